@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages vigil needs to build, run and test.
+# Idempotent: installs only what is missing, runs `apt-get update` only then,
+# and uses sudo when not root. Nothing is fetched from outside Debian's archive.
+set -euo pipefail
+
+packages=(
+    # build
+    build-essential cmake pkg-config clang-format
+    # libraries, one seam each (DESIGN.md section 4)
+    libuv1-dev libmicrohttpd-dev libjansson-dev libyaml-dev libsqlite3-dev
+    # integration tests run under Debian's Python (TESTING.md)
+    python3 python3-pytest python3-requests
+    # tests inspect the database independently of vigil
+    sqlite3
+    # used by the tests' clients
+    curl
+)
+
+missing=()
+for p in "${packages[@]}"; do
+    status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+    [ "$status" = "install ok installed" ] || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+    echo "install-deps: all ${#packages[@]} packages present"
+    exit 0
+fi
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "install-deps: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+    sudo="sudo"
+fi
+
+echo "install-deps: installing ${missing[*]}"
+$sudo apt-get update -q
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs the unit tests (CTest) and the integration tests (pytest under Debian's
+# /usr/bin/python3) against one build, then prints one closing line:
+#   "tests: N passed, N failed"
+# Usage: scripts/run-tests.sh BUILD_DIR [unit|integration]
+set -uo pipefail
+build=${1:?usage: run-tests.sh BUILD_DIR [unit|integration]}
+which=${2:-all}
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=$(cd "$build" && pwd)
+reports="$build/test-reports"
+rm -rf "$reports"
+mkdir -p "$reports" "$build/tmp"
+
+status=0
+if [ "$which" = all ] || [ "$which" = unit ]; then
+    echo "== unit tests (ctest) =="
+    (cd "$build" && ctest --output-on-failure -j "$(nproc)" --output-junit "$reports/unit.xml") || status=1
+fi
+if [ "$which" = all ] || [ "$which" = integration ]; then
+    echo "== integration tests (pytest) =="
+    VIGIL_BIN="$build/vigil" /usr/bin/python3 -m pytest -p no:cacheprovider -q \
+        --junitxml="$reports/integration.xml" "$root/tests/integration" || status=1
+fi
+
+/usr/bin/python3 "$root/scripts/test-summary.py" "$reports"/*.xml || status=1
+exit $status

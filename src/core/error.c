@@ -1,0 +1,21 @@
+#include "core/error.h"
+
+#include <string.h>
+
+const char *vg_strerror(int err)
+{
+    switch (err) {
+    case VG_OK:
+        return "ok";
+    case VG_ESTATE:
+        return "not allowed in the current state";
+    case VG_ECONFLICT:
+        return "conflict";
+    case VG_ESTORE:
+        return "store failure";
+    case VG_ESYNTAX:
+        return "syntax error";
+    default:
+        return err < 0 ? strerror(-err) : "unknown error";
+    }
+}

@@ -1,0 +1,55 @@
+/*
+ * url.h: camera URLs: parsing for validation, and credential redaction.
+ *
+ * A camera URL may carry a user and password (rtsp://user:pass@host/...).
+ * Those never leave vigil: every API response and every log line passes the
+ * URL through vg_redact_credentials(), which replaces the user and the
+ * password with three asterisks each (rtsp: // ***:***@host/..., written
+ * here with a space so that C comments can hold it) and hides the values of
+ * password-like query parameters (?password=..., ?token=...).
+ */
+#ifndef VG_CORE_URL_H
+#define VG_CORE_URL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* A view into someone else's bytes; never NUL-terminated by contract. */
+typedef struct vg_slice {
+    const char *p;
+    size_t len;
+} vg_slice;
+
+/* The parts of `scheme:[//[userinfo@]host[:port]]rest`, as views into the input. */
+typedef struct vg_url {
+    vg_slice scheme;   /* without the ':' */
+    vg_slice userinfo; /* without the '@'; len 0 when absent */
+    vg_slice host;     /* without brackets for IPv6 literals */
+    vg_slice rest;     /* path, query and fragment */
+    int port;          /* 0 when absent */
+    bool has_authority;
+    bool has_userinfo;
+} vg_url;
+
+/*
+ * Parses `s` (`len` bytes, no NUL needed). Returns 0, or VG_ESYNTAX with
+ * *why set to a static English reason that never quotes the input
+ * ("missing host", "invalid port"). `out` points into `s`.
+ */
+int vg_url_parse(const char *s, size_t len, vg_url *out, const char **why);
+
+/*
+ * Copies `in` (`len` bytes) to `out` (capacity `cap`, always NUL-terminated
+ * when cap > 0) with every URL's credentials replaced:
+ *   user:pass@host          -> ***:***@host
+ *   user@host               -> ***@host
+ *   /x?password=abc         -> /x?password=***
+ * Works on a bare URL or on a whole log line that contains URLs. Returns the
+ * length the output would have without truncation (like snprintf).
+ */
+size_t vg_redact_credentials(const char *in, size_t len, char *out, size_t cap);
+
+/* The same into a new heap string (caller frees); NULL when out of memory. */
+char *vg_redact_credentials_dup(const char *in);
+
+#endif

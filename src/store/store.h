@@ -1,0 +1,117 @@
+/*
+ * store.h: the only interface to vigil's persistent state.
+ *
+ * No SQL lives outside src/store/. sqlite.c implements this interface on an
+ * embedded SQLite file in WAL mode; a PostgreSQL implementation can come
+ * later behind the same functions. Versioned migrations run in
+ * vg_store_open(), each one in its own transaction, recorded in a
+ * schema_migrations table.
+ *
+ * The store is dumb on purpose: the rules (validation, the state machine,
+ * timestamps) live in src/domain/ and the services that call it. The one
+ * rule it enforces too, as a backstop, is "at most one live stream per
+ * camera" (a unique index), reported as VG_ECONFLICT.
+ *
+ * Threads: a vg_store is used by one thread at a time (the loop thread).
+ * Every call returns 0 or a negative VG_E* code; a SQLite failure is logged
+ * once, with the SQLite message, where it happens, and returned as
+ * VG_ESTORE.
+ */
+#ifndef VG_STORE_STORE_H
+#define VG_STORE_STORE_H
+
+#include "domain/camera.h"
+#include "domain/stream.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct vg_store vg_store;
+
+/*
+ * Opens (creating if needed) the database file at `path`, sets WAL mode and
+ * foreign keys, and applies pending migrations. The parent directory must
+ * exist. On success *out is the caller's, to vg_store_close().
+ * Returns 0, VG_ESTORE (logged with the reason) or VG_ENOMEM.
+ */
+int vg_store_open(const char *path, vg_store **out);
+
+/* Closes the database. NULL is a no-op. */
+void vg_store_close(vg_store *store);
+
+/*
+ * Checks that the store is usable now: the file is still the one that was
+ * opened (same path, same inode) and a read succeeds. Returns 0, or
+ * VG_ESTORE with a reason (static or in `why`, capacity `why_cap`).
+ */
+int vg_store_check(vg_store *store, char *why, size_t why_cap);
+
+/* The schema version applied (the highest migration number). */
+int vg_store_schema_version(vg_store *store);
+
+/* Transactions, for several calls that must land together. Not nestable. */
+int vg_store_begin(vg_store *store);
+int vg_store_commit(vg_store *store);
+void vg_store_rollback(vg_store *store);
+
+/* ---- cameras ---- */
+
+/*
+ * Inserts `cam`. When cam->id is 0 a new id is assigned and written back;
+ * otherwise that id is used, and VG_EEXIST is returned if it is taken.
+ * Reads every field of `cam`; ownership of its strings stays with the caller.
+ */
+int vg_store_camera_insert(vg_store *store, vg_camera *cam);
+
+/* Fills *out (the caller then owns its strings: vg_camera_clear). VG_ENOENT when absent. */
+int vg_store_camera_get(vg_store *store, int64_t id, vg_camera *out);
+
+/*
+ * Lists cameras by ascending id: at most `limit` from `offset`. *out is a
+ * new array of *n cameras, the caller's (vg_camera_array_free; NULL when
+ * *n is 0); *total is the count of all cameras.
+ */
+int vg_store_camera_list(vg_store *store, int64_t limit, int64_t offset, vg_camera **out,
+                         size_t *n, int64_t *total);
+
+/* Writes every field of `cam` over the row with cam->id. VG_ENOENT when absent. */
+int vg_store_camera_update(vg_store *store, const vg_camera *cam);
+
+/* Deletes the camera and, with it, its streams. VG_ENOENT when absent. */
+int vg_store_camera_delete(vg_store *store, int64_t id);
+
+/* ---- streams ---- */
+
+/*
+ * Inserts `st` (its id already set). VG_ENOENT when its camera does not
+ * exist; VG_ECONFLICT when st is live and the camera already has a live
+ * stream; VG_EEXIST when the id is taken. Ownership stays with the caller.
+ */
+int vg_store_stream_insert(vg_store *store, const vg_stream *st);
+
+/* Fills *out (caller owns: vg_stream_clear). VG_ENOENT when absent. */
+int vg_store_stream_get(vg_store *store, const char *id, vg_stream *out);
+
+/*
+ * Writes status, source_url, started_at, stopped_at and last_error of the
+ * row with st->id. VG_ENOENT when absent; VG_ECONFLICT as for insert.
+ */
+int vg_store_stream_update(vg_store *store, const vg_stream *st);
+
+/* The camera's live (not STOPPED) stream into *out. VG_ENOENT when none. */
+int vg_store_stream_find_live(vg_store *store, int64_t camera_id, vg_stream *out);
+
+/*
+ * Lists streams, newest start first (ties by id). camera_id 0 means every
+ * camera. Paging and ownership as for vg_store_camera_list().
+ */
+int vg_store_stream_list(vg_store *store, int64_t camera_id, int64_t limit, int64_t offset,
+                         vg_stream **out, size_t *n, int64_t *total);
+
+/*
+ * Every live stream, for resuming them at start-up. Ownership as for
+ * vg_store_camera_list(); no paging.
+ */
+int vg_store_stream_list_live(vg_store *store, vg_stream **out, size_t *n);
+
+#endif
