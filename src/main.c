@@ -1,6 +1,313 @@
+/*
+ * main.c: the vigil command line, a thin layer over the library.
+ *
+ *   vigil serve [--config FILE] [--listen ADDR:PORT] [--data DIR] [--log-level LEVEL]
+ *   vigil check-config FILE
+ *   vigil version
+ */
+#include "api/api.h"
+#include "core/config.h"
+#include "core/error.h"
+#include "core/log.h"
+#include "http/server.h"
+#include "service/service.h"
+#include "store/store.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
-int main(void)
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <uv.h>
+
+#define EXIT_USAGE 2
+
+static const char usage_main[] =
+    "usage: vigil <command> [options]\n"
+    "\n"
+    "A video management server: cameras in, live video and recordings out.\n"
+    "\n"
+    "commands:\n"
+    "  serve          run the server\n"
+    "  check-config   check a configuration file and exit\n"
+    "  version        print the version\n"
+    "\n"
+    "`vigil <command> --help` describes a command. Docs: docs/config.md, docs/api.md.\n";
+
+static const char usage_serve[] =
+    "usage: vigil serve [--config FILE] [--listen ADDR:PORT] [--data DIR] [--log-level LEVEL]\n"
+    "\n"
+    "Runs the server until SIGINT or SIGTERM, then stops gracefully.\n"
+    "\n"
+    "  -c, --config FILE       YAML configuration (docs/config.md); default: embedded defaults\n"
+    "  -l, --listen ADDR:PORT  HTTP address, e.g. 127.0.0.1:8080, [::1]:8080, :8080\n"
+    "  -d, --data DIR          data directory (database, recordings); default ./data\n"
+    "      --log-level LEVEL   error, warn, info or debug\n"
+    "  -h, --help              this help\n"
+    "\n"
+    "Settings apply in this order, each overriding the one before: embedded defaults,\n"
+    "the file, VIGIL_<KEY> environment variables, these flags.\n";
+
+static const char usage_check[] =
+    "usage: vigil check-config FILE\n"
+    "\n"
+    "Reads FILE as vigil would and reports the first problem as FILE:LINE:COLUMN: message.\n"
+    "Exits 0 when the file is valid, 1 when it is not.\n";
+
+static const char usage_version[] = "usage: vigil version\n\nPrints vigil's version.\n";
+
+/* Returns 1 when argv holds -h/--help only, 0 when it is empty, -1 otherwise. */
+static int only_help(int argc, char **argv)
 {
-    puts("vigil " VIGIL_VERSION);
+    if (argc == 1)
+        return 0;
+    if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")))
+        return 1;
+    return -1;
+}
+
+static int cmd_version(int argc, char **argv)
+{
+    int h = only_help(argc, argv);
+    if (h != 0) {
+        fputs(usage_version, h > 0 ? stdout : stderr);
+        return h > 0 ? 0 : EXIT_USAGE;
+    }
+    printf("vigil %s\n", VIGIL_VERSION);
     return 0;
+}
+
+static int cmd_check_config(int argc, char **argv)
+{
+    if (only_help(argc, argv) == 1) {
+        fputs(usage_check, stdout);
+        return 0;
+    }
+    if (argc != 2 || argv[1][0] == '-') {
+        fputs(usage_check, stderr);
+        return EXIT_USAGE;
+    }
+    vg_config cfg;
+    char err[1024];
+    vg_config_defaults(&cfg);
+    if (vg_config_load_file(&cfg, argv[1], err, sizeof(err)) < 0) {
+        fprintf(stderr, "%s\n", err);
+        return 1;
+    }
+    printf("%s: ok\n", argv[1]);
+    return 0;
+}
+
+/* ---- serve ---- */
+
+typedef struct server_state {
+    uv_loop_t loop;
+    uv_signal_t sigint, sigterm;
+    vg_http_server *http;
+    const vg_config *cfg;
+    int signals_seen;
+} server_state;
+
+static void on_signal_closed(uv_handle_t *h)
+{
+    (void)h;
+}
+
+static void on_http_stopped(void *ctx)
+{
+    server_state *s = ctx;
+    uv_close((uv_handle_t *)&s->sigint, on_signal_closed);
+    uv_close((uv_handle_t *)&s->sigterm, on_signal_closed);
+}
+
+static void on_signal(uv_signal_t *h, int signum)
+{
+    server_state *s = h->data;
+    if (++s->signals_seen > 1) {
+        VG_LOG_WARN("main", "second signal %s: exiting at once", strsignal(signum));
+        exit(1);
+    }
+    VG_LOG_INFO("main", "received %s: shutting down (at most %lldms)", strsignal(signum),
+                (long long)s->cfg->shutdown_timeout_ms);
+    vg_http_server_shutdown(s->http, s->cfg->shutdown_timeout_ms, on_http_stopped, s);
+}
+
+/* mkdir -p for the data directory; returns 0 or -errno. */
+static int make_dirs(const char *path)
+{
+    char buf[VG_CONFIG_STR_MAX];
+    snprintf(buf, sizeof(buf), "%s", path);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+            return -errno;
+        *p = '/';
+    }
+    if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+        return -errno;
+    struct stat st;
+    if (stat(buf, &st) < 0)
+        return -errno;
+    return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+}
+
+static int parse_serve_flags(int argc, char **argv, vg_config *cfg)
+{
+    enum { OPT_LOG_LEVEL = 1000 };
+    static const struct option opts[] = {
+        {"config", required_argument, NULL, 'c'},
+        {"listen", required_argument, NULL, 'l'},
+        {"data", required_argument, NULL, 'd'},
+        {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *config_file = NULL, *listen = NULL, *data = NULL, *level = NULL;
+    char err[1024];
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "c:l:d:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'c':
+            config_file = optarg;
+            break;
+        case 'l':
+            listen = optarg;
+            break;
+        case 'd':
+            data = optarg;
+            break;
+        case OPT_LOG_LEVEL:
+            level = optarg;
+            break;
+        case 'h':
+            fputs(usage_serve, stdout);
+            exit(0);
+        default:
+            fputs(usage_serve, stderr);
+            return EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "vigil serve: unexpected argument '%s'\n\n%s", argv[optind], usage_serve);
+        return EXIT_USAGE;
+    }
+
+    vg_config_defaults(cfg);
+    if (config_file && vg_config_load_file(cfg, config_file, err, sizeof(err)) < 0) {
+        fprintf(stderr, "%s\n", err);
+        return 1;
+    }
+    if (vg_config_apply_env(cfg, err, sizeof(err)) < 0) {
+        fprintf(stderr, "%s\n", err);
+        return 1;
+    }
+    if (listen)
+        snprintf(cfg->listen, sizeof(cfg->listen), "%s", listen);
+    if (data)
+        snprintf(cfg->data_dir, sizeof(cfg->data_dir), "%s", data);
+    if (level && vg_log_level_parse(level, &cfg->log_level) < 0) {
+        fprintf(stderr, "--log-level: invalid level '%s' (use error, warn, info or debug)\n",
+                level);
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
+static int cmd_serve(int argc, char **argv)
+{
+    vg_config cfg;
+    int rc = parse_serve_flags(argc, argv, &cfg);
+    if (rc != 0)
+        return rc;
+    vg_log_set_level(cfg.log_level);
+
+    int exit_code = 1;
+    vg_store *store = NULL;
+    vg_router *router = NULL;
+    server_state s = {.cfg = &cfg};
+    bool loop_ready = false;
+    char db_path[VG_CONFIG_STR_MAX + 16], err[512];
+
+    VG_LOG_INFO("main", "vigil %s starting listen=%s data=%s", VIGIL_VERSION, cfg.listen,
+                cfg.data_dir);
+    if ((rc = make_dirs(cfg.data_dir)) < 0) {
+        VG_LOG_ERROR("main", "cannot create the data directory %s: %s", cfg.data_dir,
+                     strerror(-rc));
+        goto done;
+    }
+    snprintf(db_path, sizeof(db_path), "%s/vigil.db", cfg.data_dir);
+    if (vg_store_open(db_path, &store) < 0) {
+        VG_LOG_ERROR("main", "cannot open the database %s", db_path);
+        goto done;
+    }
+
+    vg_services services = {.store = store, .now_ms = vg_now_ms};
+    vg_error verr;
+    if (vg_stream_service_resume_all(&services, &verr) < 0) {
+        VG_LOG_ERROR("main", "cannot resume streams: %s", verr.message);
+        goto done;
+    }
+
+    if (uv_loop_init(&s.loop) < 0)
+        goto done;
+    loop_ready = true;
+    vg_api api = {.services = &services, .started_mono_ms = uv_hrtime() / 1000000u};
+    router = vg_router_create();
+    if (!router || vg_api_register(router, &api) < 0) {
+        VG_LOG_ERROR("main", "cannot build the routes: out of memory");
+        goto done;
+    }
+    vg_http_server_options hopt = {.listen = cfg.listen,
+                                   .idle_timeout_ms = cfg.http_idle_timeout_ms,
+                                   .max_body_size = cfg.http_max_body_size};
+    if (vg_http_server_create(&s.loop, &hopt, router, &s.http, err, sizeof(err)) < 0) {
+        VG_LOG_ERROR("main", "%s", err);
+        goto done;
+    }
+
+    signal(SIGPIPE, SIG_IGN);
+    uv_signal_init(&s.loop, &s.sigint);
+    uv_signal_init(&s.loop, &s.sigterm);
+    s.sigint.data = s.sigterm.data = &s;
+    uv_signal_start(&s.sigint, on_signal, SIGINT);
+    uv_signal_start(&s.sigterm, on_signal, SIGTERM);
+
+    VG_LOG_INFO("http", "listening addr=%s", vg_http_server_address(s.http));
+    uv_run(&s.loop, UV_RUN_DEFAULT);
+    VG_LOG_INFO("main", "stopped");
+    exit_code = 0;
+
+done:
+    vg_http_server_destroy(s.http);
+    vg_router_destroy(router);
+    if (loop_ready && uv_loop_close(&s.loop) < 0)
+        VG_LOG_WARN("main", "the loop still had open handles at exit");
+    vg_store_close(store);
+    return exit_code;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage_main, stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "serve"))
+        return cmd_serve(argc - 1, argv + 1);
+    if (!strcmp(cmd, "check-config"))
+        return cmd_check_config(argc - 1, argv + 1);
+    if (!strcmp(cmd, "version") || !strcmp(cmd, "--version"))
+        return cmd_version(argc - 1, argv + 1);
+    if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
+        fputs(usage_main, stdout);
+        return 0;
+    }
+    fprintf(stderr, "vigil: unknown command '%s'\n\n%s", cmd, usage_main);
+    return EXIT_USAGE;
 }

@@ -1,0 +1,32 @@
+/*
+ * api.h: the REST API, as routes on the HTTP router.
+ *
+ *   GET    /health                      liveness and store health
+ *   POST   /api/cameras                 create            GET /api/cameras      list (paged)
+ *   GET    /api/cameras/{id}            read              PATCH, DELETE         change, remove
+ *   POST   /cameras/provision           seed 000: create or update a camera by id
+ *   POST   /api/streams/start           seed 002: start a camera's stream
+ *   POST   /api/streams/{id}/stop       stop it           GET /api/streams/{id} read
+ *   GET    /api/streams?camera_id=      list (paged)
+ *
+ * docs/api.md describes each request and response. Handlers run on the loop
+ * thread; they parse, call a service (src/service/) or read the store, and
+ * answer JSON. A URL in a response is always redacted (core/url.h).
+ */
+#ifndef VG_API_API_H
+#define VG_API_API_H
+
+#include "http/router.h"
+#include "service/service.h"
+
+#include <stdint.h>
+
+typedef struct vg_api {
+    vg_services *services; /* borrowed */
+    uint64_t started_mono_ms; /* for uptime */
+} vg_api;
+
+/* Adds every route to `router`; `api` is borrowed and must outlive the router. */
+int vg_api_register(vg_router *router, vg_api *api);
+
+#endif

@@ -1,0 +1,42 @@
+/* api_internal.h: helpers shared by the API's handler files. */
+#ifndef VG_API_API_INTERNAL_H
+#define VG_API_API_INTERNAL_H
+
+#include "api/api.h"
+#include "http/json.h"
+#include "http/request.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+
+/* Answers the error a service reported, with the status its code maps to. */
+void vg_api_respond_service_error(vg_http_request *req, const vg_error *err);
+
+/*
+ * Checks that `body` has only the fields in `allowed` (NULL-terminated);
+ * otherwise answers 400 naming the first unknown field and returns false.
+ */
+bool vg_api_only_fields(vg_http_request *req, json_t *body, const char *const allowed[]);
+
+/*
+ * Reads an optional string field. Absent: *present false, returns true.
+ * Null: *present true and *out NULL only when `nullable`. Anything else
+ * that is not a string answers 400 and returns false.
+ */
+bool vg_api_string_field(vg_http_request *req, json_t *body, const char *name, bool nullable,
+                         bool *present, const char **out);
+
+/* Reads the `{id}` route parameter as a positive integer; answers 400 and returns false if not. */
+bool vg_api_id_param(vg_http_request *req, const char *what, int64_t *out);
+
+/* Reads ?limit= and ?offset= (defaults 50 and 0; limit 1-1000); answers 400 if malformed. */
+bool vg_api_paging(vg_http_request *req, int64_t *limit, int64_t *offset);
+
+/* A URL for a response: credentials redacted. New reference. */
+json_t *vg_api_url(const char *url);
+
+int vg_api_register_cameras(vg_router *router, vg_api *api);
+int vg_api_register_streams(vg_router *router, vg_api *api);
+int vg_api_register_health(vg_router *router, vg_api *api);
+
+#endif

@@ -1,0 +1,194 @@
+/* cameras.c: /api/cameras and seed 000's /cameras/provision. */
+#include "api/api_internal.h"
+
+#include "core/error.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+
+static json_t *camera_json(const vg_camera *cam)
+{
+    char path[32];
+    vg_camera_path_name(cam->id, path, sizeof(path));
+    return json_pack("{s:I,s:s,s:o,s:o,s:s,s:o,s:o}", "id", (json_int_t)cam->id, "name",
+                     cam->name, "stream_url", vg_api_url(cam->stream_url), "location",
+                     cam->location ? json_string(cam->location) : json_null(), "path", path,
+                     "created_at", vg_json_time(cam->created_at_ms), "updated_at",
+                     vg_json_time(cam->updated_at_ms));
+}
+
+static const char *const camera_fields[] = {"name", "stream_url", "location", NULL};
+
+/* Reads {name, stream_url, location} into `in`; answers 400 itself on bad input. */
+static bool read_camera_fields(vg_http_request *req, json_t *body, vg_camera_fields *in)
+{
+    return vg_api_only_fields(req, body, camera_fields) &&
+           vg_api_string_field(req, body, "name", false, &in->has_name, &in->name) &&
+           vg_api_string_field(req, body, "stream_url", false, &in->has_stream_url,
+                               &in->stream_url) &&
+           vg_api_string_field(req, body, "location", true, &in->has_location, &in->location);
+}
+
+static void create_camera(vg_http_request *req, void *ctx)
+{
+    vg_api *api = ctx;
+    json_t *body = NULL;
+    vg_camera_fields in = {0};
+    vg_camera cam = {0};
+    vg_error err;
+    if (vg_http_read_json_object(req, &body) < 0 || !read_camera_fields(req, body, &in))
+        goto done;
+    if (vg_camera_service_create(api->services, &in, &cam, &err) < 0) {
+        vg_api_respond_service_error(req, &err);
+        goto done;
+    }
+    char location[64];
+    snprintf(location, sizeof(location), "/api/cameras/%" PRId64, cam.id);
+    vg_http_request_add_response_header(req, "Location", location);
+    vg_http_respond_json(req, 201, camera_json(&cam));
+
+done:
+    vg_camera_clear(&cam);
+    json_decref(body);
+}
+
+static void list_cameras(vg_http_request *req, void *ctx)
+{
+    vg_api *api = ctx;
+    int64_t limit, offset, total = 0;
+    vg_camera *cams = NULL;
+    size_t n = 0;
+    if (!vg_api_paging(req, &limit, &offset))
+        return;
+    int rc = vg_store_camera_list(api->services->store, limit, offset, &cams, &n, &total);
+    if (rc < 0) {
+        vg_error err;
+        vg_error_set(&err, rc, "the store failed while listing cameras");
+        vg_api_respond_service_error(req, &err);
+        return;
+    }
+    json_t *items = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(items, camera_json(&cams[i]));
+    vg_camera_array_free(cams, n);
+    vg_http_respond_json(req, 200,
+                         json_pack("{s:o,s:I,s:I,s:I}", "cameras", items, "total",
+                                   (json_int_t)total, "limit", (json_int_t)limit, "offset",
+                                   (json_int_t)offset));
+}
+
+static void get_camera(vg_http_request *req, void *ctx)
+{
+    vg_api *api = ctx;
+    int64_t id;
+    vg_camera cam = {0};
+    if (!vg_api_id_param(req, "camera", &id))
+        return;
+    int rc = vg_store_camera_get(api->services->store, id, &cam);
+    if (rc == 0)
+        vg_http_respond_json(req, 200, camera_json(&cam));
+    else if (rc == VG_ENOENT)
+        vg_http_respond_error(req, 404, "not_found", "camera %" PRId64 " does not exist", id);
+    else
+        vg_http_respond_error(req, 503, "store_unavailable",
+                              "the store failed while reading the camera");
+    vg_camera_clear(&cam);
+}
+
+static void update_camera(vg_http_request *req, void *ctx)
+{
+    vg_api *api = ctx;
+    int64_t id;
+    json_t *body = NULL;
+    vg_camera_fields in = {0};
+    vg_camera cam = {0};
+    vg_error err;
+    if (!vg_api_id_param(req, "camera", &id) || vg_http_read_json_object(req, &body) < 0 ||
+        !read_camera_fields(req, body, &in))
+        goto done;
+    if (vg_camera_service_update(api->services, id, &in, &cam, &err) < 0) {
+        vg_api_respond_service_error(req, &err);
+        goto done;
+    }
+    vg_http_respond_json(req, 200, camera_json(&cam));
+
+done:
+    vg_camera_clear(&cam);
+    json_decref(body);
+}
+
+static void delete_camera(vg_http_request *req, void *ctx)
+{
+    vg_api *api = ctx;
+    int64_t id;
+    vg_error err;
+    if (!vg_api_id_param(req, "camera", &id))
+        return;
+    if (vg_camera_service_delete(api->services, id, &err) < 0) {
+        vg_api_respond_service_error(req, &err);
+        return;
+    }
+    vg_http_respond(req, 204, NULL, "", 0);
+}
+
+/*
+ * Seed 000: a backend that owns the camera list provisions a camera by its
+ * own id and gets back where to watch it.
+ */
+static void provision_camera(vg_http_request *req, void *ctx)
+{
+    static const char *const fields[] = {"camera_id", "rtsp_url", "name", NULL};
+    vg_api *api = ctx;
+    json_t *body = NULL;
+    vg_camera cam = {0};
+    vg_error err;
+    bool has_url, has_name, created;
+    const char *url, *name;
+    if (vg_http_read_json_object(req, &body) < 0 || !vg_api_only_fields(req, body, fields) ||
+        !vg_api_string_field(req, body, "rtsp_url", false, &has_url, &url) ||
+        !vg_api_string_field(req, body, "name", false, &has_name, &name))
+        goto done;
+    json_t *id = json_object_get(body, "camera_id");
+    if (!json_is_integer(id) || json_integer_value(id) <= 0) {
+        vg_http_respond_error(req, 400, "invalid_request",
+                              "camera_id is required and must be a positive integer");
+        goto done;
+    }
+    if (!has_url || !has_name) {
+        vg_http_respond_error(req, 400, "invalid_request", "%s is required",
+                              has_url ? "name" : "rtsp_url");
+        goto done;
+    }
+    int64_t camera_id = json_integer_value(id);
+    if (vg_camera_service_provision(api->services, camera_id, name, url, &cam, &created, &err) <
+        0) {
+        vg_api_respond_service_error(req, &err);
+        goto done;
+    }
+    char path[32], hls[64], whep[64], snapshot[80];
+    vg_camera_path_name(camera_id, path, sizeof(path));
+    snprintf(hls, sizeof(hls), "/hls/%s/index.m3u8", path);
+    snprintf(whep, sizeof(whep), "/whep/%s", path);
+    snprintf(snapshot, sizeof(snapshot), "/api/cameras/%" PRId64 "/snapshot.jpg", camera_id);
+    vg_http_respond_json(req, 200,
+                         json_pack("{s:I,s:s,s:s,s:s,s:s,s:b}", "camera_id", (json_int_t)camera_id,
+                                   "stream_path", path, "hls_url", hls, "webrtc_url", whep,
+                                   "snapshot_url", snapshot, "created", created));
+
+done:
+    vg_camera_clear(&cam);
+    json_decref(body);
+}
+
+int vg_api_register_cameras(vg_router *router, vg_api *api)
+{
+    int rc;
+    if ((rc = vg_router_add(router, "POST", "/api/cameras", create_camera, api)) < 0 ||
+        (rc = vg_router_add(router, "GET", "/api/cameras", list_cameras, api)) < 0 ||
+        (rc = vg_router_add(router, "GET", "/api/cameras/{id}", get_camera, api)) < 0 ||
+        (rc = vg_router_add(router, "PATCH", "/api/cameras/{id}", update_camera, api)) < 0 ||
+        (rc = vg_router_add(router, "DELETE", "/api/cameras/{id}", delete_camera, api)) < 0 ||
+        (rc = vg_router_add(router, "POST", "/cameras/provision", provision_camera, api)) < 0)
+        return rc;
+    return 0;
+}

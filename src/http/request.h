@@ -1,0 +1,51 @@
+/*
+ * request.h: what a handler sees of an HTTP request, and how it answers.
+ *
+ * A request lives from its headers until its response has been sent; the
+ * server owns it. Handlers run on the loop thread and must answer exactly
+ * once, through vg_http_respond() or a helper built on it (http/json.h),
+ * before they return. Strings returned here are the request's and stay
+ * valid until the handler returns.
+ */
+#ifndef VG_HTTP_REQUEST_H
+#define VG_HTTP_REQUEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct vg_http_request vg_http_request;
+
+const char *vg_http_request_method(const vg_http_request *req);
+/* The path, percent-decoded, without the query. */
+const char *vg_http_request_path(const vg_http_request *req);
+/* A `{name}` parameter of the matched route, NUL-terminated; NULL when absent. */
+const char *vg_http_request_param(vg_http_request *req, const char *name);
+/* A query argument; NULL when absent; "" for `?key` or `?key=`. */
+const char *vg_http_request_query(const vg_http_request *req, const char *key);
+/* A request header, case-insensitive name; NULL when absent. */
+const char *vg_http_request_header(const vg_http_request *req, const char *name);
+/* The body (NUL-terminated for convenience, `*len` bytes without it); "" when none. */
+const char *vg_http_request_body(const vg_http_request *req, size_t *len);
+
+/*
+ * Answers with `status` and `len` bytes of `body` (copied) of type
+ * `content_type` (NULL for none, as for 204). Adds `Cache-Control: no-store`.
+ * A second answer to the same request is a bug: it is logged and ignored.
+ */
+void vg_http_respond(vg_http_request *req, unsigned status, const char *content_type,
+                     const void *body, size_t len);
+
+/*
+ * As vg_http_respond(), taking ownership of `body`, a malloc()ed buffer,
+ * which is freed once sent (or at once on failure).
+ */
+void vg_http_respond_owned(vg_http_request *req, unsigned status, const char *content_type,
+                           char *body, size_t len);
+
+/* Adds a header to the response about to be sent; call before vg_http_respond*(). */
+int vg_http_request_add_response_header(vg_http_request *req, const char *name,
+                                        const char *value);
+
+bool vg_http_request_responded(const vg_http_request *req);
+
+#endif

@@ -1,0 +1,353 @@
+#include "service/service.h"
+
+#include "core/error.h"
+#include "core/log.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+int vg_error_set(vg_error *err, int code, const char *fmt, ...)
+{
+    err->code = code;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof(err->message), fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+int64_t vg_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A store failure has been logged where it happened; the user gets the kind, not internals. */
+static int store_failed(vg_error *err, int rc, const char *what)
+{
+    if (rc == VG_ENOMEM)
+        return vg_error_set(err, rc, "out of memory while %s", what);
+    return vg_error_set(err, rc, "the store failed while %s", what);
+}
+
+static int validate_fields(const vg_camera_fields *in, vg_error *err)
+{
+    const char *why;
+    if (in->has_name && vg_camera_validate_name(in->name, &why) < 0)
+        return vg_error_set(err, VG_EINVAL, "name %s", why);
+    if (in->has_stream_url && vg_camera_validate_stream_url(in->stream_url, &why) < 0)
+        return vg_error_set(err, VG_EINVAL, "stream_url %s", why);
+    if (in->has_location && vg_camera_validate_location(in->location, &why) < 0)
+        return vg_error_set(err, VG_EINVAL, "location %s", why);
+    return 0;
+}
+
+/* Replaces *field with a copy of `value` (NULL clears it). */
+static int set_string(char **field, const char *value)
+{
+    char *copy = NULL;
+    if (value && !(copy = strdup(value)))
+        return VG_ENOMEM;
+    free(*field);
+    *field = copy;
+    return 0;
+}
+
+static int apply_fields(vg_camera *cam, const vg_camera_fields *in)
+{
+    if (in->has_name && set_string(&cam->name, in->name) < 0)
+        return VG_ENOMEM;
+    if (in->has_stream_url && set_string(&cam->stream_url, in->stream_url) < 0)
+        return VG_ENOMEM;
+    if (in->has_location &&
+        set_string(&cam->location, in->location && *in->location ? in->location : NULL) < 0)
+        return VG_ENOMEM;
+    return 0;
+}
+
+int vg_camera_service_create(vg_services *svc, const vg_camera_fields *in, vg_camera *out,
+                             vg_error *err)
+{
+    int rc;
+    vg_camera cam = {0};
+    memset(out, 0, sizeof(*out));
+    if (!in->has_name)
+        return vg_error_set(err, VG_EINVAL, "name is required");
+    if (!in->has_stream_url)
+        return vg_error_set(err, VG_EINVAL, "stream_url is required");
+    if ((rc = validate_fields(in, err)) < 0)
+        return rc;
+    if ((rc = apply_fields(&cam, in)) < 0) {
+        vg_error_set(err, rc, "out of memory");
+        goto done;
+    }
+    cam.created_at_ms = cam.updated_at_ms = svc->now_ms();
+    if ((rc = vg_store_camera_insert(svc->store, &cam)) < 0) {
+        store_failed(err, rc, "creating the camera");
+        goto done;
+    }
+    VG_LOG_INFO("camera", "created camera=%" PRId64 " url=%s", cam.id, cam.stream_url);
+    *out = cam;
+    return 0;
+
+done:
+    vg_camera_clear(&cam);
+    return rc;
+}
+
+int vg_camera_service_update(vg_services *svc, int64_t id, const vg_camera_fields *in,
+                             vg_camera *out, vg_error *err)
+{
+    int rc;
+    vg_camera cam = {0};
+    memset(out, 0, sizeof(*out));
+    if ((rc = validate_fields(in, err)) < 0)
+        return rc;
+    rc = vg_store_camera_get(svc->store, id, &cam);
+    if (rc == VG_ENOENT)
+        return vg_error_set(err, rc, "camera %" PRId64 " does not exist", id);
+    if (rc < 0)
+        return store_failed(err, rc, "reading the camera");
+    if ((rc = apply_fields(&cam, in)) < 0) {
+        vg_error_set(err, rc, "out of memory");
+        goto done;
+    }
+    cam.updated_at_ms = svc->now_ms();
+    if ((rc = vg_store_camera_update(svc->store, &cam)) < 0) {
+        store_failed(err, rc, "updating the camera");
+        goto done;
+    }
+    VG_LOG_INFO("camera", "updated camera=%" PRId64, id);
+    *out = cam;
+    return 0;
+
+done:
+    vg_camera_clear(&cam);
+    return rc;
+}
+
+int vg_camera_service_delete(vg_services *svc, int64_t id, vg_error *err)
+{
+    int rc;
+    vg_stream live = {0};
+    if ((rc = vg_store_begin(svc->store)) < 0)
+        return store_failed(err, rc, "deleting the camera");
+
+    rc = vg_store_stream_find_live(svc->store, id, &live);
+    if (rc == 0) {
+        /* The camera's stream is stopped first, so nothing pulls a deleted camera. */
+        vg_stream_transition(&live, VG_STREAM_STOPPED, svc->now_ms(), NULL);
+        if ((rc = vg_store_stream_update(svc->store, &live)) < 0) {
+            store_failed(err, rc, "stopping the camera's stream");
+            goto fail;
+        }
+        VG_LOG_INFO("stream", "stopped stream=%s camera=%" PRId64 " reason=camera deleted",
+                    live.id, id);
+    } else if (rc != VG_ENOENT) {
+        store_failed(err, rc, "deleting the camera");
+        goto fail;
+    }
+    rc = vg_store_camera_delete(svc->store, id);
+    if (rc == VG_ENOENT) {
+        vg_error_set(err, rc, "camera %" PRId64 " does not exist", id);
+        goto fail;
+    }
+    if (rc < 0) {
+        store_failed(err, rc, "deleting the camera");
+        goto fail;
+    }
+    if ((rc = vg_store_commit(svc->store)) < 0) {
+        store_failed(err, rc, "deleting the camera");
+        goto fail;
+    }
+    VG_LOG_INFO("camera", "deleted camera=%" PRId64, id);
+    vg_stream_clear(&live);
+    return 0;
+
+fail:
+    vg_store_rollback(svc->store);
+    vg_stream_clear(&live);
+    return rc;
+}
+
+int vg_camera_service_provision(vg_services *svc, int64_t id, const char *name,
+                                const char *stream_url, vg_camera *out, bool *created,
+                                vg_error *err)
+{
+    int rc;
+    vg_camera cam = {0};
+    vg_camera_fields in = {.has_name = true,
+                           .has_stream_url = true,
+                           .name = name,
+                           .stream_url = stream_url};
+    memset(out, 0, sizeof(*out));
+    *created = false;
+    if (id <= 0)
+        return vg_error_set(err, VG_EINVAL, "camera_id must be a positive integer");
+    if ((rc = validate_fields(&in, err)) < 0)
+        return rc;
+
+    rc = vg_store_camera_get(svc->store, id, &cam);
+    if (rc == VG_ENOENT) {
+        if ((rc = apply_fields(&cam, &in)) < 0) {
+            vg_error_set(err, rc, "out of memory");
+            goto done;
+        }
+        cam.id = id;
+        cam.created_at_ms = cam.updated_at_ms = svc->now_ms();
+        if ((rc = vg_store_camera_insert(svc->store, &cam)) < 0) {
+            store_failed(err, rc, "provisioning the camera");
+            goto done;
+        }
+        VG_LOG_INFO("camera", "provisioned camera=%" PRId64 " url=%s", id, cam.stream_url);
+        *created = true;
+    } else if (rc < 0) {
+        store_failed(err, rc, "reading the camera");
+        goto done;
+    } else if (strcmp(cam.name, name) != 0 || strcmp(cam.stream_url, stream_url) != 0) {
+        if ((rc = apply_fields(&cam, &in)) < 0) {
+            vg_error_set(err, rc, "out of memory");
+            goto done;
+        }
+        cam.updated_at_ms = svc->now_ms();
+        if ((rc = vg_store_camera_update(svc->store, &cam)) < 0) {
+            store_failed(err, rc, "provisioning the camera");
+            goto done;
+        }
+        VG_LOG_INFO("camera", "re-provisioned camera=%" PRId64 " url=%s", id, cam.stream_url);
+    }
+    *out = cam;
+    return 0;
+
+done:
+    vg_camera_clear(&cam);
+    return rc;
+}
+
+int vg_stream_service_start(vg_services *svc, int64_t camera_id, const char *source_url,
+                            vg_stream *out, vg_error *err)
+{
+    int rc;
+    vg_camera cam = {0};
+    vg_stream st = {0}, live = {0};
+    memset(out, 0, sizeof(*out));
+
+    const char *why;
+    if (source_url && vg_camera_validate_stream_url(source_url, &why) < 0)
+        return vg_error_set(err, VG_EINVAL, "source_url %s", why);
+    rc = vg_store_camera_get(svc->store, camera_id, &cam);
+    if (rc == VG_ENOENT)
+        return vg_error_set(err, rc, "camera %" PRId64 " does not exist", camera_id);
+    if (rc < 0)
+        return store_failed(err, rc, "reading the camera");
+
+    rc = vg_store_stream_find_live(svc->store, camera_id, &live);
+    if (rc == 0) {
+        rc = vg_error_set(err, VG_ECONFLICT,
+                          "camera %" PRId64 " already has stream %s (%s); stop it first",
+                          camera_id, live.id, vg_stream_status_name(live.status));
+        goto done;
+    }
+    if (rc != VG_ENOENT) {
+        store_failed(err, rc, "reading the camera's streams");
+        goto done;
+    }
+
+    if ((rc = vg_uuid_v4(st.id)) < 0) {
+        vg_error_set(err, rc, "cannot make a stream id: %s", vg_strerror(rc));
+        goto done;
+    }
+    st.camera_id = camera_id;
+    st.status = VG_STREAM_STOPPED;
+    if (!(st.source_url = strdup(source_url ? source_url : cam.stream_url))) {
+        rc = vg_error_set(err, VG_ENOMEM, "out of memory");
+        goto done;
+    }
+    if ((rc = vg_stream_transition(&st, VG_STREAM_STARTING, svc->now_ms(), NULL)) < 0) {
+        vg_error_set(err, rc, "cannot start the stream: %s", vg_strerror(rc));
+        goto done;
+    }
+    rc = vg_store_stream_insert(svc->store, &st);
+    if (rc == VG_ECONFLICT) {
+        vg_error_set(err, rc, "camera %" PRId64 " already has a live stream", camera_id);
+        goto done;
+    }
+    if (rc == VG_ENOENT) {
+        vg_error_set(err, rc, "camera %" PRId64 " does not exist", camera_id);
+        goto done;
+    }
+    if (rc < 0) {
+        store_failed(err, rc, "starting the stream");
+        goto done;
+    }
+    VG_LOG_INFO("stream", "starting stream=%s camera=%" PRId64 " url=%s", st.id, camera_id,
+                st.source_url);
+    *out = st;
+    memset(&st, 0, sizeof(st));
+
+done:
+    vg_stream_clear(&st);
+    vg_stream_clear(&live);
+    vg_camera_clear(&cam);
+    return rc;
+}
+
+int vg_stream_service_stop(vg_services *svc, const char *stream_id, vg_error *err)
+{
+    int rc;
+    vg_stream st = {0};
+    rc = vg_store_stream_get(svc->store, stream_id, &st);
+    if (rc == VG_ENOENT)
+        return vg_error_set(err, rc, "stream %s does not exist", stream_id);
+    if (rc < 0)
+        return store_failed(err, rc, "reading the stream");
+    if (st.status == VG_STREAM_STOPPED)
+        goto done; /* stopping twice is not an error: the stream is stopped, as asked */
+    if ((rc = vg_stream_transition(&st, VG_STREAM_STOPPED, svc->now_ms(), NULL)) < 0) {
+        vg_error_set(err, rc, "cannot stop a %s stream", vg_stream_status_name(st.status));
+        goto done;
+    }
+    if ((rc = vg_store_stream_update(svc->store, &st)) < 0) {
+        store_failed(err, rc, "stopping the stream");
+        goto done;
+    }
+    VG_LOG_INFO("stream", "stopped stream=%s camera=%" PRId64, st.id, st.camera_id);
+
+done:
+    vg_stream_clear(&st);
+    return rc;
+}
+
+int vg_stream_service_resume_all(vg_services *svc, vg_error *err)
+{
+    vg_stream *live = NULL;
+    size_t n = 0;
+    int rc = vg_store_stream_list_live(svc->store, &live, &n);
+    if (rc < 0)
+        return store_failed(err, rc, "listing live streams");
+    for (size_t i = 0; i < n; i++) {
+        vg_stream *st = &live[i];
+        if (st->status != VG_STREAM_RUNNING)
+            continue;
+        /* RUNNING -> ERROR -> STARTING: both legal, and RUNNING is never claimed without frames. */
+        int64_t now = svc->now_ms();
+        vg_stream_transition(st, VG_STREAM_ERROR, now, "vigil restarted");
+        vg_stream_transition(st, VG_STREAM_STARTING, now, NULL);
+        if ((rc = vg_store_stream_update(svc->store, st)) < 0) {
+            store_failed(err, rc, "resuming streams");
+            goto done;
+        }
+    }
+    if (n)
+        VG_LOG_INFO("stream", "resumed live streams count=%zu", n);
+    rc = (int)n;
+
+done:
+    vg_stream_array_free(live, n);
+    return rc;
+}

@@ -1,0 +1,65 @@
+/*
+ * migrations.c: the schema, one versioned step at a time (see migrations.h).
+ *
+ * The bookkeeping table schema_migrations is not a migration: sqlite.c
+ * creates it before reading the version, so that it exists even in a new
+ * file.
+ */
+#include "store/migrations.h"
+
+static const vg_store_migration migrations[] = {
+    {
+        .version = 1,
+        .name = "cameras and streams",
+        /*
+         * Timestamps are Unix milliseconds. A stream's started_at_ms and
+         * stopped_at_ms are NULL until they happen (0 in vg_stream).
+         *
+         * AUTOINCREMENT: an id is never reused, even after the camera with
+         * the highest id was deleted, and an explicit id moves the counter
+         * up, so later automatic ids continue above it.
+         *
+         * streams.id is NOT NULL too: SQLite, for historical reasons, lets a
+         * non-integer PRIMARY KEY column of a rowid table hold NULL.
+         *
+         * streams_one_live_per_camera is the backstop for the rule "at most
+         * one live (not STOPPED) stream per camera" (domain/stream.h);
+         * store.h reports its violation as VG_ECONFLICT.
+         *
+         * streams_camera_started serves the per-camera listing (newest
+         * first) and the foreign-key lookups of ON DELETE CASCADE.
+         */
+        .sql = "CREATE TABLE cameras (\n"
+               "    id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+               "    name TEXT NOT NULL,\n"
+               "    stream_url TEXT NOT NULL,\n"
+               "    location TEXT,\n"
+               "    created_at_ms INTEGER NOT NULL,\n"
+               "    updated_at_ms INTEGER NOT NULL\n"
+               ");\n"
+               "CREATE TABLE streams (\n"
+               "    id TEXT NOT NULL PRIMARY KEY,\n"
+               "    camera_id INTEGER NOT NULL REFERENCES cameras(id) ON DELETE CASCADE,\n"
+               "    source_url TEXT NOT NULL,\n"
+               "    status TEXT NOT NULL\n"
+               "        CHECK (status IN ('STOPPED', 'STARTING', 'RUNNING', 'ERROR')),\n"
+               "    started_at_ms INTEGER,\n"
+               "    stopped_at_ms INTEGER,\n"
+               "    last_error TEXT\n"
+               ");\n"
+               "CREATE UNIQUE INDEX streams_one_live_per_camera\n"
+               "    ON streams(camera_id) WHERE status != 'STOPPED';\n"
+               "CREATE INDEX streams_camera_started ON streams(camera_id, started_at_ms);\n",
+    },
+};
+
+const vg_store_migration *vg_store_migrations(size_t *count)
+{
+    *count = sizeof(migrations) / sizeof(migrations[0]);
+    return migrations;
+}
+
+int vg_store_migrations_latest(void)
+{
+    return migrations[sizeof(migrations) / sizeof(migrations[0]) - 1].version;
+}

@@ -1,0 +1,1010 @@
+/*
+ * sqlite.c: store.h on an embedded SQLite file.
+ *
+ * DESIGN
+ *
+ * The connection. One sqlite3 connection per vg_store, opened with
+ * SQLITE_OPEN_NOMUTEX: store.h says one thread uses a store at a time, so
+ * SQLite's own per-connection mutex would only cost. At open we set:
+ *
+ *   busy_timeout=5000    another process (a second vigil, the sqlite3 shell)
+ *                        holding the write lock makes us wait up to 5 s
+ *                        rather than fail at once with SQLITE_BUSY.
+ *   journal_mode=WAL     readers never block the writer and the writer never
+ *                        blocks readers. The pragma answers with the mode it
+ *                        really set (a file system without shared memory can
+ *                        refuse WAL), so we read the answer and refuse to
+ *                        run in any other mode.
+ *   synchronous=NORMAL   in WAL mode a commit then does NOT fsync: the WAL is
+ *                        synced only at checkpoints. A power loss can lose
+ *                        the last few commits but never corrupts the file.
+ *                        That is the right trade here: the store is called
+ *                        from the loop thread, where DESIGN.md section 2
+ *                        forbids fsync, and its state (cameras, streams)
+ *                        changes rarely.
+ *   foreign_keys=ON      off by default in SQLite, per connection; it makes
+ *                        "delete a camera, and with it its streams" (ON
+ *                        DELETE CASCADE) and "no stream of an unknown
+ *                        camera" hold.
+ *
+ * Migrations (migrations.c) run at open, each in its own BEGIN IMMEDIATE
+ * transaction and recorded in schema_migrations. A database whose version is
+ * newer than this build's is refused: an older vigil must not write to a
+ * schema it does not know.
+ *
+ * Prepared statements. Every statement a call needs is compiled once at
+ * open (after the migrations, since they name the tables) and kept in
+ * store->stmt[]; a call binds, steps, then resets and clears the bindings,
+ * so no call compiles SQL. Strings are bound with SQLITE_STATIC: they are
+ * the caller's and outlive the step, and the bindings are cleared before
+ * the call returns, so a statement never keeps a pointer into the caller's
+ * memory. Text read back is copied (strdup) before the reset invalidates it.
+ *
+ * Errors. Extended result codes are on, so sqlite3_step() tells constraint
+ * failures apart:
+ *
+ *   SQLITE_CONSTRAINT_PRIMARYKEY  camera id or stream id taken  -> VG_EEXIST
+ *   SQLITE_CONSTRAINT_UNIQUE      the only UNIQUE index that is not a
+ *                                 primary key: one live stream per camera
+ *                                                               -> VG_ECONFLICT
+ *   SQLITE_CONSTRAINT_FOREIGNKEY  stream of an unknown camera   -> VG_ENOENT
+ *   no row / no row changed       get, update, delete           -> VG_ENOENT
+ *   SQLITE_NOMEM, malloc failure                                -> VG_ENOMEM
+ *   anything else: logged once here with sqlite3_errmsg()       -> VG_ESTORE
+ *
+ * No log line quotes a stream URL (they carry passwords): lines name the
+ * camera or stream by id, and SQLite's messages name columns, never values.
+ *
+ * Timestamps. A stream's started_at_ms and stopped_at_ms are 0 in vg_stream
+ * when they have not happened; they are stored as NULL and read back as 0.
+ * A camera's created/updated times are NOT NULL columns and stored as given.
+ */
+#include "store/store.h"
+
+#include "core/error.h"
+#include "core/log.h"
+#include "store/migrations.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#define CAMERA_COLUMNS "id, name, stream_url, location, created_at_ms, updated_at_ms"
+#define STREAM_COLUMNS "id, camera_id, source_url, status, started_at_ms, stopped_at_ms, last_error"
+/* Newest start first; a never-started stream (NULL) sorts last; ties by id. */
+#define STREAM_ORDER " ORDER BY started_at_ms DESC, id"
+
+enum stmt_id {
+    STMT_BEGIN,
+    STMT_COMMIT,
+    STMT_ROLLBACK,
+    STMT_SCHEMA_VERSION,
+    STMT_CAMERA_INSERT,
+    STMT_CAMERA_GET,
+    STMT_CAMERA_LIST,
+    STMT_CAMERA_COUNT,
+    STMT_CAMERA_UPDATE,
+    STMT_CAMERA_DELETE,
+    STMT_STREAM_INSERT,
+    STMT_STREAM_GET,
+    STMT_STREAM_UPDATE,
+    STMT_STREAM_FIND_LIVE,
+    STMT_STREAM_LIST_ALL,
+    STMT_STREAM_COUNT_ALL,
+    STMT_STREAM_LIST_CAMERA,
+    STMT_STREAM_COUNT_CAMERA,
+    STMT_STREAM_LIST_LIVE,
+    STMT_NUM
+};
+
+/*
+ * Parameter numbers. Stream insert and update share them (bind_stream_fields()):
+ * ?1 id, ?2 camera_id (insert only), ?3 source_url, ?4 status,
+ * ?5 started_at_ms, ?6 stopped_at_ms, ?7 last_error. Every list takes
+ * ?1 limit and ?2 offset, and the per-camera one ?3 camera_id.
+ */
+static const char *const stmt_sql[STMT_NUM] = {
+    [STMT_BEGIN] = "BEGIN IMMEDIATE",
+    [STMT_COMMIT] = "COMMIT",
+    [STMT_ROLLBACK] = "ROLLBACK",
+    [STMT_SCHEMA_VERSION] = "SELECT coalesce(max(version), 0) FROM schema_migrations",
+    [STMT_CAMERA_INSERT] =
+        "INSERT INTO cameras (" CAMERA_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [STMT_CAMERA_GET] = "SELECT " CAMERA_COLUMNS " FROM cameras WHERE id = ?1",
+    [STMT_CAMERA_LIST] = "SELECT " CAMERA_COLUMNS " FROM cameras ORDER BY id LIMIT ?1 OFFSET ?2",
+    [STMT_CAMERA_COUNT] = "SELECT count(*) FROM cameras",
+    [STMT_CAMERA_UPDATE] = "UPDATE cameras SET name = ?2, stream_url = ?3, location = ?4,"
+                           " created_at_ms = ?5, updated_at_ms = ?6 WHERE id = ?1",
+    [STMT_CAMERA_DELETE] = "DELETE FROM cameras WHERE id = ?1",
+    [STMT_STREAM_INSERT] =
+        "INSERT INTO streams (" STREAM_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    [STMT_STREAM_GET] = "SELECT " STREAM_COLUMNS " FROM streams WHERE id = ?1",
+    [STMT_STREAM_UPDATE] = "UPDATE streams SET source_url = ?3, status = ?4, started_at_ms = ?5,"
+                           " stopped_at_ms = ?6, last_error = ?7 WHERE id = ?1",
+    /* The same condition as the partial index, so that SQLite uses it. */
+    [STMT_STREAM_FIND_LIVE] = "SELECT " STREAM_COLUMNS " FROM streams"
+                              " WHERE camera_id = ?1 AND status != 'STOPPED'",
+    [STMT_STREAM_LIST_ALL] =
+        "SELECT " STREAM_COLUMNS " FROM streams" STREAM_ORDER " LIMIT ?1 OFFSET ?2",
+    [STMT_STREAM_COUNT_ALL] = "SELECT count(*) FROM streams",
+    [STMT_STREAM_LIST_CAMERA] =
+        "SELECT " STREAM_COLUMNS " FROM streams WHERE camera_id = ?3" STREAM_ORDER
+        " LIMIT ?1 OFFSET ?2",
+    [STMT_STREAM_COUNT_CAMERA] = "SELECT count(*) FROM streams WHERE camera_id = ?1",
+    [STMT_STREAM_LIST_LIVE] = "SELECT " STREAM_COLUMNS " FROM streams"
+                              " WHERE status != 'STOPPED' ORDER BY camera_id",
+};
+
+struct vg_store {
+    sqlite3 *db;
+    char *path; /* absolute, as SQLite resolved it: still right after a chdir() */
+    dev_t dev;  /* the file opened, for vg_store_check() */
+    ino_t ino;
+    sqlite3_stmt *stmt[STMT_NUM];
+};
+
+/* ---- helpers ---- */
+
+/*
+ * Maps a failed SQLite call to a VG_E* code, logging it once with SQLite's
+ * message (read here, before a reset can replace it). `fmt` names what
+ * failed and the object, never a URL.
+ */
+__attribute__((format(printf, 3, 4))) static int store_error(vg_store *store, int rc,
+                                                             const char *fmt, ...)
+{
+    if ((rc & 0xff) == SQLITE_NOMEM)
+        return VG_ENOMEM;
+    char what[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof(what), fmt, ap);
+    va_end(ap);
+    VG_LOG_ERROR("store", "%s err=%s", what, sqlite3_errmsg(store->db));
+    return VG_ESTORE;
+}
+
+/* Makes a prepared statement ready for its next use. */
+static void stmt_done(sqlite3_stmt *stmt)
+{
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+}
+
+/* NULL binds SQL NULL. The string must outlive the step (SQLITE_STATIC). */
+static int bind_text(sqlite3_stmt *stmt, int index, const char *s)
+{
+    if (!s)
+        return sqlite3_bind_null(stmt, index);
+    return sqlite3_bind_text(stmt, index, s, -1, SQLITE_STATIC);
+}
+
+/* A time that has not happened (0) is stored as NULL. */
+static int bind_time_ms(sqlite3_stmt *stmt, int index, int64_t ms)
+{
+    if (ms == 0)
+        return sqlite3_bind_null(stmt, index);
+    return sqlite3_bind_int64(stmt, index, ms);
+}
+
+/* Copies a text column into *out (NULL for SQL NULL). */
+static int column_strdup(sqlite3_stmt *stmt, int col, char **out)
+{
+    *out = NULL;
+    if (sqlite3_column_type(stmt, col) == SQLITE_NULL)
+        return 0;
+    const unsigned char *text = sqlite3_column_text(stmt, col);
+    if (!text)
+        return VG_ENOMEM; /* the conversion to text failed to allocate */
+    *out = strdup((const char *)text);
+    return *out ? 0 : VG_ENOMEM;
+}
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Runs one statement that must end in SQLITE_DONE. */
+static int step_done(vg_store *store, enum stmt_id id, const char *what)
+{
+    sqlite3_stmt *stmt = store->stmt[id];
+    int err = 0;
+    int rc = sqlite3_step(stmt);
+    if (rc != SQLITE_DONE)
+        err = store_error(store, rc, "%s failed", what);
+    stmt_done(stmt);
+    return err;
+}
+
+/* Runs a prepared count(*) whose parameters are already bound. */
+static int step_count(vg_store *store, sqlite3_stmt *stmt, const char *what, int64_t *count)
+{
+    int rc = sqlite3_step(stmt);
+    if (rc != SQLITE_ROW)
+        return store_error(store, rc, "%s count failed", what);
+    *count = sqlite3_column_int64(stmt, 0);
+    return 0;
+}
+
+/* ---- rows ---- */
+
+static int camera_from_row(sqlite3_stmt *stmt, vg_camera *cam)
+{
+    int err = 0;
+    memset(cam, 0, sizeof(*cam));
+    cam->id = sqlite3_column_int64(stmt, 0);
+    if ((err = column_strdup(stmt, 1, &cam->name)) < 0 ||
+        (err = column_strdup(stmt, 2, &cam->stream_url)) < 0 ||
+        (err = column_strdup(stmt, 3, &cam->location)) < 0)
+        goto out;
+    cam->created_at_ms = sqlite3_column_int64(stmt, 4);
+    cam->updated_at_ms = sqlite3_column_int64(stmt, 5);
+out:
+    if (err < 0)
+        vg_camera_clear(cam);
+    return err;
+}
+
+static int stream_from_row(vg_store *store, sqlite3_stmt *stmt, vg_stream *st)
+{
+    int err = 0;
+    memset(st, 0, sizeof(*st));
+    const unsigned char *id = sqlite3_column_text(stmt, 0);
+    int id_len = sqlite3_column_bytes(stmt, 0);
+    if (!id && (sqlite3_errcode(store->db) & 0xff) == SQLITE_NOMEM) {
+        err = VG_ENOMEM;
+        goto out;
+    }
+    if (!id || id_len > VG_UUID_STR_LEN) {
+        VG_LOG_ERROR("store", "stream row with a malformed id (%d bytes) path=%s", id_len,
+                     store->path);
+        err = VG_ESTORE;
+        goto out;
+    }
+    memcpy(st->id, id, (size_t)id_len);
+    st->id[id_len] = '\0';
+    st->camera_id = sqlite3_column_int64(stmt, 1);
+    if ((err = column_strdup(stmt, 2, &st->source_url)) < 0)
+        goto out;
+    const unsigned char *status = sqlite3_column_text(stmt, 3);
+    if (!status || vg_stream_status_parse((const char *)status, &st->status) < 0) {
+        VG_LOG_ERROR("store", "stream row with an unknown status stream=%s", st->id);
+        err = VG_ESTORE;
+        goto out;
+    }
+    st->started_at_ms = sqlite3_column_int64(stmt, 4); /* NULL reads as 0 */
+    st->stopped_at_ms = sqlite3_column_int64(stmt, 5);
+    if ((err = column_strdup(stmt, 6, &st->last_error)) < 0)
+        goto out;
+out:
+    if (err < 0)
+        vg_stream_clear(st);
+    return err;
+}
+
+/*
+ * Steps `stmt` (already bound) to the end, copying every row into a new
+ * array. On failure nothing is left allocated and *out, *n are untouched.
+ */
+static int collect_cameras(vg_store *store, sqlite3_stmt *stmt, vg_camera **out, size_t *n)
+{
+    vg_camera *cams = NULL;
+    size_t count = 0, cap = 0;
+    int err = 0, rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        if (count == cap) {
+            size_t new_cap = cap ? cap * 2 : 16;
+            vg_camera *grown = reallocarray(cams, new_cap, sizeof(*cams));
+            if (!grown) {
+                err = VG_ENOMEM;
+                goto out;
+            }
+            cams = grown;
+            cap = new_cap;
+        }
+        if ((err = camera_from_row(stmt, &cams[count])) < 0)
+            goto out;
+        count++;
+    }
+    if (rc != SQLITE_DONE) {
+        err = store_error(store, rc, "camera list failed");
+        goto out;
+    }
+    *out = cams;
+    *n = count;
+    cams = NULL;
+    count = 0;
+out:
+    vg_camera_array_free(cams, count);
+    return err;
+}
+
+/* As collect_cameras(), for streams. */
+static int collect_streams(vg_store *store, sqlite3_stmt *stmt, vg_stream **out, size_t *n)
+{
+    vg_stream *sts = NULL;
+    size_t count = 0, cap = 0;
+    int err = 0, rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        if (count == cap) {
+            size_t new_cap = cap ? cap * 2 : 16;
+            vg_stream *grown = reallocarray(sts, new_cap, sizeof(*sts));
+            if (!grown) {
+                err = VG_ENOMEM;
+                goto out;
+            }
+            sts = grown;
+            cap = new_cap;
+        }
+        if ((err = stream_from_row(store, stmt, &sts[count])) < 0)
+            goto out;
+        count++;
+    }
+    if (rc != SQLITE_DONE) {
+        err = store_error(store, rc, "stream list failed");
+        goto out;
+    }
+    *out = sts;
+    *n = count;
+    sts = NULL;
+    count = 0;
+out:
+    vg_stream_array_free(sts, count);
+    return err;
+}
+
+/* ---- open: pragmas, migrations, statements ---- */
+
+/* Runs SQL that returns no rows we need (sqlite3_exec compiles it: open time only). */
+static int exec_sql(vg_store *store, const char *sql, const char *what)
+{
+    int rc = sqlite3_exec(store->db, sql, NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        return store_error(store, rc, "%s failed path=%s", what, store->path);
+    return 0;
+}
+
+/* Runs a one-off query and copies the first column of its first row into buf. */
+static int query_text(vg_store *store, const char *sql, char *buf, size_t cap)
+{
+    sqlite3_stmt *stmt = NULL;
+    int err = 0;
+    int rc = sqlite3_prepare_v2(store->db, sql, -1, &stmt, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt);
+    if (rc != SQLITE_ROW) {
+        err = store_error(store, rc, "\"%s\" failed path=%s", sql, store->path);
+        goto out;
+    }
+    const unsigned char *text = sqlite3_column_text(stmt, 0);
+    snprintf(buf, cap, "%s", text ? (const char *)text : "");
+out:
+    sqlite3_finalize(stmt);
+    return err;
+}
+
+static int configure_connection(vg_store *store)
+{
+    char mode[32];
+    int err = 0;
+    sqlite3_extended_result_codes(store->db, 1);
+    /* First, so that the pragmas below already wait for another writer. */
+    if ((err = exec_sql(store, "PRAGMA busy_timeout = 5000", "busy_timeout")) < 0)
+        goto out;
+    if ((err = query_text(store, "PRAGMA journal_mode = WAL", mode, sizeof(mode))) < 0)
+        goto out;
+    if (strcasecmp(mode, "wal") != 0) {
+        VG_LOG_ERROR("store", "cannot use WAL mode, got journal_mode=%s path=%s", mode,
+                     store->path);
+        err = VG_ESTORE;
+        goto out;
+    }
+    /* With WAL, NORMAL means a commit does not fsync (see DESIGN above). */
+    if ((err = exec_sql(store, "PRAGMA synchronous = NORMAL", "synchronous")) < 0)
+        goto out;
+    if ((err = exec_sql(store, "PRAGMA foreign_keys = ON", "foreign_keys")) < 0)
+        goto out;
+    /* A build without foreign keys would ignore the pragma silently. */
+    if ((err = query_text(store, "PRAGMA foreign_keys", mode, sizeof(mode))) < 0)
+        goto out;
+    if (strcmp(mode, "1") != 0) {
+        VG_LOG_ERROR("store", "SQLite refused foreign_keys=ON path=%s", store->path);
+        err = VG_ESTORE;
+        goto out;
+    }
+out:
+    return err;
+}
+
+/* The highest migration applied, by a one-off query (used before the statements exist). */
+static int read_schema_version(vg_store *store, int *version)
+{
+    char buf[32];
+    int err = query_text(store, "SELECT coalesce(max(version), 0) FROM schema_migrations", buf,
+                         sizeof(buf));
+    if (err == 0)
+        *version = atoi(buf);
+    return err;
+}
+
+static int record_migration(vg_store *store, const vg_store_migration *m)
+{
+    sqlite3_stmt *stmt = NULL;
+    int err = 0;
+    int rc = sqlite3_prepare_v2(
+        store->db,
+        "INSERT INTO schema_migrations (version, name, applied_at_ms) VALUES (?1, ?2, ?3)", -1,
+        &stmt, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int(stmt, 1, m->version);
+    if (rc == SQLITE_OK)
+        rc = bind_text(stmt, 2, m->name);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 3, now_ms());
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt);
+    if (rc != SQLITE_DONE)
+        err = store_error(store, rc, "recording migration version=%d failed path=%s", m->version,
+                          store->path);
+    sqlite3_finalize(stmt);
+    return err;
+}
+
+/*
+ * Applies one migration in its own transaction. BEGIN IMMEDIATE takes the
+ * write lock first; the version is then read again, since another process
+ * opening the same file may have applied it while we waited.
+ */
+static int apply_migration(vg_store *store, const vg_store_migration *m)
+{
+    int err = 0, current = 0;
+    bool applied = false;
+    if ((err = exec_sql(store, "BEGIN IMMEDIATE", "migration begin")) < 0)
+        goto out;
+    if ((err = read_schema_version(store, &current)) < 0)
+        goto out;
+    if (current < m->version) {
+        int rc = sqlite3_exec(store->db, m->sql, NULL, NULL, NULL);
+        if (rc != SQLITE_OK) {
+            err = store_error(store, rc, "migration version=%d name=\"%s\" failed path=%s",
+                              m->version, m->name, store->path);
+            goto out;
+        }
+        if ((err = record_migration(store, m)) < 0)
+            goto out;
+        applied = true;
+    }
+    if ((err = exec_sql(store, "COMMIT", "migration commit")) < 0)
+        goto out;
+    if (applied)
+        VG_LOG_INFO("store", "applied migration version=%d name=\"%s\" path=%s", m->version,
+                    m->name, store->path);
+out:
+    if (err < 0 && !sqlite3_get_autocommit(store->db))
+        sqlite3_exec(store->db, "ROLLBACK", NULL, NULL, NULL);
+    return err;
+}
+
+static int migrate(vg_store *store)
+{
+    size_t count;
+    const vg_store_migration *migrations = vg_store_migrations(&count);
+    int latest = vg_store_migrations_latest();
+    int err = 0, version = 0;
+
+    /* The bookkeeping table is not a migration: it must exist to read the version. */
+    if ((err = exec_sql(store,
+                        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                        "version INTEGER PRIMARY KEY, name TEXT, applied_at_ms INTEGER)",
+                        "creating schema_migrations")) < 0)
+        goto out;
+    if ((err = read_schema_version(store, &version)) < 0)
+        goto out;
+    if (version > latest) {
+        VG_LOG_ERROR("store", "database schema version %d is newer than this vigil (%d) path=%s",
+                     version, latest, store->path);
+        err = VG_ESTORE;
+        goto out;
+    }
+    for (size_t i = 0; i < count; i++) {
+        if (migrations[i].version <= version)
+            continue;
+        if ((err = apply_migration(store, &migrations[i])) < 0)
+            goto out;
+    }
+out:
+    return err;
+}
+
+static int prepare_statements(vg_store *store)
+{
+    for (int i = 0; i < STMT_NUM; i++) {
+        int rc = sqlite3_prepare_v3(store->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+                                    &store->stmt[i], NULL);
+        if (rc != SQLITE_OK)
+            return store_error(store, rc, "preparing statement %d failed", i);
+    }
+    return 0;
+}
+
+int vg_store_open(const char *path, vg_store **out)
+{
+    vg_store *store = NULL;
+    int err = 0;
+    *out = NULL;
+
+    store = calloc(1, sizeof(*store));
+    if (!store) {
+        err = VG_ENOMEM;
+        goto out;
+    }
+    int rc = sqlite3_open_v2(
+        path, &store->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        if (!store->db) {
+            err = VG_ENOMEM; /* SQLite could not even allocate the handle */
+            goto out;
+        }
+        VG_LOG_ERROR("store", "cannot open database path=%s err=%s", path,
+                     sqlite3_errmsg(store->db));
+        err = VG_ESTORE;
+        goto out;
+    }
+    const char *resolved = sqlite3_db_filename(store->db, "main");
+    store->path = strdup(resolved && *resolved ? resolved : path);
+    if (!store->path) {
+        err = VG_ENOMEM;
+        goto out;
+    }
+    if ((err = configure_connection(store)) < 0)
+        goto out;
+
+    /* The file exists now (journal_mode wrote to it): remember which one it is. */
+    struct stat sb;
+    if (stat(store->path, &sb) != 0) {
+        VG_LOG_ERROR("store", "cannot stat database path=%s err=%s", store->path, strerror(errno));
+        err = VG_ESTORE;
+        goto out;
+    }
+    store->dev = sb.st_dev;
+    store->ino = sb.st_ino;
+
+    if ((err = migrate(store)) < 0)
+        goto out;
+    if ((err = prepare_statements(store)) < 0)
+        goto out;
+    *out = store;
+    store = NULL;
+out:
+    vg_store_close(store);
+    return err;
+}
+
+void vg_store_close(vg_store *store)
+{
+    if (!store)
+        return;
+    for (int i = 0; i < STMT_NUM; i++)
+        sqlite3_finalize(store->stmt[i]); /* NULL is a no-op */
+    if (store->db && sqlite3_close(store->db) != SQLITE_OK)
+        VG_LOG_ERROR("store", "close failed path=%s err=%s", store->path ? store->path : "?",
+                     sqlite3_errmsg(store->db));
+    free(store->path);
+    free(store);
+}
+
+/* snprintf into a caller's buffer that may be absent. */
+__attribute__((format(printf, 3, 4))) static void set_why(char *why, size_t why_cap,
+                                                          const char *fmt, ...)
+{
+    if (!why || why_cap == 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, why_cap, fmt, ap);
+    va_end(ap);
+}
+
+/*
+ * Not logged: the reason goes back in `why`, and a health check that polls
+ * would repeat the same line every time.
+ */
+int vg_store_check(vg_store *store, char *why, size_t why_cap)
+{
+    sqlite3_stmt *stmt = store->stmt[STMT_SCHEMA_VERSION];
+    int err = 0;
+    struct stat sb;
+
+    set_why(why, why_cap, "%s", "");
+    /*
+     * An unlinked or replaced file still works through our open descriptor,
+     * so a read alone would not notice that nobody else can see our writes.
+     */
+    if (stat(store->path, &sb) != 0 || sb.st_dev != store->dev || sb.st_ino != store->ino) {
+        set_why(why, why_cap, "database file %s was removed or replaced", store->path);
+        err = VG_ESTORE;
+        goto out;
+    }
+    int rc = sqlite3_step(stmt);
+    if (rc != SQLITE_ROW) {
+        set_why(why, why_cap, "database read failed: %s", sqlite3_errmsg(store->db));
+        err = VG_ESTORE;
+        goto out;
+    }
+out:
+    stmt_done(stmt);
+    return err;
+}
+
+int vg_store_schema_version(vg_store *store)
+{
+    sqlite3_stmt *stmt = store->stmt[STMT_SCHEMA_VERSION];
+    int64_t version = 0;
+    int err = step_count(store, stmt, "schema version", &version);
+    stmt_done(stmt);
+    return err < 0 ? err : (int)version;
+}
+
+/* ---- transactions ---- */
+
+/*
+ * BEGIN IMMEDIATE takes the write lock now, so a later write in the
+ * transaction cannot fail with SQLITE_BUSY halfway through (the busy
+ * timeout applies here instead). Nesting is a caller bug: VG_ESTATE.
+ */
+int vg_store_begin(vg_store *store)
+{
+    if (!sqlite3_get_autocommit(store->db)) {
+        VG_LOG_ERROR("store", "begin: a transaction is already open (they do not nest)");
+        return VG_ESTATE;
+    }
+    return step_done(store, STMT_BEGIN, "begin");
+}
+
+/* On failure the transaction stays open: the caller rolls it back. */
+int vg_store_commit(vg_store *store)
+{
+    if (sqlite3_get_autocommit(store->db)) {
+        VG_LOG_ERROR("store", "commit: no transaction is open");
+        return VG_ESTATE;
+    }
+    return step_done(store, STMT_COMMIT, "commit");
+}
+
+/* Nothing to do when no transaction is open (SQLite may have ended it after an error). */
+void vg_store_rollback(vg_store *store)
+{
+    if (sqlite3_get_autocommit(store->db))
+        return;
+    step_done(store, STMT_ROLLBACK, "rollback");
+}
+
+/* ---- cameras ---- */
+
+int vg_store_camera_insert(vg_store *store, vg_camera *cam)
+{
+    sqlite3_stmt *stmt = store->stmt[STMT_CAMERA_INSERT];
+    int err = 0;
+
+    if (cam->id < 0) {
+        err = VG_EINVAL;
+        goto out;
+    }
+    /* NULL id: SQLite picks one above any ever used (AUTOINCREMENT). */
+    int rc = cam->id > 0 ? sqlite3_bind_int64(stmt, 1, cam->id) : sqlite3_bind_null(stmt, 1);
+    if (rc == SQLITE_OK)
+        rc = bind_text(stmt, 2, cam->name);
+    if (rc == SQLITE_OK)
+        rc = bind_text(stmt, 3, cam->stream_url);
+    if (rc == SQLITE_OK)
+        rc = bind_text(stmt, 4, cam->location);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 5, cam->created_at_ms);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 6, cam->updated_at_ms);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt);
+    if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+        err = VG_EEXIST;
+        goto out;
+    }
+    if (rc != SQLITE_DONE) {
+        err = store_error(store, rc, "camera insert failed camera=%" PRId64, cam->id);
+        goto out;
+    }
+    if (cam->id == 0)
+        cam->id = sqlite3_last_insert_rowid(store->db);
+out:
+    stmt_done(stmt);
+    return err;
+}
+
+int vg_store_camera_get(vg_store *store, int64_t id, vg_camera *out)
+{
+    sqlite3_stmt *stmt = store->stmt[STMT_CAMERA_GET];
+    int err = 0;
+
+    memset(out, 0, sizeof(*out));
+    int rc = sqlite3_bind_int64(stmt, 1, id);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt);
+    if (rc == SQLITE_DONE) {
+        err = VG_ENOENT;
+        goto out;
+    }
+    if (rc != SQLITE_ROW) {
+        err = store_error(store, rc, "camera get failed camera=%" PRId64, id);
+        goto out;
+    }
+    err = camera_from_row(stmt, out);
+out:
+    stmt_done(stmt);
+    return err;
+}
+
+int vg_store_camera_list(vg_store *store, int64_t limit, int64_t offset, vg_camera **out, size_t *n,
+                         int64_t *total)
+{
+    sqlite3_stmt *count = store->stmt[STMT_CAMERA_COUNT];
+    sqlite3_stmt *list = store->stmt[STMT_CAMERA_LIST];
+    int64_t all = 0;
+    int err = 0;
+
+    *out = NULL;
+    *n = 0;
+    *total = 0;
+    if ((err = step_count(store, count, "camera", &all)) < 0)
+        goto out;
+    int rc = sqlite3_bind_int64(list, 1, limit);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(list, 2, offset);
+    if (rc != SQLITE_OK) {
+        err = store_error(store, rc, "camera list failed");
+        goto out;
+    }
+    if ((err = collect_cameras(store, list, out, n)) < 0)
+        goto out;
+    *total = all;
+out:
+    stmt_done(count);
+    stmt_done(list);
+    return err;
+}
+
+int vg_store_camera_update(vg_store *store, const vg_camera *cam)
+{
+    sqlite3_stmt *stmt = store->stmt[STMT_CAMERA_UPDATE];
+    int err = 0;
+
+    int rc = sqlite3_bind_int64(stmt, 1, cam->id);
+    if (rc == SQLITE_OK)
+        rc = bind_text(stmt, 2, cam->name);
+    if (rc == SQLITE_OK)
+        rc = bind_text(stmt, 3, cam->stream_url);
+    if (rc == SQLITE_OK)
+        rc = bind_text(stmt, 4, cam->location);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 5, cam->created_at_ms);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 6, cam->updated_at_ms);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt);
+    if (rc != SQLITE_DONE) {
+        err = store_error(store, rc, "camera update failed camera=%" PRId64, cam->id);
+        goto out;
+    }
+    if (sqlite3_changes64(store->db) == 0)
+        err = VG_ENOENT;
+out:
+    stmt_done(stmt);
+    return err;
+}
+
+int vg_store_camera_delete(vg_store *store, int64_t id)
+{
+    sqlite3_stmt *stmt = store->stmt[STMT_CAMERA_DELETE];
+    int err = 0;
+
+    /* Its streams go with it: ON DELETE CASCADE, with foreign_keys=ON. */
+    int rc = sqlite3_bind_int64(stmt, 1, id);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt);
+    if (rc != SQLITE_DONE) {
+        err = store_error(store, rc, "camera delete failed camera=%" PRId64, id);
+        goto out;
+    }
+    /* Counts the camera row only, not the cascaded streams. */
+    if (sqlite3_changes64(store->db) == 0)
+        err = VG_ENOENT;
+out:
+    stmt_done(stmt);
+    return err;
+}
+
+/* ---- streams ---- */
+
+/* Binds ?1 and ?3..?7 (all but camera_id, which only the insert writes). */
+static int bind_stream_fields(sqlite3_stmt *stmt, const vg_stream *st)
+{
+    int rc =
+        sqlite3_bind_text(stmt, 1, st->id, (int)strnlen(st->id, sizeof(st->id)), SQLITE_STATIC);
+    if (rc == SQLITE_OK)
+        rc = bind_text(stmt, 3, st->source_url);
+    if (rc == SQLITE_OK)
+        rc = bind_text(stmt, 4, vg_stream_status_name(st->status)); /* a static string */
+    if (rc == SQLITE_OK)
+        rc = bind_time_ms(stmt, 5, st->started_at_ms);
+    if (rc == SQLITE_OK)
+        rc = bind_time_ms(stmt, 6, st->stopped_at_ms);
+    if (rc == SQLITE_OK)
+        rc = bind_text(stmt, 7, st->last_error);
+    return rc;
+}
+
+int vg_store_stream_insert(vg_store *store, const vg_stream *st)
+{
+    sqlite3_stmt *stmt = store->stmt[STMT_STREAM_INSERT];
+    int err = 0;
+
+    if ((unsigned)st->status >= VG_STREAM_STATUS_COUNT) {
+        err = VG_EINVAL;
+        goto out;
+    }
+    int rc = bind_stream_fields(stmt, st);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 2, st->camera_id);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt);
+    switch (rc) {
+    case SQLITE_DONE:
+        break;
+    case SQLITE_CONSTRAINT_PRIMARYKEY: /* the stream id */
+        err = VG_EEXIST;
+        break;
+    case SQLITE_CONSTRAINT_UNIQUE: /* streams_one_live_per_camera */
+        err = VG_ECONFLICT;
+        break;
+    case SQLITE_CONSTRAINT_FOREIGNKEY: /* no such camera */
+        err = VG_ENOENT;
+        break;
+    default:
+        err = store_error(store, rc, "stream insert failed stream=%s camera=%" PRId64, st->id,
+                          st->camera_id);
+        break;
+    }
+out:
+    stmt_done(stmt);
+    return err;
+}
+
+int vg_store_stream_get(vg_store *store, const char *id, vg_stream *out)
+{
+    sqlite3_stmt *stmt = store->stmt[STMT_STREAM_GET];
+    int err = 0;
+
+    memset(out, 0, sizeof(*out));
+    int rc = bind_text(stmt, 1, id);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt);
+    if (rc == SQLITE_DONE) {
+        err = VG_ENOENT;
+        goto out;
+    }
+    if (rc != SQLITE_ROW) {
+        err = store_error(store, rc, "stream get failed");
+        goto out;
+    }
+    err = stream_from_row(store, stmt, out);
+out:
+    stmt_done(stmt);
+    return err;
+}
+
+int vg_store_stream_update(vg_store *store, const vg_stream *st)
+{
+    sqlite3_stmt *stmt = store->stmt[STMT_STREAM_UPDATE];
+    int err = 0;
+
+    if ((unsigned)st->status >= VG_STREAM_STATUS_COUNT) {
+        err = VG_EINVAL;
+        goto out;
+    }
+    int rc = bind_stream_fields(stmt, st);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt);
+    if (rc == SQLITE_CONSTRAINT_UNIQUE) { /* streams_one_live_per_camera */
+        err = VG_ECONFLICT;
+        goto out;
+    }
+    if (rc != SQLITE_DONE) {
+        err = store_error(store, rc, "stream update failed stream=%s", st->id);
+        goto out;
+    }
+    if (sqlite3_changes64(store->db) == 0)
+        err = VG_ENOENT;
+out:
+    stmt_done(stmt);
+    return err;
+}
+
+int vg_store_stream_find_live(vg_store *store, int64_t camera_id, vg_stream *out)
+{
+    sqlite3_stmt *stmt = store->stmt[STMT_STREAM_FIND_LIVE];
+    int err = 0;
+
+    memset(out, 0, sizeof(*out));
+    int rc = sqlite3_bind_int64(stmt, 1, camera_id);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt);
+    if (rc == SQLITE_DONE) {
+        err = VG_ENOENT;
+        goto out;
+    }
+    if (rc != SQLITE_ROW) {
+        err = store_error(store, rc, "stream find_live failed camera=%" PRId64, camera_id);
+        goto out;
+    }
+    err = stream_from_row(store, stmt, out);
+out:
+    stmt_done(stmt);
+    return err;
+}
+
+int vg_store_stream_list(vg_store *store, int64_t camera_id, int64_t limit, int64_t offset,
+                         vg_stream **out, size_t *n, int64_t *total)
+{
+    bool all_cameras = camera_id == 0;
+    sqlite3_stmt *count =
+        store->stmt[all_cameras ? STMT_STREAM_COUNT_ALL : STMT_STREAM_COUNT_CAMERA];
+    sqlite3_stmt *list = store->stmt[all_cameras ? STMT_STREAM_LIST_ALL : STMT_STREAM_LIST_CAMERA];
+    int64_t all = 0;
+    int err = 0;
+
+    *out = NULL;
+    *n = 0;
+    *total = 0;
+    int rc = all_cameras ? SQLITE_OK : sqlite3_bind_int64(count, 1, camera_id);
+    if (rc != SQLITE_OK) {
+        err = store_error(store, rc, "stream list failed camera=%" PRId64, camera_id);
+        goto out;
+    }
+    if ((err = step_count(store, count, "stream", &all)) < 0)
+        goto out;
+    rc = sqlite3_bind_int64(list, 1, limit);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(list, 2, offset);
+    if (rc == SQLITE_OK && !all_cameras)
+        rc = sqlite3_bind_int64(list, 3, camera_id);
+    if (rc != SQLITE_OK) {
+        err = store_error(store, rc, "stream list failed camera=%" PRId64, camera_id);
+        goto out;
+    }
+    if ((err = collect_streams(store, list, out, n)) < 0)
+        goto out;
+    *total = all;
+out:
+    stmt_done(count);
+    stmt_done(list);
+    return err;
+}
+
+int vg_store_stream_list_live(vg_store *store, vg_stream **out, size_t *n)
+{
+    sqlite3_stmt *stmt = store->stmt[STMT_STREAM_LIST_LIVE];
+    *out = NULL;
+    *n = 0;
+    int err = collect_streams(store, stmt, out, n);
+    stmt_done(stmt);
+    return err;
+}

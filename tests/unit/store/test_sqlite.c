@@ -1,0 +1,639 @@
+/*
+ * test_sqlite.c: the SQLite store (src/store/sqlite.c) against store.h.
+ *
+ * Each test works on a fresh database in its own temporary directory. The
+ * test talks to the same file through a second, raw sqlite3 connection
+ * where it must see what the store wrote (journal mode, NULL timestamps) or
+ * plant what the store would never write (a future schema version).
+ */
+#include "vg_test.h"
+
+#include "core/error.h"
+#include "domain/camera.h"
+#include "domain/stream.h"
+#include "store/store.h"
+
+#include <limits.h>
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define ID_A "00000000-0000-4000-8000-00000000000a"
+#define ID_B "00000000-0000-4000-8000-00000000000b"
+#define ID_C "00000000-0000-4000-8000-00000000000c"
+#define ID_D "00000000-0000-4000-8000-00000000000d"
+#define ID_E "00000000-0000-4000-8000-00000000000e"
+
+/* A URL with credentials, as a real camera's would be. */
+#define CAM_URL "rtsp://admin:secret@10.0.0.5:554/stream1"
+
+static char dir[PATH_MAX];
+static char db_path[PATH_MAX + 16];
+
+static void db_setup(void)
+{
+    vg_test_tmpdir(dir, sizeof(dir));
+    snprintf(db_path, sizeof(db_path), "%s/vigil.db", dir);
+}
+
+static void db_teardown(void)
+{
+    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+    char p[sizeof(db_path) + 16];
+    for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+        snprintf(p, sizeof(p), "%s%s", db_path, suffixes[i]);
+        unlink(p);
+    }
+    rmdir(dir);
+}
+
+static vg_store *store_open(void)
+{
+    vg_store *store = NULL;
+    int err = vg_store_open(db_path, &store);
+    CHECK_INT_EQ(err, 0);
+    CHECK(store != NULL);
+    return store;
+}
+
+/* Runs SQL on a raw connection of its own; returns the sqlite3 result code. */
+static int raw_exec(const char *sql)
+{
+    sqlite3 *db = NULL;
+    int rc = sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READWRITE, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+    sqlite3_close(db);
+    return rc;
+}
+
+/* The first column of the first row of `sql` on a raw connection, as text ("" for none). */
+static void raw_query(const char *sql, char *out, size_t cap)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *stmt = NULL;
+    snprintf(out, cap, "%s", "");
+    int rc = sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READWRITE, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(db, sql, -1, &stmt, NULL);
+    if (rc == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW) {
+        const unsigned char *text = sqlite3_column_text(stmt, 0);
+        snprintf(out, cap, "%s", text ? (const char *)text : "NULL");
+    }
+    CHECK_INT_EQ(rc, SQLITE_OK);
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+}
+
+static vg_camera camera_new(int64_t id, const char *name, const char *location)
+{
+    vg_camera cam = {
+        .id = id,
+        .name = strdup(name),
+        .stream_url = strdup(CAM_URL),
+        .location = location ? strdup(location) : NULL,
+        .created_at_ms = 1700000000000,
+        .updated_at_ms = 1700000000001,
+    };
+    return cam;
+}
+
+static vg_stream stream_new(const char *id, int64_t camera_id, vg_stream_status status,
+                            int64_t started_at_ms)
+{
+    vg_stream st = {
+        .camera_id = camera_id,
+        .source_url = strdup(CAM_URL),
+        .status = status,
+        .started_at_ms = started_at_ms,
+    };
+    snprintf(st.id, sizeof(st.id), "%s", id);
+    return st;
+}
+
+/* Inserts a camera with an automatic id and returns the id. */
+static int64_t add_camera(vg_store *store, const char *name)
+{
+    vg_camera cam = camera_new(0, name, NULL);
+    CHECK_INT_EQ(vg_store_camera_insert(store, &cam), 0);
+    int64_t id = cam.id;
+    vg_camera_clear(&cam);
+    return id;
+}
+
+static int add_stream(vg_store *store, const char *id, int64_t camera_id, vg_stream_status status,
+                      int64_t started_at_ms)
+{
+    vg_stream st = stream_new(id, camera_id, status, started_at_ms);
+    if (status == VG_STREAM_STOPPED && started_at_ms)
+        st.stopped_at_ms = started_at_ms + 500;
+    int err = vg_store_stream_insert(store, &st);
+    vg_stream_clear(&st);
+    return err;
+}
+
+static void test_open_creates_schema_and_reopen_is_idempotent(void)
+{
+    db_setup();
+    vg_store *store = store_open();
+    CHECK_INT_EQ(vg_store_schema_version(store), 1);
+    vg_store_close(store);
+
+    store = store_open();
+    CHECK_INT_EQ(vg_store_schema_version(store), 1);
+    vg_store_close(store);
+
+    char buf[64];
+    raw_query("SELECT count(*) FROM schema_migrations", buf, sizeof(buf));
+    CHECK_STR_EQ(buf, "1");
+    raw_query("SELECT name FROM schema_migrations WHERE version = 1", buf, sizeof(buf));
+    CHECK_STR_EQ(buf, "cameras and streams");
+    raw_query("SELECT applied_at_ms > 0 FROM schema_migrations WHERE version = 1", buf,
+              sizeof(buf));
+    CHECK_STR_EQ(buf, "1");
+
+    vg_store_close(NULL); /* a no-op */
+    db_teardown();
+}
+
+static void test_journal_mode_is_wal(void)
+{
+    db_setup();
+    vg_store *store = store_open();
+    char mode[32];
+    raw_query("PRAGMA journal_mode", mode, sizeof(mode));
+    CHECK_STR_EQ(mode, "wal");
+    vg_store_close(store);
+    db_teardown();
+}
+
+static void test_camera_crud_and_paging(void)
+{
+    db_setup();
+    vg_store *store = store_open();
+    char name[32];
+    for (int i = 1; i <= 5; i++) {
+        snprintf(name, sizeof(name), "cam %d", i);
+        CHECK_INT_EQ(add_camera(store, name), i);
+    }
+
+    vg_camera got;
+    CHECK_INT_EQ(vg_store_camera_get(store, 3, &got), 0);
+    CHECK_INT_EQ(got.id, 3);
+    CHECK_STR_EQ(got.name, "cam 3");
+    CHECK_STR_EQ(got.stream_url, CAM_URL);
+    CHECK(got.location == NULL);
+    CHECK_INT_EQ(got.created_at_ms, 1700000000000);
+    CHECK_INT_EQ(got.updated_at_ms, 1700000000001);
+
+    free(got.name);
+    got.name = strdup("front door");
+    got.location = strdup("porch");
+    got.updated_at_ms = 1800000000000;
+    CHECK_INT_EQ(vg_store_camera_update(store, &got), 0);
+    vg_camera_clear(&got);
+    CHECK_INT_EQ(vg_store_camera_get(store, 3, &got), 0);
+    CHECK_STR_EQ(got.name, "front door");
+    CHECK_STR_EQ(got.location, "porch");
+    CHECK_INT_EQ(got.updated_at_ms, 1800000000000);
+    vg_camera_clear(&got);
+
+    vg_camera *cams = NULL;
+    size_t n = 0;
+    int64_t total = 0;
+    CHECK_INT_EQ(vg_store_camera_list(store, 2, 0, &cams, &n, &total), 0);
+    CHECK_INT_EQ(n, 2);
+    CHECK_INT_EQ(total, 5);
+    CHECK(cams && cams[0].id == 1 && cams[1].id == 2);
+    vg_camera_array_free(cams, n);
+
+    CHECK_INT_EQ(vg_store_camera_list(store, 2, 4, &cams, &n, &total), 0);
+    CHECK_INT_EQ(n, 1);
+    CHECK_INT_EQ(total, 5);
+    CHECK(cams && cams[0].id == 5);
+    vg_camera_array_free(cams, n);
+
+    CHECK_INT_EQ(vg_store_camera_list(store, 10, 10, &cams, &n, &total), 0);
+    CHECK_INT_EQ(n, 0);
+    CHECK(cams == NULL);
+    CHECK_INT_EQ(total, 5);
+
+    CHECK_INT_EQ(vg_store_camera_delete(store, 2), 0);
+    CHECK_INT_EQ(vg_store_camera_get(store, 2, &got), VG_ENOENT);
+    CHECK(got.name == NULL);
+    CHECK_INT_EQ(vg_store_camera_delete(store, 2), VG_ENOENT);
+    vg_camera ghost = camera_new(2, "ghost", NULL);
+    CHECK_INT_EQ(vg_store_camera_update(store, &ghost), VG_ENOENT);
+    vg_camera_clear(&ghost);
+
+    CHECK_INT_EQ(vg_store_camera_list(store, 100, 0, &cams, &n, &total), 0);
+    CHECK_INT_EQ(n, 4);
+    CHECK_INT_EQ(total, 4);
+    CHECK(cams && cams[0].id == 1 && cams[1].id == 3 && cams[3].id == 5);
+    vg_camera_array_free(cams, n);
+
+    vg_store_close(store);
+    db_teardown();
+}
+
+static void test_camera_explicit_id(void)
+{
+    db_setup();
+    vg_store *store = store_open();
+
+    vg_camera cam = camera_new(42, "explicit", NULL);
+    CHECK_INT_EQ(vg_store_camera_insert(store, &cam), 0);
+    CHECK_INT_EQ(cam.id, 42);
+    CHECK_INT_EQ(vg_store_camera_insert(store, &cam), VG_EEXIST);
+    vg_camera_clear(&cam);
+
+    /* Automatic ids continue above the highest ever used. */
+    CHECK_INT_EQ(add_camera(store, "auto"), 43);
+    cam = camera_new(1000000, "large", NULL);
+    CHECK_INT_EQ(vg_store_camera_insert(store, &cam), 0);
+    vg_camera_clear(&cam);
+    CHECK_INT_EQ(vg_store_camera_delete(store, 1000000), 0);
+    CHECK_INT_EQ(add_camera(store, "after large"), 1000001); /* never reused */
+
+    cam = camera_new(-1, "negative", NULL);
+    CHECK_INT_EQ(vg_store_camera_insert(store, &cam), VG_EINVAL);
+    vg_camera_clear(&cam);
+
+    vg_store_close(store);
+    db_teardown();
+}
+
+static void test_camera_location_round_trip(void)
+{
+    db_setup();
+    vg_store *store = store_open();
+
+    vg_camera cam = camera_new(0, "no location", NULL);
+    CHECK_INT_EQ(vg_store_camera_insert(store, &cam), 0);
+    vg_camera got;
+    CHECK_INT_EQ(vg_store_camera_get(store, cam.id, &got), 0);
+    CHECK(got.location == NULL);
+    vg_camera_clear(&got);
+
+    /* Set, then cleared again by an update. */
+    cam.location = strdup("hall, 2nd floor");
+    CHECK_INT_EQ(vg_store_camera_update(store, &cam), 0);
+    CHECK_INT_EQ(vg_store_camera_get(store, cam.id, &got), 0);
+    CHECK_STR_EQ(got.location, "hall, 2nd floor");
+    vg_camera_clear(&got);
+    free(cam.location);
+    cam.location = NULL;
+    CHECK_INT_EQ(vg_store_camera_update(store, &cam), 0);
+    CHECK_INT_EQ(vg_store_camera_get(store, cam.id, &got), 0);
+    CHECK(got.location == NULL);
+    vg_camera_clear(&got);
+    vg_camera_clear(&cam);
+
+    char buf[32];
+    raw_query("SELECT typeof(location) FROM cameras", buf, sizeof(buf));
+    CHECK_STR_EQ(buf, "null");
+
+    vg_store_close(store);
+    db_teardown();
+}
+
+static void test_stream_crud(void)
+{
+    db_setup();
+    vg_store *store = store_open();
+    int64_t cam = add_camera(store, "cam");
+
+    /* Never started: the times are NULL in the file and 0 when read back. */
+    CHECK_INT_EQ(add_stream(store, ID_A, cam, VG_STREAM_STOPPED, 0), 0);
+    vg_stream got;
+    CHECK_INT_EQ(vg_store_stream_get(store, ID_A, &got), 0);
+    CHECK_STR_EQ(got.id, ID_A);
+    CHECK_INT_EQ(got.camera_id, cam);
+    CHECK_STR_EQ(got.source_url, CAM_URL);
+    CHECK_INT_EQ(got.status, VG_STREAM_STOPPED);
+    CHECK_INT_EQ(got.started_at_ms, 0);
+    CHECK_INT_EQ(got.stopped_at_ms, 0);
+    CHECK(got.last_error == NULL);
+    vg_stream_clear(&got);
+    char buf[64];
+    raw_query("SELECT typeof(started_at_ms) || ',' || typeof(stopped_at_ms) FROM streams", buf,
+              sizeof(buf));
+    CHECK_STR_EQ(buf, "null,null");
+
+    /* A live one: STARTING, then ERROR with a reason, then RUNNING. */
+    CHECK_INT_EQ(vg_store_stream_find_live(store, cam, &got), VG_ENOENT);
+    CHECK_INT_EQ(add_stream(store, ID_B, cam, VG_STREAM_STARTING, 5000), 0);
+    CHECK_INT_EQ(vg_store_stream_get(store, ID_B, &got), 0);
+    CHECK_INT_EQ(vg_stream_transition(&got, VG_STREAM_ERROR, 6000, "connection refused"), 0);
+    CHECK_INT_EQ(vg_store_stream_update(store, &got), 0);
+    vg_stream_clear(&got);
+    CHECK_INT_EQ(vg_store_stream_find_live(store, cam, &got), 0);
+    CHECK_STR_EQ(got.id, ID_B);
+    CHECK_INT_EQ(got.status, VG_STREAM_ERROR);
+    CHECK_STR_EQ(got.last_error, "connection refused");
+    CHECK_INT_EQ(got.started_at_ms, 5000);
+    CHECK_INT_EQ(vg_stream_transition(&got, VG_STREAM_STARTING, 7000, NULL), 0);
+    CHECK_INT_EQ(vg_stream_transition(&got, VG_STREAM_RUNNING, 7100, NULL), 0);
+    CHECK_INT_EQ(vg_store_stream_update(store, &got), 0);
+    vg_stream_clear(&got);
+    CHECK_INT_EQ(vg_store_stream_get(store, ID_B, &got), 0);
+    CHECK_INT_EQ(got.status, VG_STREAM_RUNNING);
+    CHECK(got.last_error == NULL);
+    vg_stream_clear(&got);
+
+    /* Missing rows. */
+    CHECK_INT_EQ(vg_store_stream_get(store, ID_E, &got), VG_ENOENT);
+    vg_stream ghost = stream_new(ID_E, cam, VG_STREAM_STOPPED, 0);
+    CHECK_INT_EQ(vg_store_stream_update(store, &ghost), VG_ENOENT);
+    vg_stream_clear(&ghost);
+
+    /* The same id twice. */
+    CHECK_INT_EQ(add_stream(store, ID_A, cam, VG_STREAM_STOPPED, 0), VG_EEXIST);
+
+    vg_store_close(store);
+    db_teardown();
+}
+
+static void test_stream_lists(void)
+{
+    db_setup();
+    vg_store *store = store_open();
+    int64_t cam1 = add_camera(store, "one");
+    int64_t cam2 = add_camera(store, "two");
+
+    /* cam1: stopped at 1000 (C) and 3000 (A), never started (E), live from 3000 (B). */
+    CHECK_INT_EQ(add_stream(store, ID_C, cam1, VG_STREAM_STOPPED, 1000), 0);
+    CHECK_INT_EQ(add_stream(store, ID_A, cam1, VG_STREAM_STOPPED, 3000), 0);
+    CHECK_INT_EQ(add_stream(store, ID_E, cam1, VG_STREAM_STOPPED, 0), 0);
+    CHECK_INT_EQ(add_stream(store, ID_B, cam1, VG_STREAM_RUNNING, 3000), 0);
+    /* cam2: live from 2000 (D). */
+    CHECK_INT_EQ(add_stream(store, ID_D, cam2, VG_STREAM_STARTING, 2000), 0);
+
+    vg_stream *sts = NULL;
+    size_t n = 0;
+    int64_t total = 0;
+    /* Newest start first, ties by id, never started last. */
+    CHECK_INT_EQ(vg_store_stream_list(store, cam1, 10, 0, &sts, &n, &total), 0);
+    CHECK_INT_EQ(n, 4);
+    CHECK_INT_EQ(total, 4);
+    if (n == 4) {
+        CHECK_STR_EQ(sts[0].id, ID_A);
+        CHECK_STR_EQ(sts[1].id, ID_B);
+        CHECK_STR_EQ(sts[2].id, ID_C);
+        CHECK_STR_EQ(sts[3].id, ID_E);
+        CHECK_INT_EQ(sts[0].stopped_at_ms, 3500);
+        CHECK_INT_EQ(sts[1].status, VG_STREAM_RUNNING);
+    }
+    vg_stream_array_free(sts, n);
+
+    CHECK_INT_EQ(vg_store_stream_list(store, cam1, 2, 1, &sts, &n, &total), 0);
+    CHECK_INT_EQ(n, 2);
+    CHECK_INT_EQ(total, 4);
+    if (n == 2) {
+        CHECK_STR_EQ(sts[0].id, ID_B);
+        CHECK_STR_EQ(sts[1].id, ID_C);
+    }
+    vg_stream_array_free(sts, n);
+
+    CHECK_INT_EQ(vg_store_stream_list(store, cam2, 10, 0, &sts, &n, &total), 0);
+    CHECK_INT_EQ(n, 1);
+    CHECK_INT_EQ(total, 1);
+    CHECK(sts && strcmp(sts[0].id, ID_D) == 0);
+    vg_stream_array_free(sts, n);
+
+    /* camera_id 0: every camera. */
+    CHECK_INT_EQ(vg_store_stream_list(store, 0, 10, 0, &sts, &n, &total), 0);
+    CHECK_INT_EQ(n, 5);
+    CHECK_INT_EQ(total, 5);
+    if (n == 5) {
+        CHECK_STR_EQ(sts[0].id, ID_A);
+        CHECK_STR_EQ(sts[1].id, ID_B);
+        CHECK_STR_EQ(sts[2].id, ID_D);
+        CHECK_STR_EQ(sts[3].id, ID_C);
+        CHECK_STR_EQ(sts[4].id, ID_E);
+    }
+    vg_stream_array_free(sts, n);
+
+    /* An unknown camera has no streams. */
+    CHECK_INT_EQ(vg_store_stream_list(store, 999, 10, 0, &sts, &n, &total), 0);
+    CHECK_INT_EQ(n, 0);
+    CHECK(sts == NULL);
+    CHECK_INT_EQ(total, 0);
+
+    CHECK_INT_EQ(vg_store_stream_list_live(store, &sts, &n), 0);
+    CHECK_INT_EQ(n, 2);
+    if (n == 2) {
+        CHECK_STR_EQ(sts[0].id, ID_B); /* by camera */
+        CHECK_STR_EQ(sts[1].id, ID_D);
+    }
+    vg_stream_array_free(sts, n);
+
+    vg_store_close(store);
+    db_teardown();
+}
+
+static void test_stream_one_live_per_camera(void)
+{
+    db_setup();
+    vg_store *store = store_open();
+    int64_t cam1 = add_camera(store, "one");
+    int64_t cam2 = add_camera(store, "two");
+
+    /* Stopped ones and one live one coexist. */
+    CHECK_INT_EQ(add_stream(store, ID_A, cam1, VG_STREAM_STOPPED, 1000), 0);
+    CHECK_INT_EQ(add_stream(store, ID_B, cam1, VG_STREAM_STOPPED, 2000), 0);
+    CHECK_INT_EQ(add_stream(store, ID_C, cam1, VG_STREAM_RUNNING, 3000), 0);
+
+    /* A second live one does not, whatever its live state. */
+    CHECK_INT_EQ(add_stream(store, ID_D, cam1, VG_STREAM_STARTING, 4000), VG_ECONFLICT);
+    CHECK_INT_EQ(add_stream(store, ID_D, cam1, VG_STREAM_ERROR, 4000), VG_ECONFLICT);
+    /* A taken id is still VG_EEXIST, not a conflict, when it is stopped. */
+    CHECK_INT_EQ(add_stream(store, ID_C, cam1, VG_STREAM_STOPPED, 4000), VG_EEXIST);
+
+    /* Restarting a stopped one while another is live: the same conflict. */
+    vg_stream st;
+    CHECK_INT_EQ(vg_store_stream_get(store, ID_A, &st), 0);
+    CHECK_INT_EQ(vg_stream_transition(&st, VG_STREAM_STARTING, 5000, NULL), 0);
+    CHECK_INT_EQ(vg_store_stream_update(store, &st), VG_ECONFLICT);
+
+    /* Once the live one stops, it may start. */
+    vg_stream live;
+    CHECK_INT_EQ(vg_store_stream_get(store, ID_C, &live), 0);
+    CHECK_INT_EQ(vg_stream_transition(&live, VG_STREAM_STOPPED, 5000, NULL), 0);
+    CHECK_INT_EQ(vg_store_stream_update(store, &live), 0);
+    vg_stream_clear(&live);
+    CHECK_INT_EQ(vg_store_stream_update(store, &st), 0);
+    vg_stream_clear(&st);
+    CHECK_INT_EQ(vg_store_stream_find_live(store, cam1, &st), 0);
+    CHECK_STR_EQ(st.id, ID_A);
+    vg_stream_clear(&st);
+
+    /* Another camera is not affected. */
+    CHECK_INT_EQ(add_stream(store, ID_D, cam2, VG_STREAM_RUNNING, 4000), 0);
+
+    vg_store_close(store);
+    db_teardown();
+}
+
+static void test_stream_of_unknown_camera(void)
+{
+    db_setup();
+    vg_store *store = store_open();
+    CHECK_INT_EQ(add_stream(store, ID_A, 77, VG_STREAM_STOPPED, 0), VG_ENOENT);
+    CHECK_INT_EQ(add_stream(store, ID_A, 77, VG_STREAM_STARTING, 1000), VG_ENOENT);
+    vg_stream st;
+    CHECK_INT_EQ(vg_store_stream_get(store, ID_A, &st), VG_ENOENT);
+    vg_store_close(store);
+    db_teardown();
+}
+
+static void test_camera_delete_cascades(void)
+{
+    db_setup();
+    vg_store *store = store_open();
+    int64_t cam1 = add_camera(store, "one");
+    int64_t cam2 = add_camera(store, "two");
+    CHECK_INT_EQ(add_stream(store, ID_A, cam1, VG_STREAM_STOPPED, 1000), 0);
+    CHECK_INT_EQ(add_stream(store, ID_B, cam1, VG_STREAM_RUNNING, 2000), 0);
+    CHECK_INT_EQ(add_stream(store, ID_C, cam2, VG_STREAM_RUNNING, 2000), 0);
+
+    CHECK_INT_EQ(vg_store_camera_delete(store, cam1), 0);
+    vg_stream st;
+    CHECK_INT_EQ(vg_store_stream_get(store, ID_A, &st), VG_ENOENT);
+    CHECK_INT_EQ(vg_store_stream_get(store, ID_B, &st), VG_ENOENT);
+    CHECK_INT_EQ(vg_store_stream_get(store, ID_C, &st), 0);
+    vg_stream_clear(&st);
+
+    vg_stream *sts = NULL;
+    size_t n = 0;
+    int64_t total = 0;
+    CHECK_INT_EQ(vg_store_stream_list(store, 0, 10, 0, &sts, &n, &total), 0);
+    CHECK_INT_EQ(n, 1);
+    CHECK_INT_EQ(total, 1);
+    vg_stream_array_free(sts, n);
+
+    vg_store_close(store);
+    db_teardown();
+}
+
+static void test_transactions(void)
+{
+    db_setup();
+    vg_store *store = store_open();
+
+    CHECK_INT_EQ(vg_store_begin(store), 0);
+    CHECK_INT_EQ(vg_store_begin(store), VG_ESTATE); /* not nestable */
+    int64_t gone = add_camera(store, "rolled back");
+    vg_store_rollback(store);
+    vg_camera cam;
+    CHECK_INT_EQ(vg_store_camera_get(store, gone, &cam), VG_ENOENT);
+
+    CHECK_INT_EQ(vg_store_begin(store), 0);
+    int64_t cam_id = add_camera(store, "committed");
+    CHECK_INT_EQ(add_stream(store, ID_A, cam_id, VG_STREAM_STARTING, 1000), 0);
+    CHECK_INT_EQ(vg_store_commit(store), 0);
+    CHECK_INT_EQ(vg_store_commit(store), VG_ESTATE); /* none open */
+    vg_store_rollback(store);                        /* none open: a no-op */
+    CHECK_INT_EQ(vg_store_camera_get(store, cam_id, &cam), 0);
+    vg_camera_clear(&cam);
+
+    vg_store_close(store);
+    db_teardown();
+}
+
+static void test_data_survives_reopen(void)
+{
+    db_setup();
+    vg_store *store = store_open();
+    vg_camera cam = camera_new(0, "persistent", "roof");
+    CHECK_INT_EQ(vg_store_camera_insert(store, &cam), 0);
+    CHECK_INT_EQ(add_stream(store, ID_A, cam.id, VG_STREAM_RUNNING, 1234), 0);
+    vg_store_close(store);
+
+    store = store_open();
+    vg_camera got;
+    CHECK_INT_EQ(vg_store_camera_get(store, cam.id, &got), 0);
+    CHECK_STR_EQ(got.name, "persistent");
+    CHECK_STR_EQ(got.location, "roof");
+    CHECK_STR_EQ(got.stream_url, CAM_URL);
+    vg_camera_clear(&got);
+    vg_stream st;
+    CHECK_INT_EQ(vg_store_stream_find_live(store, cam.id, &st), 0);
+    CHECK_STR_EQ(st.id, ID_A);
+    CHECK_INT_EQ(st.started_at_ms, 1234);
+    vg_stream_clear(&st);
+    vg_camera_clear(&cam);
+    vg_store_close(store);
+    db_teardown();
+}
+
+static void test_check_notices_removed_file(void)
+{
+    db_setup();
+    vg_store *store = store_open();
+    char why[PATH_MAX + 128] = "untouched";
+    CHECK_INT_EQ(vg_store_check(store, why, sizeof(why)), 0);
+    CHECK_STR_EQ(why, "");
+    CHECK_INT_EQ(vg_store_check(store, NULL, 0), 0);
+
+    CHECK_INT_EQ(unlink(db_path), 0);
+    CHECK_INT_EQ(vg_store_check(store, why, sizeof(why)), VG_ESTORE);
+    CHECK(strstr(why, "was removed or replaced") != NULL);
+    CHECK(strstr(why, "vigil.db") != NULL);
+
+    /* A new file at the same path is another inode: still refused. */
+    FILE *f = fopen(db_path, "w");
+    CHECK(f != NULL);
+    if (f)
+        fclose(f);
+    CHECK_INT_EQ(vg_store_check(store, why, sizeof(why)), VG_ESTORE);
+    CHECK(strstr(why, "was removed or replaced") != NULL);
+
+    vg_store_close(store);
+    db_teardown();
+}
+
+static void test_future_schema_is_refused(void)
+{
+    db_setup();
+    vg_store *store = store_open();
+    vg_store_close(store);
+
+    CHECK_INT_EQ(raw_exec("INSERT INTO schema_migrations (version, name, applied_at_ms)"
+                          " VALUES (999, 'from the future', 0)"),
+                 SQLITE_OK);
+    store = (vg_store *)&store; /* must be reset to NULL */
+    CHECK_INT_EQ(vg_store_open(db_path, &store), VG_ESTORE);
+    CHECK(store == NULL);
+    db_teardown();
+}
+
+static void test_open_fails_without_directory(void)
+{
+    vg_store *store = NULL;
+    CHECK_INT_EQ(vg_store_open("/nonexistent-vigil-dir/x/vigil.db", &store), VG_ESTORE);
+    CHECK(store == NULL);
+}
+
+int main(void)
+{
+    VG_TEST_RUN(test_open_creates_schema_and_reopen_is_idempotent);
+    VG_TEST_RUN(test_journal_mode_is_wal);
+    VG_TEST_RUN(test_camera_crud_and_paging);
+    VG_TEST_RUN(test_camera_explicit_id);
+    VG_TEST_RUN(test_camera_location_round_trip);
+    VG_TEST_RUN(test_stream_crud);
+    VG_TEST_RUN(test_stream_lists);
+    VG_TEST_RUN(test_stream_one_live_per_camera);
+    VG_TEST_RUN(test_stream_of_unknown_camera);
+    VG_TEST_RUN(test_camera_delete_cascades);
+    VG_TEST_RUN(test_transactions);
+    VG_TEST_RUN(test_data_survives_reopen);
+    VG_TEST_RUN(test_check_notices_removed_file);
+    VG_TEST_RUN(test_future_schema_is_refused);
+    VG_TEST_RUN(test_open_fails_without_directory);
+    return vg_test_done();
+}
