@@ -42,7 +42,7 @@ static const char usage_serve[] =
     "Runs the server until SIGINT or SIGTERM, then stops gracefully.\n"
     "\n"
     "  -c, --config FILE       YAML configuration (docs/config.md); default: embedded defaults\n"
-    "  -l, --listen ADDR:PORT  HTTP address, e.g. 127.0.0.1:8080, [::1]:8080, :8080\n"
+    "  -l, --listen ADDR:PORT  HTTP address, e.g. 127.0.0.1:8080, [::1]:8080, 0.0.0.0:8080\n"
     "  -d, --data DIR          data directory (database, recordings); default ./data\n"
     "      --log-level LEVEL   error, warn, info or debug\n"
     "  -h, --help              this help\n"
@@ -206,14 +206,17 @@ static int parse_serve_flags(int argc, char **argv, vg_config *cfg)
         fprintf(stderr, "%s\n", err);
         return 1;
     }
-    if (listen)
-        snprintf(cfg->listen, sizeof(cfg->listen), "%s", listen);
-    if (data)
-        snprintf(cfg->data_dir, sizeof(cfg->data_dir), "%s", data);
-    if (level && vg_log_level_parse(level, &cfg->log_level) < 0) {
-        fprintf(stderr, "--log-level: invalid level '%s' (use error, warn, info or debug)\n",
-                level);
-        return EXIT_USAGE;
+    /* Flags go through the same checks as the file and the environment. */
+    const struct {
+        const char *flag, *key, *value;
+    } flags[] = {{"--listen", "listen", listen},
+                 {"--data", "dataDir", data},
+                 {"--log-level", "logLevel", level}};
+    for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
+        if (flags[i].value && vg_config_set(cfg, flags[i].key, flags[i].value, err, sizeof(err))) {
+            fprintf(stderr, "vigil serve: %s: %s\n", flags[i].flag, err);
+            return EXIT_USAGE;
+        }
     }
     return 0;
 }

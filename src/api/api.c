@@ -90,10 +90,9 @@ bool vg_api_string_field(vg_http_request *req, json_t *body, const char *name, b
     return true;
 }
 
-/* A decimal integer in [min, max], nothing else: no sign, no spaces, no hex. */
-static bool parse_int(const char *s, int64_t min, int64_t max, int64_t *out)
+bool vg_api_parse_int(const char *s, int64_t min, int64_t max, int64_t *out)
 {
-    if (!s || !*s || strlen(s) > 18)
+    if (!s || !*s || strlen(s) > 19)
         return false;
     for (const char *p = s; *p; p++) {
         if (*p < '0' || *p > '9')
@@ -110,7 +109,7 @@ static bool parse_int(const char *s, int64_t min, int64_t max, int64_t *out)
 bool vg_api_id_param(vg_http_request *req, const char *what, int64_t *out)
 {
     const char *id = vg_http_request_param(req, "id");
-    if (!parse_int(id, 1, INT64_MAX, out)) {
+    if (!vg_api_parse_int(id, 1, INT64_MAX, out)) {
         vg_http_respond_error(req, 400, "invalid_request", "%s id must be a positive integer",
                               what);
         return false;
@@ -124,12 +123,12 @@ bool vg_api_paging(vg_http_request *req, int64_t *limit, int64_t *offset)
     const char *o = vg_http_request_query(req, "offset");
     *limit = 50;
     *offset = 0;
-    if (l && !parse_int(l, 1, 1000, limit)) {
+    if (l && !vg_api_parse_int(l, 1, 1000, limit)) {
         vg_http_respond_error(req, 400, "invalid_request",
                               "limit must be an integer from 1 to 1000");
         return false;
     }
-    if (o && !parse_int(o, 0, INT64_MAX, offset)) {
+    if (o && !vg_api_parse_int(o, 0, INT64_MAX, offset)) {
         vg_http_respond_error(req, 400, "invalid_request",
                               "offset must be a non-negative integer");
         return false;
@@ -139,7 +138,7 @@ bool vg_api_paging(vg_http_request *req, int64_t *limit, int64_t *offset)
 
 json_t *vg_api_url(const char *url)
 {
-    char *redacted = vg_redact_credentials_dup(url);
+    char *redacted = vg_url_redact_dup(url);
     json_t *v = redacted ? json_string(redacted) : NULL;
     free(redacted);
     return v ? v : json_string("");

@@ -26,6 +26,9 @@ bool vg_api_only_fields(vg_http_request *req, json_t *body, const char *const al
 bool vg_api_string_field(vg_http_request *req, json_t *body, const char *name, bool nullable,
                          bool *present, const char **out);
 
+/* A decimal integer in [min, max], nothing else: no sign, no spaces, no hex. */
+bool vg_api_parse_int(const char *s, int64_t min, int64_t max, int64_t *out);
+
 /* Reads the `{id}` route parameter as a positive integer; answers 400 and returns false if not. */
 bool vg_api_id_param(vg_http_request *req, const char *what, int64_t *out);
 

@@ -149,14 +149,22 @@ static void provision_camera(vg_http_request *req, void *ctx)
         !vg_api_string_field(req, body, "name", false, &has_name, &name))
         goto done;
     json_t *id = json_object_get(body, "camera_id");
-    if (!json_is_integer(id) || json_integer_value(id) <= 0) {
+    if (!json_is_integer(id) || json_integer_value(id) <= 0 ||
+        json_integer_value(id) > VG_CAMERA_ID_MAX) {
         vg_http_respond_error(req, 400, "invalid_request",
-                              "camera_id is required and must be a positive integer");
+                              "camera_id is required and must be an integer from 1 to %" PRId64,
+                              VG_CAMERA_ID_MAX);
         goto done;
     }
     if (!has_url || !has_name) {
         vg_http_respond_error(req, 400, "invalid_request", "%s is required",
                               has_url ? "name" : "rtsp_url");
+        goto done;
+    }
+    const char *why;
+    if (vg_camera_validate_stream_url(url, &why) < 0) {
+        /* Checked here too so that the message names this contract's field. */
+        vg_http_respond_error(req, 400, "invalid_request", "rtsp_url %s", why);
         goto done;
     }
     int64_t camera_id = json_integer_value(id);

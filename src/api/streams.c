@@ -98,15 +98,9 @@ static void list_streams(vg_http_request *req, void *ctx)
     if (!vg_api_paging(req, &limit, &offset))
         return;
     const char *cam = vg_http_request_query(req, "camera_id");
-    if (cam) {
-        char *end;
-        long long v = strtoll(cam, &end, 10);
-        if (!*cam || *end || v <= 0 || cam[0] == '+' || cam[0] == ' ') {
-            vg_http_respond_error(req, 400, "invalid_request",
-                                  "camera_id must be a positive integer");
-            return;
-        }
-        camera_id = v;
+    if (cam && !vg_api_parse_int(cam, 1, INT64_MAX, &camera_id)) {
+        vg_http_respond_error(req, 400, "invalid_request", "camera_id must be a positive integer");
+        return;
     }
     int rc = vg_store_stream_list(api->services->store, camera_id, limit, offset, &sts, &n, &total);
     if (rc < 0) {

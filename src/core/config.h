@@ -24,7 +24,7 @@
 
 typedef struct vg_config {
     vg_log_level log_level;          /* logLevel: error|warn|info|debug (info) */
-    char listen[VG_CONFIG_STR_MAX];  /* listen: HOST:PORT, [IPV6]:PORT (127.0.0.1:8080) */
+    char listen[VG_CONFIG_STR_MAX];  /* listen: HOST:PORT or [IPV6]:PORT (127.0.0.1:8080) */
     char data_dir[VG_CONFIG_STR_MAX]; /* dataDir: database and media (./data) */
     int64_t http_idle_timeout_ms;    /* httpIdleTimeout: idle keep-alive connections (30s) */
     int64_t http_max_body_size;      /* httpMaxBodySize: request bodies, bytes (1MiB) */
@@ -40,7 +40,7 @@ void vg_config_defaults(vg_config *cfg);
  * `err` (capacity `err_cap`), for example
  *   vigil.yml:3:1: unknown key 'lisen'
  *   vigil.yml:4:18: httpIdleTimeout: invalid duration 'abc' (write it as 200ms, 10s, 1h or 7d)
- * `cfg` may be partly written on error. Lines and columns count from 1.
+ * On error `cfg` is left as it was. Lines and columns count from 1.
  */
 int vg_config_load_file(vg_config *cfg, const char *path, char *err, size_t err_cap);
 
@@ -53,6 +53,13 @@ int vg_config_load_string(vg_config *cfg, const char *name, const char *yaml, si
  * "VIGIL_<KEY>: message" into `err`.
  */
 int vg_config_apply_env(vg_config *cfg, char *err, size_t err_cap);
+
+/*
+ * Sets one key by its YAML name from text, with the same checks as a file
+ * gives it (main.c uses it for flags). On error leaves `cfg` as it was and
+ * writes the problem, without the key's name, into `err`.
+ */
+int vg_config_set(vg_config *cfg, const char *key, const char *value, char *err, size_t err_cap);
 
 /*
  * Parses a duration ("200ms", "10s", "1h30m", "7d", "1.5s"; units ms, s, m,

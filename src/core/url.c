@@ -23,6 +23,14 @@ int vg_url_parse(const char *s, size_t len, vg_url *out, const char **why)
             reason = "contains a space or control character";
             goto fail;
         }
+        /*
+         * RFC 3986 2: these never appear unescaped in a URI. Refusing them also
+         * keeps a URL whole when it is quoted in a log line (see ends_url).
+         */
+        if (c >= 0x80 || strchr("\"<>\\^`{|}", c)) {
+            reason = "contains a character that must be percent-encoded (\" < > \\ ^ ` { | } or non-ASCII)";
+            goto fail;
+        }
     }
 
     /* RFC 3986 3.1: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) */
@@ -168,14 +176,15 @@ static bool is_secret_param(const char *p, size_t len)
 
 /*
  * Redacts the URL that starts right after "://" at in[start]; returns the
- * index just past what it consumed. Conservative by design: the userinfo is
+ * index just past what it consumed. A `bare` URL runs to the end of the
+ * input; inside a log line a URL ends at a space or a quote. Conservative by design: the userinfo is
  * everything up to the last '@' before the query, so a password holding an
  * unescaped '/' or '@' is still hidden whole.
  */
-static size_t redact_one(const char *in, size_t len, size_t start, sink *k)
+static size_t redact_one(const char *in, size_t len, size_t start, bool bare, sink *k)
 {
     size_t end = start;
-    while (end < len && !ends_url(in[end]))
+    while (end < len && (bare || !ends_url(in[end])))
         end++;
 
     size_t q = start; /* where the query begins, or `end` */
@@ -229,14 +238,14 @@ static size_t redact_one(const char *in, size_t len, size_t start, sink *k)
     return end;
 }
 
-size_t vg_redact_credentials(const char *in, size_t len, char *out, size_t cap)
+static size_t redact(const char *in, size_t len, char *out, size_t cap, bool bare)
 {
     sink k = {out, cap, 0};
     size_t i = 0, copied = 0;
     while (i + 3 <= len) {
         if (in[i] == ':' && in[i + 1] == '/' && in[i + 2] == '/') {
             put(&k, in + copied, i + 3 - copied);
-            i = copied = redact_one(in, len, i + 3, &k);
+            i = copied = redact_one(in, len, i + 3, bare, &k);
             continue;
         }
         i++;
@@ -247,13 +256,34 @@ size_t vg_redact_credentials(const char *in, size_t len, char *out, size_t cap)
     return k.n;
 }
 
+size_t vg_redact_credentials(const char *in, size_t len, char *out, size_t cap)
+{
+    return redact(in, len, out, cap, false);
+}
+
 char *vg_redact_credentials_dup(const char *in)
 {
     size_t len = strlen(in);
-    size_t need = vg_redact_credentials(in, len, NULL, 0);
+    size_t need = redact(in, len, NULL, 0, false);
     char *out = malloc(need + 1);
     if (!out)
         return NULL;
-    vg_redact_credentials(in, len, out, need + 1);
+    redact(in, len, out, need + 1, false);
+    return out;
+}
+
+size_t vg_url_redact(const char *url, char *out, size_t cap)
+{
+    return redact(url, strlen(url), out, cap, true);
+}
+
+char *vg_url_redact_dup(const char *url)
+{
+    size_t len = strlen(url);
+    size_t need = redact(url, len, NULL, 0, true);
+    char *out = malloc(need + 1);
+    if (!out)
+        return NULL;
+    redact(url, len, out, need + 1, true);
     return out;
 }

@@ -52,4 +52,14 @@ size_t vg_redact_credentials(const char *in, size_t len, char *out, size_t cap);
 /* The same into a new heap string (caller frees); NULL when out of memory. */
 char *vg_redact_credentials_dup(const char *in);
 
+/*
+ * As vg_redact_credentials() for one URL given whole (a NUL-terminated
+ * string): the URL runs to its end, whatever characters it holds, where a
+ * log line's URL ends at a space or a quote. Use it whenever the input is
+ * known to be a URL, as in an API response.
+ */
+size_t vg_url_redact(const char *url, char *out, size_t cap);
+/* The same into a new heap string (caller frees); NULL when out of memory. */
+char *vg_url_redact_dup(const char *url);
+
 #endif

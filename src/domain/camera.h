@@ -16,6 +16,12 @@
 #define VG_CAMERA_NAME_MAX_CHARS     100
 #define VG_CAMERA_URL_MAX_BYTES      2048
 #define VG_CAMERA_LOCATION_MAX_CHARS 200
+/*
+ * Ids stay within the integers a JSON client can hold exactly (2^53 - 1,
+ * JavaScript's Number.MAX_SAFE_INTEGER), which also leaves SQLite's
+ * AUTOINCREMENT room above any id a backend provisions.
+ */
+#define VG_CAMERA_ID_MAX INT64_C(9007199254740991)
 
 typedef struct vg_camera {
     int64_t id;            /* > 0 once stored */

@@ -23,7 +23,7 @@
 typedef struct vg_http_server vg_http_server;
 
 typedef struct vg_http_server_options {
-    const char *listen;      /* "HOST:PORT", "[IPV6]:PORT" or ":PORT" (every IPv4 interface) */
+    const char *listen;      /* "HOST:PORT" or "[IPV6]:PORT"; port 0 picks a free one */
     int64_t idle_timeout_ms; /* idle keep-alive connections are closed after this */
     int64_t max_body_size;   /* larger request bodies are answered 413 */
 } vg_http_server_options;

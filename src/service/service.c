@@ -2,6 +2,7 @@
 
 #include "core/error.h"
 #include "core/log.h"
+#include "core/url.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -25,6 +26,21 @@ int64_t vg_now_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * A URL for a log line, redacted whole. The logger redacts every line as
+ * well; this makes the line right even for a URL it could not see whole.
+ */
+typedef struct {
+    char text[VG_CAMERA_URL_MAX_BYTES + 64];
+} shown_url;
+
+static shown_url show_url(const char *url)
+{
+    shown_url s;
+    vg_url_redact(url, s.text, sizeof(s.text));
+    return s;
 }
 
 /* A store failure has been logged where it happened; the user gets the kind, not internals. */
@@ -56,6 +72,20 @@ static int set_string(char **field, const char *value)
     free(*field);
     *field = copy;
     return 0;
+}
+
+static bool same_string(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+/* True when applying `in` to `cam` would change nothing. */
+static bool changes_nothing(const vg_camera *cam, const vg_camera_fields *in)
+{
+    const char *location = in->location && *in->location ? in->location : NULL;
+    return (!in->has_name || same_string(cam->name, in->name)) &&
+           (!in->has_stream_url || same_string(cam->stream_url, in->stream_url)) &&
+           (!in->has_location || same_string(cam->location, location));
 }
 
 static int apply_fields(vg_camera *cam, const vg_camera_fields *in)
@@ -91,7 +121,8 @@ int vg_camera_service_create(vg_services *svc, const vg_camera_fields *in, vg_ca
         store_failed(err, rc, "creating the camera");
         goto done;
     }
-    VG_LOG_INFO("camera", "created camera=%" PRId64 " url=%s", cam.id, cam.stream_url);
+    VG_LOG_INFO("camera", "created camera=%" PRId64 " url=%s", cam.id,
+                show_url(cam.stream_url).text);
     *out = cam;
     return 0;
 
@@ -113,6 +144,10 @@ int vg_camera_service_update(vg_services *svc, int64_t id, const vg_camera_field
         return vg_error_set(err, rc, "camera %" PRId64 " does not exist", id);
     if (rc < 0)
         return store_failed(err, rc, "reading the camera");
+    if (changes_nothing(&cam, in)) {
+        *out = cam; /* nothing to write: updated_at stays the time of the last real change */
+        return 0;
+    }
     if ((rc = apply_fields(&cam, in)) < 0) {
         vg_error_set(err, rc, "out of memory");
         goto done;
@@ -187,8 +222,9 @@ int vg_camera_service_provision(vg_services *svc, int64_t id, const char *name,
                            .stream_url = stream_url};
     memset(out, 0, sizeof(*out));
     *created = false;
-    if (id <= 0)
-        return vg_error_set(err, VG_EINVAL, "camera_id must be a positive integer");
+    if (id <= 0 || id > VG_CAMERA_ID_MAX)
+        return vg_error_set(err, VG_EINVAL, "camera_id must be an integer from 1 to %" PRId64,
+                            VG_CAMERA_ID_MAX);
     if ((rc = validate_fields(&in, err)) < 0)
         return rc;
 
@@ -204,12 +240,13 @@ int vg_camera_service_provision(vg_services *svc, int64_t id, const char *name,
             store_failed(err, rc, "provisioning the camera");
             goto done;
         }
-        VG_LOG_INFO("camera", "provisioned camera=%" PRId64 " url=%s", id, cam.stream_url);
+        VG_LOG_INFO("camera", "provisioned camera=%" PRId64 " url=%s", id,
+                    show_url(cam.stream_url).text);
         *created = true;
     } else if (rc < 0) {
         store_failed(err, rc, "reading the camera");
         goto done;
-    } else if (strcmp(cam.name, name) != 0 || strcmp(cam.stream_url, stream_url) != 0) {
+    } else if (!changes_nothing(&cam, &in)) {
         if ((rc = apply_fields(&cam, &in)) < 0) {
             vg_error_set(err, rc, "out of memory");
             goto done;
@@ -219,7 +256,8 @@ int vg_camera_service_provision(vg_services *svc, int64_t id, const char *name,
             store_failed(err, rc, "provisioning the camera");
             goto done;
         }
-        VG_LOG_INFO("camera", "re-provisioned camera=%" PRId64 " url=%s", id, cam.stream_url);
+        VG_LOG_INFO("camera", "re-provisioned camera=%" PRId64 " url=%s", id,
+                    show_url(cam.stream_url).text);
     }
     *out = cam;
     return 0;
@@ -286,7 +324,7 @@ int vg_stream_service_start(vg_services *svc, int64_t camera_id, const char *sou
         goto done;
     }
     VG_LOG_INFO("stream", "starting stream=%s camera=%" PRId64 " url=%s", st.id, camera_id,
-                st.source_url);
+                show_url(st.source_url).text);
     *out = st;
     memset(&st, 0, sizeof(st));
 
