@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "http/server.h"
 #include "service/service.h"
+#include "store/maintenance.h"
 #include "store/store.h"
 
 #include <errno.h>
@@ -106,6 +107,7 @@ typedef struct server_state {
     uv_loop_t loop;
     uv_signal_t sigint, sigterm;
     vg_http_server *http;
+    vg_store_maintenance *maintenance;
     const vg_config *cfg;
     int signals_seen;
 } server_state;
@@ -118,6 +120,8 @@ static void on_signal_closed(uv_handle_t *h)
 static void on_http_stopped(void *ctx)
 {
     server_state *s = ctx;
+    vg_store_maintenance_stop(s->maintenance);
+    s->maintenance = NULL;
     uv_close((uv_handle_t *)&s->sigint, on_signal_closed);
     uv_close((uv_handle_t *)&s->sigterm, on_signal_closed);
 }
@@ -270,6 +274,12 @@ static int cmd_serve(int argc, char **argv)
                                    .max_body_size = cfg.http_max_body_size};
     if (vg_http_server_create(&s.loop, &hopt, router, &s.http, err, sizeof(err)) < 0) {
         VG_LOG_ERROR("main", "%s", err);
+        goto done;
+    }
+
+    /* Every 10 s: a checkpoint every few hundred changes at most keeps the WAL small. */
+    if (vg_store_maintenance_start(&s.loop, store, 10000, &s.maintenance) < 0) {
+        VG_LOG_ERROR("main", "cannot start store maintenance: out of memory");
         goto done;
     }
 

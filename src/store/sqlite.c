@@ -16,7 +16,8 @@
  *                        refuse WAL), so we read the answer and refuse to
  *                        run in any other mode.
  *   synchronous=NORMAL   in WAL mode a commit then does NOT fsync: the WAL is
- *                        synced only at checkpoints. A power loss can lose
+ *                        synced only at checkpoints, which run on a worker
+ *                        thread (wal_autocheckpoint=0, vg_store_checkpoint). A power loss can lose
  *                        the last few commits but never corrupts the file.
  *                        That is the right trade here: the store is called
  *                        from the loop thread, where DESIGN.md section 2
@@ -412,6 +413,13 @@ static int configure_connection(vg_store *store)
     }
     /* With WAL, NORMAL means a commit does not fsync (see DESIGN above). */
     if ((err = exec_sql(store, "PRAGMA synchronous = NORMAL", "synchronous")) < 0)
+        goto out;
+    /*
+     * No automatic checkpoint: it would fsync inside whichever commit crossed
+     * the threshold, on the loop thread. vg_store_checkpoint() does it on a
+     * worker instead (store/maintenance.c).
+     */
+    if ((err = exec_sql(store, "PRAGMA wal_autocheckpoint = 0", "wal_autocheckpoint")) < 0)
         goto out;
     if ((err = exec_sql(store, "PRAGMA foreign_keys = ON", "foreign_keys")) < 0)
         goto out;
@@ -1007,4 +1015,36 @@ int vg_store_stream_list_live(vg_store *store, vg_stream **out, size_t *n)
     int err = collect_streams(store, stmt, out, n);
     stmt_done(stmt);
     return err;
+}
+
+const char *vg_store_path(const vg_store *store)
+{
+    return store->path;
+}
+
+int vg_store_checkpoint(const char *path, int *frames_out)
+{
+    sqlite3 *db = NULL;
+    int rc = VG_ESTORE, log_frames = 0, done_frames = 0;
+    *frames_out = 0;
+    /* Its own connection: this runs on a worker while the loop keeps using the store's. */
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+        goto out;
+    sqlite3_busy_timeout(db, 5000);
+    /* A new connection learns that the file is in WAL mode only when it first reads it. */
+    if (sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL) != SQLITE_OK)
+        goto out;
+    /* PASSIVE: copies what it can without waiting for the loop's readers or writer. */
+    if (sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log_frames,
+                                  &done_frames) != SQLITE_OK)
+        goto out;
+    *frames_out = done_frames;
+    rc = log_frames < 0 ? VG_ESTORE : 0; /* -1: the file is not in WAL mode */
+
+out:
+    if (rc < 0)
+        VG_LOG_WARN("store", "checkpoint failed path=%s err=%s", path,
+                    db ? sqlite3_errmsg(db) : "cannot open");
+    sqlite3_close(db);
+    return rc;
 }

@@ -46,6 +46,17 @@ void vg_store_close(vg_store *store);
  */
 int vg_store_check(vg_store *store, char *why, size_t why_cap);
 
+/* The database file's absolute path; the store's. */
+const char *vg_store_path(const vg_store *store);
+
+/*
+ * Copies committed pages from the WAL into the database file and fsyncs:
+ * the one step of the store that waits for the disk. Blocking, so it runs
+ * on a worker thread, with its own connection to `path` (thread-safe).
+ * *frames is the number of WAL frames copied. Returns 0 or VG_ESTORE (logged).
+ */
+int vg_store_checkpoint(const char *path, int *frames);
+
 /* The schema version applied (the highest migration number). */
 int vg_store_schema_version(vg_store *store);
 

@@ -11,6 +11,7 @@
 #include "core/error.h"
 #include "domain/camera.h"
 #include "domain/stream.h"
+#include "store/maintenance.h"
 #include "store/store.h"
 
 #include <limits.h>
@@ -19,7 +20,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+#include <uv.h>
 
 #define ID_A "00000000-0000-4000-8000-00000000000a"
 #define ID_B "00000000-0000-4000-8000-00000000000b"
@@ -618,6 +621,71 @@ static void test_open_fails_without_directory(void)
     CHECK(store == NULL);
 }
 
+static off_t file_size(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 ? st.st_size : -1;
+}
+
+/* The store never checkpoints by itself (that would fsync on the loop); vg_store_checkpoint does. */
+static void test_checkpoint_is_explicit(void)
+{
+    db_setup();
+    vg_store *store = store_open();
+    char wal[sizeof(db_path) + 8], name[32];
+    snprintf(wal, sizeof(wal), "%s-wal", db_path);
+    /* Well past SQLite's default auto-checkpoint of 1000 pages. */
+    CHECK_INT_EQ(vg_store_begin(store), 0);
+    for (int i = 0; i < 3000; i++) {
+        snprintf(name, sizeof(name), "cam %d", i);
+        add_camera(store, name);
+    }
+    CHECK_INT_EQ(vg_store_commit(store), 0);
+    for (int i = 0; i < 1200; i++) {
+        snprintf(name, sizeof(name), "more %d", i);
+        add_camera(store, name); /* one commit each: 1200 commits */
+    }
+    off_t db_before = file_size(db_path);
+    CHECK(file_size(wal) > 1000 * 4096); /* no automatic checkpoint trimmed it */
+
+    int frames = 0;
+    CHECK_INT_EQ(vg_store_checkpoint(vg_store_path(store), &frames), 0);
+    CHECK(frames > 1000);
+    CHECK(file_size(db_path) > db_before); /* the pages reached the database file */
+    vg_store_close(store);
+
+    CHECK_INT_EQ(vg_store_checkpoint("/nonexistent-dir/vigil.db", &frames), VG_ESTORE);
+    db_teardown();
+}
+
+static void on_stop_loop(uv_timer_t *t)
+{
+    vg_store_maintenance_stop(t->data);
+    uv_close((uv_handle_t *)t, NULL);
+}
+
+/* The maintenance timer checkpoints on a worker and frees itself cleanly when stopped. */
+static void test_maintenance_runs_on_a_loop(void)
+{
+    db_setup();
+    vg_store *store = store_open();
+    add_camera(store, "a");
+    uv_loop_t loop;
+    uv_loop_init(&loop);
+    vg_store_maintenance *m = NULL;
+    CHECK_INT_EQ(vg_store_maintenance_start(&loop, store, 5, &m), 0);
+    uv_timer_t stop;
+    uv_timer_init(&loop, &stop);
+    stop.data = m;
+    uv_timer_start(&stop, on_stop_loop, 60, 0);
+    uv_run(&loop, UV_RUN_DEFAULT); /* ends once the maintenance has closed everything */
+    CHECK_INT_EQ(uv_loop_close(&loop), 0);
+    int frames = -1;
+    CHECK_INT_EQ(vg_store_checkpoint(vg_store_path(store), &frames), 0);
+    vg_store_close(store);
+    db_teardown();
+}
+
 int main(void)
 {
     VG_TEST_RUN(test_open_creates_schema_and_reopen_is_idempotent);
@@ -635,5 +703,7 @@ int main(void)
     VG_TEST_RUN(test_check_notices_removed_file);
     VG_TEST_RUN(test_future_schema_is_refused);
     VG_TEST_RUN(test_open_fails_without_directory);
+    VG_TEST_RUN(test_checkpoint_is_explicit);
+    VG_TEST_RUN(test_maintenance_runs_on_a_loop);
     return vg_test_done();
 }
