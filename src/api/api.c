@@ -129,8 +129,7 @@ bool vg_api_paging(vg_http_request *req, int64_t *limit, int64_t *offset)
         return false;
     }
     if (o && !vg_api_parse_int(o, 0, INT64_MAX, offset)) {
-        vg_http_respond_error(req, 400, "invalid_request",
-                              "offset must be a non-negative integer");
+        vg_http_respond_error(req, 400, "invalid_request", "offset must be a non-negative integer");
         return false;
     }
     return true;

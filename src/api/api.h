@@ -22,7 +22,7 @@
 #include <stdint.h>
 
 typedef struct vg_api {
-    vg_services *services; /* borrowed */
+    vg_services *services;    /* borrowed */
     uint64_t started_mono_ms; /* for uptime */
 } vg_api;
 

@@ -10,8 +10,8 @@ static json_t *camera_json(const vg_camera *cam)
 {
     char path[32];
     vg_camera_path_name(cam->id, path, sizeof(path));
-    return json_pack("{s:I,s:s,s:o,s:o,s:s,s:o,s:o}", "id", (json_int_t)cam->id, "name",
-                     cam->name, "stream_url", vg_api_url(cam->stream_url), "location",
+    return json_pack("{s:I,s:s,s:o,s:o,s:s,s:o,s:o}", "id", (json_int_t)cam->id, "name", cam->name,
+                     "stream_url", vg_api_url(cam->stream_url), "location",
                      cam->location ? json_string(cam->location) : json_null(), "path", path,
                      "created_at", vg_json_time(cam->created_at_ms), "updated_at",
                      vg_json_time(cam->updated_at_ms));

@@ -12,9 +12,8 @@ static json_t *stream_json(const vg_stream *st)
     return json_pack("{s:s,s:I,s:o,s:s,s:s,s:o,s:o,s:o}", "id", st->id, "camera_id",
                      (json_int_t)st->camera_id, "source_url", vg_api_url(st->source_url), "path",
                      path, "status", vg_stream_status_name(st->status), "started_at",
-                     vg_json_time(st->started_at_ms), "stopped_at",
-                     vg_json_time(st->stopped_at_ms), "last_error",
-                     st->last_error ? json_string(st->last_error) : json_null());
+                     vg_json_time(st->started_at_ms), "stopped_at", vg_json_time(st->stopped_at_ms),
+                     "last_error", st->last_error ? json_string(st->last_error) : json_null());
 }
 
 static void start_stream(vg_http_request *req, void *ctx)

@@ -23,12 +23,12 @@
 #define VG_CONFIG_STR_MAX 1024
 
 typedef struct vg_config {
-    vg_log_level log_level;          /* logLevel: error|warn|info|debug (info) */
-    char listen[VG_CONFIG_STR_MAX];  /* listen: HOST:PORT or [IPV6]:PORT (127.0.0.1:8080) */
+    vg_log_level log_level;           /* logLevel: error|warn|info|debug (info) */
+    char listen[VG_CONFIG_STR_MAX];   /* listen: HOST:PORT or [IPV6]:PORT (127.0.0.1:8080) */
     char data_dir[VG_CONFIG_STR_MAX]; /* dataDir: database and media (./data) */
-    int64_t http_idle_timeout_ms;    /* httpIdleTimeout: idle keep-alive connections (30s) */
-    int64_t http_max_body_size;      /* httpMaxBodySize: request bodies, bytes (1MiB) */
-    int64_t shutdown_timeout_ms;     /* shutdownTimeout: SIGTERM to exit, at most (5s) */
+    int64_t http_idle_timeout_ms;     /* httpIdleTimeout: idle keep-alive connections (30s) */
+    int64_t http_max_body_size;       /* httpMaxBodySize: request bodies, bytes (1MiB) */
+    int64_t shutdown_timeout_ms;      /* shutdownTimeout: SIGTERM to exit, at most (5s) */
 } vg_config;
 
 /* Fills `cfg` with the embedded defaults. */
@@ -45,8 +45,8 @@ void vg_config_defaults(vg_config *cfg);
 int vg_config_load_file(vg_config *cfg, const char *path, char *err, size_t err_cap);
 
 /* As vg_config_load_file() from `len` bytes in memory; `name` stands for the path in errors. */
-int vg_config_load_string(vg_config *cfg, const char *name, const char *yaml, size_t len,
-                          char *err, size_t err_cap);
+int vg_config_load_string(vg_config *cfg, const char *name, const char *yaml, size_t len, char *err,
+                          size_t err_cap);
 
 /*
  * Applies VIGIL_<KEY> environment variables over `cfg`. On error writes

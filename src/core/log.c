@@ -53,9 +53,10 @@ void vg_log(vg_log_level level, const char *subsystem, const char *fmt, ...)
     struct tm tm;
     clock_gettime(CLOCK_REALTIME, &now);
     gmtime_r(&now.tv_sec, &tm);
-    int n = snprintf(raw, sizeof(raw), "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %s %s: ",
-                     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-                     tm.tm_sec, now.tv_nsec / 1000000, level_labels[level], subsystem);
+    int n = snprintf(raw, sizeof(raw),
+                     "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %s %s: ", tm.tm_year + 1900,
+                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                     now.tv_nsec / 1000000, level_labels[level], subsystem);
     va_list ap;
     va_start(ap, fmt);
     int m = vsnprintf(raw + n, sizeof(raw) - (size_t)n, fmt, ap);

@@ -28,7 +28,8 @@ int vg_url_parse(const char *s, size_t len, vg_url *out, const char **why)
          * keeps a URL whole when it is quoted in a log line (see ends_url).
          */
         if (c >= 0x80 || strchr("\"<>\\^`{|}", c)) {
-            reason = "contains a character that must be percent-encoded (\" < > \\ ^ ` { | } or non-ASCII)";
+            reason = "contains a character that must be percent-encoded (\" < > \\ ^ ` { | } or "
+                     "non-ASCII)";
             goto fail;
         }
     }
@@ -158,14 +159,14 @@ static void put(sink *k, const char *p, size_t len)
 /* Characters that end a URL inside a log line or a JSON string. */
 static bool ends_url(char c)
 {
-    return (unsigned char)c <= 0x20 || c == '"' || c == '\'' || c == '<' || c == '>' ||
-           c == '`' || c == 0x7f;
+    return (unsigned char)c <= 0x20 || c == '"' || c == '\'' || c == '<' || c == '>' || c == '`' ||
+           c == 0x7f;
 }
 
 static bool is_secret_param(const char *p, size_t len)
 {
-    static const char *const names[] = {"user",  "username", "password", "pass",   "passwd",
-                                        "pwd",   "token",    "auth",     "secret", "apikey",
+    static const char *const names[] = {"user",    "username",     "password", "pass",   "passwd",
+                                        "pwd",     "token",        "auth",     "secret", "apikey",
                                         "api_key", "access_token", "key"};
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         if (strlen(names[i]) == len && strncasecmp(p, names[i], len) == 0)
@@ -177,9 +178,9 @@ static bool is_secret_param(const char *p, size_t len)
 /*
  * Redacts the URL that starts right after "://" at in[start]; returns the
  * index just past what it consumed. A `bare` URL runs to the end of the
- * input; inside a log line a URL ends at a space or a quote. Conservative by design: the userinfo is
- * everything up to the last '@' before the query, so a password holding an
- * unescaped '/' or '@' is still hidden whole.
+ * input; inside a log line a URL ends at a space or a quote. Conservative by design: the userinfo
+ * is everything up to the last '@' before the query, so a password holding an unescaped '/' or '@'
+ * is still hidden whole.
  */
 static size_t redact_one(const char *in, size_t len, size_t start, bool bare, sink *k)
 {

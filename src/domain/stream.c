@@ -18,9 +18,8 @@ static const char *const status_names[VG_STREAM_STATUS_COUNT] = {
 /* allowed[from][to]: the state machine drawn in stream.h. */
 static const bool allowed[VG_STREAM_STATUS_COUNT][VG_STREAM_STATUS_COUNT] = {
     [VG_STREAM_STOPPED] = {[VG_STREAM_STARTING] = true},
-    [VG_STREAM_STARTING] = {[VG_STREAM_RUNNING] = true,
-                            [VG_STREAM_ERROR] = true,
-                            [VG_STREAM_STOPPED] = true},
+    [VG_STREAM_STARTING] =
+        {[VG_STREAM_RUNNING] = true, [VG_STREAM_ERROR] = true, [VG_STREAM_STOPPED] = true},
     [VG_STREAM_RUNNING] = {[VG_STREAM_ERROR] = true, [VG_STREAM_STOPPED] = true},
     [VG_STREAM_ERROR] = {[VG_STREAM_STARTING] = true, [VG_STREAM_STOPPED] = true},
 };

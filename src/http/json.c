@@ -22,8 +22,8 @@ void vg_http_respond_json(vg_http_request *req, unsigned status, json_t *body)
     vg_http_respond_owned(req, status, "application/json", text, strlen(text));
 }
 
-void vg_http_respond_error(vg_http_request *req, unsigned status, const char *code,
-                           const char *fmt, ...)
+void vg_http_respond_error(vg_http_request *req, unsigned status, const char *code, const char *fmt,
+                           ...)
 {
     char message[512];
     va_list ap;

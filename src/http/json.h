@@ -15,8 +15,8 @@
 void vg_http_respond_json(vg_http_request *req, unsigned status, json_t *body);
 
 /* Answers `status` with the error shape above; the message is a printf format. */
-void vg_http_respond_error(vg_http_request *req, unsigned status, const char *code,
-                           const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void vg_http_respond_error(vg_http_request *req, unsigned status, const char *code, const char *fmt,
+                           ...) __attribute__((format(printf, 4, 5)));
 
 /*
  * Reads the request body as a JSON object. On success returns 0 and *out is

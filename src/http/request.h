@@ -43,8 +43,7 @@ void vg_http_respond_owned(vg_http_request *req, unsigned status, const char *co
                            char *body, size_t len);
 
 /* Adds a header to the response about to be sent; call before vg_http_respond*(). */
-int vg_http_request_add_response_header(vg_http_request *req, const char *name,
-                                        const char *value);
+int vg_http_request_add_response_header(vg_http_request *req, const char *name, const char *value);
 
 bool vg_http_request_responded(const vg_http_request *req);
 

@@ -253,9 +253,8 @@ static bool append_body(vg_http_request *req, const char *data, size_t len, int6
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **req_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **req_cls)
 {
     vg_http_server *server = cls;
     vg_http_request *req = *req_cls;
@@ -273,8 +272,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *req_cls = req;
         server->requests_in_flight++;
 
-        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                                     MHD_HTTP_HEADER_CONTENT_LENGTH);
+        const char *cl =
+            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (cl) {
             char *end;
             unsigned long long n = strtoull(cl, &end, 10);
@@ -289,12 +288,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
 
     if (*upload_data_size > 0) {
-        if (!req->responded && !append_body(req, upload_data, *upload_data_size,
-                                            server->max_body_size)) {
+        if (!req->responded &&
+            !append_body(req, upload_data, *upload_data_size, server->max_body_size)) {
             VG_LOG_ERROR("http", "out of memory reading a body path=%s", req->path);
             return MHD_NO;
         }
-        /* MHD takes no response while a body is still arriving: discard the rest, answer at the end. */
+        /* MHD takes no response while a body is still arriving: discard the rest, answer at the
+         * end. */
         *upload_data_size = 0;
         return MHD_YES;
     }
@@ -393,8 +393,7 @@ static void run_mhd(vg_http_server *server)
 }
 
 /* Splits "host:port", "[v6]:port" or ":port". Returns 0 or VG_EINVAL. */
-static int split_listen(const char *addr, char *host, size_t host_cap, char *port,
-                        size_t port_cap)
+static int split_listen(const char *addr, char *host, size_t host_cap, char *port, size_t port_cap)
 {
     const char *colon;
     if (addr[0] == '[') {
@@ -513,7 +512,8 @@ int vg_http_server_create(uv_loop_t *loop, const vg_http_server_options *opt, vg
         rc = VG_EIO;
         goto fail;
     }
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(server->daemon, MHD_DAEMON_INFO_EPOLL_FD);
+    const union MHD_DaemonInfo *info =
+        MHD_get_daemon_info(server->daemon, MHD_DAEMON_INFO_EPOLL_FD);
     if (!info) {
         snprintf(err, err_cap, "libmicrohttpd gave no epoll descriptor");
         rc = VG_EIO;

@@ -46,8 +46,8 @@ const char *vg_http_server_address(const vg_http_server *server);
  * for up to `timeout_ms`, then closes every connection and the loop handles.
  * `done(ctx)` runs on the loop once all of that is over.
  */
-void vg_http_server_shutdown(vg_http_server *server, int64_t timeout_ms,
-                             void (*done)(void *ctx), void *ctx);
+void vg_http_server_shutdown(vg_http_server *server, int64_t timeout_ms, void (*done)(void *ctx),
+                             void *ctx);
 
 /* Frees the server; only after shutdown's callback, or if it never served. NULL is a no-op. */
 void vg_http_server_destroy(vg_http_server *server);

@@ -181,8 +181,8 @@ int vg_camera_service_delete(vg_services *svc, int64_t id, vg_error *err)
             store_failed(err, rc, "stopping the camera's stream");
             goto fail;
         }
-        VG_LOG_INFO("stream", "stopped stream=%s camera=%" PRId64 " reason=camera deleted",
-                    live.id, id);
+        VG_LOG_INFO("stream", "stopped stream=%s camera=%" PRId64 " reason=camera deleted", live.id,
+                    id);
     } else if (rc != VG_ENOENT) {
         store_failed(err, rc, "deleting the camera");
         goto fail;
@@ -216,10 +216,8 @@ int vg_camera_service_provision(vg_services *svc, int64_t id, const char *name,
 {
     int rc;
     vg_camera cam = {0};
-    vg_camera_fields in = {.has_name = true,
-                           .has_stream_url = true,
-                           .name = name,
-                           .stream_url = stream_url};
+    vg_camera_fields in = {
+        .has_name = true, .has_stream_url = true, .name = name, .stream_url = stream_url};
     memset(out, 0, sizeof(*out));
     *created = false;
     if (id <= 0 || id > VG_CAMERA_ID_MAX)
@@ -287,8 +285,8 @@ int vg_stream_service_start(vg_services *svc, int64_t camera_id, const char *sou
     rc = vg_store_stream_find_live(svc->store, camera_id, &live);
     if (rc == 0) {
         rc = vg_error_set(err, VG_ECONFLICT,
-                          "camera %" PRId64 " already has stream %s (%s); stop it first",
-                          camera_id, live.id, vg_stream_status_name(live.status));
+                          "camera %" PRId64 " already has stream %s (%s); stop it first", camera_id,
+                          live.id, vg_stream_status_name(live.status));
         goto done;
     }
     if (rc != VG_ENOENT) {

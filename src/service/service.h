@@ -29,7 +29,7 @@ int vg_error_set(vg_error *err, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 typedef struct vg_services {
-    vg_store *store; /* borrowed */
+    vg_store *store;         /* borrowed */
     int64_t (*now_ms)(void); /* the clock; tests may replace it */
 } vg_services;
 

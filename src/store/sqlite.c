@@ -1035,8 +1035,8 @@ int vg_store_checkpoint(const char *path, int *frames_out)
     if (sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL) != SQLITE_OK)
         goto out;
     /* PASSIVE: copies what it can without waiting for the loop's readers or writer. */
-    if (sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log_frames,
-                                  &done_frames) != SQLITE_OK)
+    if (sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log_frames, &done_frames) !=
+        SQLITE_OK)
         goto out;
     *frames_out = done_frames;
     rc = log_frames < 0 ? VG_ESTORE : 0; /* -1: the file is not in WAL mode */

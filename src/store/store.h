@@ -82,8 +82,8 @@ int vg_store_camera_get(vg_store *store, int64_t id, vg_camera *out);
  * new array of *n cameras, the caller's (vg_camera_array_free; NULL when
  * *n is 0); *total is the count of all cameras.
  */
-int vg_store_camera_list(vg_store *store, int64_t limit, int64_t offset, vg_camera **out,
-                         size_t *n, int64_t *total);
+int vg_store_camera_list(vg_store *store, int64_t limit, int64_t offset, vg_camera **out, size_t *n,
+                         int64_t *total);
 
 /* Writes every field of `cam` over the row with cam->id. VG_ENOENT when absent. */
 int vg_store_camera_update(vg_store *store, const vg_camera *cam);

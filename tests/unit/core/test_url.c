@@ -74,7 +74,8 @@ static char *redact(const char *s)
 
 static void test_redact_urls(void)
 {
-    CHECK_STR_EQ(redact("rtsp://admin:secret@10.0.0.5:554/path"), "rtsp://***:***@10.0.0.5:554/path");
+    CHECK_STR_EQ(redact("rtsp://admin:secret@10.0.0.5:554/path"),
+                 "rtsp://***:***@10.0.0.5:554/path");
     CHECK_STR_EQ(redact("rtsp://admin@10.0.0.5/path"), "rtsp://***@10.0.0.5/path");
     CHECK_STR_EQ(redact("rtsp://10.0.0.5/path"), "rtsp://10.0.0.5/path");
     CHECK_STR_EQ(redact("http://h/x?password=abc&user=bob&q=1"),

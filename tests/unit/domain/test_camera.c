@@ -37,9 +37,9 @@ static void test_names(void)
     CHECK(name_ok(name));
     strcat(name, "\xe2\x82\xac");
     CHECK(!name_ok(name));
-    CHECK(!name_ok("\xc0\xaf"));         /* overlong */
-    CHECK(!name_ok("\xed\xa0\x80"));     /* surrogate */
-    CHECK(!name_ok("abc\xe2\x82"));      /* truncated */
+    CHECK(!name_ok("\xc0\xaf"));          /* overlong */
+    CHECK(!name_ok("\xed\xa0\x80"));      /* surrogate */
+    CHECK(!name_ok("abc\xe2\x82"));       /* truncated */
     CHECK(name_ok("C\xc3\xa2mera Sala")); /* "Câmera Sala" */
 }
 

@@ -5,7 +5,8 @@
 
 static void test_every_transition_pair(void)
 {
-    /* The table of seed 002 as the issue states it, plus ERROR -> STOPPED (a failed stream can be stopped). */
+    /* The table of seed 002 as the issue states it, plus ERROR -> STOPPED (a failed stream can be
+     * stopped). */
     static const bool expected[4][4] = {
         /*              STOPPED STARTING RUNNING ERROR */
         /* STOPPED  */ {false, true, false, false},
@@ -88,8 +89,8 @@ static void test_uuid_v4(void)
     CHECK_INT_EQ(vg_uuid_v4(b), 0);
     CHECK(vg_uuid_is_valid(a));
     CHECK(strcmp(a, b) != 0);
-    CHECK(a[14] == '4');                        /* version */
-    CHECK(strchr("89ab", a[19]) != NULL);       /* variant 10xx */
+    CHECK(a[14] == '4');                  /* version */
+    CHECK(strchr("89ab", a[19]) != NULL); /* variant 10xx */
     CHECK(!vg_uuid_is_valid("not-a-uuid"));
     CHECK(!vg_uuid_is_valid("6623f603-11a2-4e62-a0d3-47f2cd2ff00"));
     CHECK(!vg_uuid_is_valid("6623f603x11a2-4e62-a0d3-47f2cd2ff008"));

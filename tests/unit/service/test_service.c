@@ -38,7 +38,8 @@ static void teardown(fixture *f)
 
 static int64_t make_camera(fixture *f, const char *name, const char *url)
 {
-    vg_camera_fields in = {.has_name = true, .has_stream_url = true, .name = name, .stream_url = url};
+    vg_camera_fields in = {
+        .has_name = true, .has_stream_url = true, .name = name, .stream_url = url};
     vg_camera cam;
     vg_error err;
     CHECK_INT_EQ(vg_camera_service_create(&f->svc, &in, &cam, &err), 0);
@@ -142,19 +143,19 @@ static void test_provision_is_idempotent(void)
     vg_camera cam;
     vg_error err;
     bool created;
-    CHECK_INT_EQ(vg_camera_service_provision(&f.svc, 42, "Gate", "rtsp://h/g", &cam, &created, &err),
-                 0);
+    CHECK_INT_EQ(
+        vg_camera_service_provision(&f.svc, 42, "Gate", "rtsp://h/g", &cam, &created, &err), 0);
     CHECK(created);
     CHECK_INT_EQ(cam.id, 42);
     vg_camera_clear(&cam);
     fake_now = 5000;
-    CHECK_INT_EQ(vg_camera_service_provision(&f.svc, 42, "Gate", "rtsp://h/g", &cam, &created, &err),
-                 0);
+    CHECK_INT_EQ(
+        vg_camera_service_provision(&f.svc, 42, "Gate", "rtsp://h/g", &cam, &created, &err), 0);
     CHECK(!created);
     CHECK_INT_EQ(cam.updated_at_ms, 1000); /* nothing changed, nothing written */
     vg_camera_clear(&cam);
-    CHECK_INT_EQ(vg_camera_service_provision(&f.svc, 42, "Gate 2", "rtsp://h/g", &cam, &created, &err),
-                 0);
+    CHECK_INT_EQ(
+        vg_camera_service_provision(&f.svc, 42, "Gate 2", "rtsp://h/g", &cam, &created, &err), 0);
     CHECK_STR_EQ(cam.name, "Gate 2");
     CHECK_INT_EQ(cam.updated_at_ms, 5000);
     vg_camera_clear(&cam);

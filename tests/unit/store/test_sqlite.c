@@ -627,7 +627,8 @@ static off_t file_size(const char *path)
     return stat(path, &st) == 0 ? st.st_size : -1;
 }
 
-/* The store never checkpoints by itself (that would fsync on the loop); vg_store_checkpoint does. */
+/* The store never checkpoints by itself (that would fsync on the loop); vg_store_checkpoint does.
+ */
 static void test_checkpoint_is_explicit(void)
 {
     db_setup();
