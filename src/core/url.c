@@ -262,15 +262,20 @@ size_t vg_redact_credentials(const char *in, size_t len, char *out, size_t cap)
     return redact(in, len, out, cap, false);
 }
 
-char *vg_redact_credentials_dup(const char *in)
+static char *redact_dup(const char *in, bool bare)
 {
     size_t len = strlen(in);
-    size_t need = redact(in, len, NULL, 0, false);
+    size_t need = redact(in, len, NULL, 0, bare);
     char *out = malloc(need + 1);
     if (!out)
         return NULL;
-    redact(in, len, out, need + 1, false);
+    redact(in, len, out, need + 1, bare);
     return out;
+}
+
+char *vg_redact_credentials_dup(const char *in)
+{
+    return redact_dup(in, false);
 }
 
 size_t vg_url_redact(const char *url, char *out, size_t cap)
@@ -280,11 +285,5 @@ size_t vg_url_redact(const char *url, char *out, size_t cap)
 
 char *vg_url_redact_dup(const char *url)
 {
-    size_t len = strlen(url);
-    size_t need = redact(url, len, NULL, 0, true);
-    char *out = malloc(need + 1);
-    if (!out)
-        return NULL;
-    redact(url, len, out, need + 1, true);
-    return out;
+    return redact_dup(url, true);
 }

@@ -294,75 +294,80 @@ out:
     return err;
 }
 
-/*
- * Steps `stmt` (already bound) to the end, copying every row into a new
- * array. On failure nothing is left allocated and *out, *n are untouched.
- */
-static int collect_cameras(vg_store *store, sqlite3_stmt *stmt, vg_camera **out, size_t *n)
+/* Reads the current row into one element of a list (a vg_camera or a vg_stream). */
+typedef int (*row_reader)(vg_store *store, sqlite3_stmt *stmt, void *elem);
+/* Frees a list of `n` elements, as vg_camera_array_free() does. */
+typedef void (*list_freer)(void *elems, size_t n);
+
+static int read_camera_row(vg_store *store, sqlite3_stmt *stmt, void *elem)
 {
-    vg_camera *cams = NULL;
+    return camera_from_row(stmt, elem);
+}
+
+static int read_stream_row(vg_store *store, sqlite3_stmt *stmt, void *elem)
+{
+    return stream_from_row(store, stmt, elem);
+}
+
+static void free_camera_list(void *elems, size_t n)
+{
+    vg_camera_array_free(elems, n);
+}
+
+static void free_stream_list(void *elems, size_t n)
+{
+    vg_stream_array_free(elems, n);
+}
+
+/*
+ * Steps `stmt` (already bound) to the end, reading every row into a new
+ * array of `elem_size`-byte elements. On failure nothing is left allocated
+ * and *out, *n are untouched.
+ */
+static int collect_rows(vg_store *store, sqlite3_stmt *stmt, size_t elem_size, row_reader read,
+                        list_freer free_list, const char *what, void **out, size_t *n)
+{
+    char *elems = NULL;
     size_t count = 0, cap = 0;
     int err = 0, rc;
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
         if (count == cap) {
             size_t new_cap = cap ? cap * 2 : 16;
-            vg_camera *grown = reallocarray(cams, new_cap, sizeof(*cams));
+            char *grown = reallocarray(elems, new_cap, elem_size);
             if (!grown) {
                 err = VG_ENOMEM;
                 goto out;
             }
-            cams = grown;
+            elems = grown;
             cap = new_cap;
         }
-        if ((err = camera_from_row(stmt, &cams[count])) < 0)
+        if ((err = read(store, stmt, elems + count * elem_size)) < 0)
             goto out;
         count++;
     }
     if (rc != SQLITE_DONE) {
-        err = store_error(store, rc, "camera list failed");
+        err = store_error(store, rc, "%s", what);
         goto out;
     }
-    *out = cams;
+    *out = elems;
     *n = count;
-    cams = NULL;
+    elems = NULL;
     count = 0;
 out:
-    vg_camera_array_free(cams, count);
+    free_list(elems, count);
     return err;
 }
 
-/* As collect_cameras(), for streams. */
+static int collect_cameras(vg_store *store, sqlite3_stmt *stmt, vg_camera **out, size_t *n)
+{
+    return collect_rows(store, stmt, sizeof(vg_camera), read_camera_row, free_camera_list,
+                        "camera list failed", (void **)out, n);
+}
+
 static int collect_streams(vg_store *store, sqlite3_stmt *stmt, vg_stream **out, size_t *n)
 {
-    vg_stream *sts = NULL;
-    size_t count = 0, cap = 0;
-    int err = 0, rc;
-    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        if (count == cap) {
-            size_t new_cap = cap ? cap * 2 : 16;
-            vg_stream *grown = reallocarray(sts, new_cap, sizeof(*sts));
-            if (!grown) {
-                err = VG_ENOMEM;
-                goto out;
-            }
-            sts = grown;
-            cap = new_cap;
-        }
-        if ((err = stream_from_row(store, stmt, &sts[count])) < 0)
-            goto out;
-        count++;
-    }
-    if (rc != SQLITE_DONE) {
-        err = store_error(store, rc, "stream list failed");
-        goto out;
-    }
-    *out = sts;
-    *n = count;
-    sts = NULL;
-    count = 0;
-out:
-    vg_stream_array_free(sts, count);
-    return err;
+    return collect_rows(store, stmt, sizeof(vg_stream), read_stream_row, free_stream_list,
+                        "stream list failed", (void **)out, n);
 }
 
 /* ---- open: pragmas, migrations, statements ---- */
