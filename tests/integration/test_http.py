@@ -1,6 +1,7 @@
 """HTTP behaviour common to every route: errors, limits, content types, keep-alive."""
 import http.client
 import socket
+import time
 
 import pytest
 
@@ -265,3 +266,31 @@ def test_garbage_request_does_not_kill_server(module_server):
     with socket.create_connection(("127.0.0.1", module_server.port), timeout=10) as sock:
         sock.sendall(b"\x00\x01\x02\xff garbage \r\n\r\n")
     assert module_server.get("/health").status_code == 200
+
+
+def test_idle_keepalive_connection_is_closed_after_idle_timeout(make_server):
+    """httpIdleTimeout: a connection that sends nothing is closed; one that is busy is not."""
+    srv = make_server(env={"VIGIL_HTTPIDLETIMEOUT": "1s"})
+    with socket.create_connection(("127.0.0.1", srv.port), timeout=10) as sock:
+        request = b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n"
+        sock.sendall(request)
+        assert sock.recv(65536).startswith(b"HTTP/1.1 200")
+        # Still open well inside the timeout: keep-alive works.
+        time.sleep(0.3)
+        sock.sendall(request)
+        assert sock.recv(65536).startswith(b"HTTP/1.1 200")
+        # Then idle: the server closes it (recv returns b"") within a few seconds.
+        deadline = time.monotonic() + 6
+        closed_after = None
+        start = time.monotonic()
+        while time.monotonic() < deadline:
+            sock.settimeout(max(0.1, deadline - time.monotonic()))
+            try:
+                if sock.recv(1) == b"":
+                    closed_after = time.monotonic() - start
+                    break
+            except socket.timeout:
+                break
+        assert closed_after is not None, "the idle connection was never closed"
+        assert closed_after >= 0.9
+    assert srv.get("/health").status_code == 200  # the server itself is fine
