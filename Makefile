@@ -5,7 +5,7 @@ CMAKE ?= cmake
 JOBS  ?= $(shell nproc)
 VIGIL_ARGS ?=
 
-.PHONY: all deps build debug asan run test unit integration fmt bench clean
+.PHONY: all deps build debug asan run test unit integration fmt fuzz bench clean
 
 all: build
 
@@ -41,6 +41,22 @@ integration: asan
 
 fmt:
 	@clang-format -i $$(git ls-files '*.c' '*.h')
+
+# libFuzzer on every fuzz/fuzz_*.c for FUZZ_SECONDS each, on a scratch copy
+# of its corpus; inputs that add coverage are merged back into fuzz/corpus/.
+# (`make test` replays the committed corpora without clang.)
+FUZZ_SECONDS ?= 60
+fuzz:
+	@scripts/install-deps.sh fuzz
+	CC=clang $(CMAKE) -S . -B build/fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVIGIL_FUZZ=ON >/dev/null
+	$(CMAKE) --build build/fuzz -j $(JOBS)
+	@set -e; for f in build/fuzz/fuzz_*; do \
+	    name=$${f##*/fuzz_}; scratch=build/fuzz/work/$$name; \
+	    rm -rf $$scratch; mkdir -p $$scratch; cp fuzz/corpus/$$name/* $$scratch/; \
+	    echo "== fuzz $$name for $(FUZZ_SECONDS)s"; \
+	    (cd build/fuzz && ./fuzz_$$name -max_total_time=$(FUZZ_SECONDS) work/$$name 2>&1 | tail -n 3); \
+	    $$f -merge=1 fuzz/corpus/$$name $$scratch 2>&1 | tail -n 1; \
+	done
 
 # Benchmarks arrive with the media issues; see bench/README.md.
 bench:

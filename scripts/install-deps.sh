@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages vigil needs to build, run and test.
+# Usage: install-deps.sh [fuzz]
 # Idempotent: installs only what is missing, runs `apt-get update` only then,
 # and uses sudo when not root. Nothing is fetched from outside Debian's archive.
 set -euo pipefail
@@ -16,6 +17,11 @@ packages=(
     # used by the tests' clients
     curl
 )
+
+# `install-deps.sh fuzz` adds what `make fuzz` needs: clang with libFuzzer.
+if [ "${1:-}" = fuzz ]; then
+    packages+=(clang libclang-rt-14-dev)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

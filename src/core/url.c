@@ -23,10 +23,7 @@ int vg_url_parse(const char *s, size_t len, vg_url *out, const char **why)
             reason = "contains a space or control character";
             goto fail;
         }
-        /*
-         * RFC 3986 2: these never appear unescaped in a URI. Refusing them also
-         * keeps a URL whole when it is quoted in a log line (see ends_url).
-         */
+        /* RFC 3986 2: these never appear unescaped in a URI. */
         if (c >= 0x80 || strchr("\"<>\\^`{|}", c)) {
             reason = "contains a character that must be percent-encoded (\" < > \\ ^ ` { | } or "
                      "non-ASCII)";
@@ -156,11 +153,16 @@ static void put(sink *k, const char *p, size_t len)
     k->n += len;
 }
 
-/* Characters that end a URL inside a log line or a JSON string. */
+/*
+ * Characters that end a URL inside a log line: only spaces and control
+ * characters, which no valid URL holds. Stopping at a quote would be wrong:
+ * RFC 3986 allows ' in a password, and a URL cut short before its '@'
+ * would show its userinfo. Running on past a closing quote only ever
+ * hides more.
+ */
 static bool ends_url(char c)
 {
-    return (unsigned char)c <= 0x20 || c == '"' || c == '\'' || c == '<' || c == '>' || c == '`' ||
-           c == 0x7f;
+    return (unsigned char)c <= 0x20 || c == 0x7f;
 }
 
 static bool is_secret_param(const char *p, size_t len)
@@ -178,9 +180,9 @@ static bool is_secret_param(const char *p, size_t len)
 /*
  * Redacts the URL that starts right after "://" at in[start]; returns the
  * index just past what it consumed. A `bare` URL runs to the end of the
- * input; inside a log line a URL ends at a space or a quote. Conservative by design: the userinfo
- * is everything up to the last '@' before the query, so a password holding an unescaped '/' or '@'
- * is still hidden whole.
+ * input; inside a log line a URL ends at a space or a control character. Conservative by design:
+ * the userinfo is everything up to the last '@' before the query, so a password holding an
+ * unescaped '/' or '@' is still hidden whole.
  */
 static size_t redact_one(const char *in, size_t len, size_t start, bool bare, sink *k)
 {
@@ -191,9 +193,20 @@ static size_t redact_one(const char *in, size_t len, size_t start, bool bare, si
     size_t q = start; /* where the query begins, or `end` */
     while (q < end && in[q] != '?' && in[q] != '#')
         q++;
+    /*
+     * Where the userinfo's '@' may be. A URL given whole has its authority
+     * end at the first '/' (RFC 3986 3.2), as vg_url_parse() reads it, so a
+     * path holding '@' (snap@2x.jpg) is left alone.
+     */
+    size_t auth_end = q;
+    if (bare) {
+        auth_end = start;
+        while (auth_end < q && in[auth_end] != '/')
+            auth_end++;
+    }
 
     size_t at = 0;
-    for (size_t i = q; i > start; i--) {
+    for (size_t i = auth_end; i > start; i--) {
         if (in[i - 1] == '@') {
             at = i - 1;
             break;

@@ -54,8 +54,10 @@ char *vg_redact_credentials_dup(const char *in);
 
 /*
  * As vg_redact_credentials() for one URL given whole (a NUL-terminated
- * string): the URL runs to its end, whatever characters it holds, where a
- * log line's URL ends at a space or a quote. Use it whenever the input is
+ * string): the URL runs to its end and its authority ends at the first
+ * '/', as vg_url_parse() reads it, where a log line's URL ends at a space
+ * and its userinfo is taken up to the last '@' before the query (hiding
+ * more, never less). Use it whenever the input is
  * known to be a URL, as in an API response.
  */
 size_t vg_url_redact(const char *url, char *out, size_t cap);

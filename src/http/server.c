@@ -350,7 +350,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
         server->connections--;
 }
 
-static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
     char msg[512];
     vsnprintf(msg, sizeof(msg), fmt, ap);
