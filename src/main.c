@@ -269,6 +269,11 @@ static int cmd_serve(int argc, char **argv)
         VG_LOG_ERROR("main", "cannot build the routes: out of memory");
         goto done;
     }
+    /* Every 10 s: a checkpoint every few hundred changes at most keeps the WAL small. */
+    if (vg_store_maintenance_start(&s.loop, store, 10000, &s.maintenance) < 0) {
+        VG_LOG_ERROR("main", "cannot start store maintenance: out of memory");
+        goto done;
+    }
     vg_http_server_options hopt = {.listen = cfg.listen,
                                    .idle_timeout_ms = cfg.http_idle_timeout_ms,
                                    .max_body_size = cfg.http_max_body_size};
@@ -276,19 +281,14 @@ static int cmd_serve(int argc, char **argv)
         VG_LOG_ERROR("main", "%s", err);
         goto done;
     }
-
-    /* Every 10 s: a checkpoint every few hundred changes at most keeps the WAL small. */
-    if (vg_store_maintenance_start(&s.loop, store, 10000, &s.maintenance) < 0) {
-        VG_LOG_ERROR("main", "cannot start store maintenance: out of memory");
-        goto done;
-    }
-
+    /* From here nothing fails: every handle closes through the shutdown. */
     signal(SIGPIPE, SIG_IGN);
     uv_signal_init(&s.loop, &s.sigint);
     uv_signal_init(&s.loop, &s.sigterm);
     s.sigint.data = s.sigterm.data = &s;
-    uv_signal_start(&s.sigint, on_signal, SIGINT);
-    uv_signal_start(&s.sigterm, on_signal, SIGTERM);
+    /* uv_signal_start fails only for an invalid signal number. */
+    (void)uv_signal_start(&s.sigint, on_signal, SIGINT);
+    (void)uv_signal_start(&s.sigterm, on_signal, SIGTERM);
 
     VG_LOG_INFO("http", "listening addr=%s", vg_http_server_address(s.http));
     uv_run(&s.loop, UV_RUN_DEFAULT);
@@ -296,10 +296,15 @@ static int cmd_serve(int argc, char **argv)
     exit_code = 0;
 
 done:
+    if (loop_ready) {
+        /* A start-up failure after the maintenance started: let its timer close. */
+        vg_store_maintenance_stop(s.maintenance);
+        uv_run(&s.loop, UV_RUN_DEFAULT);
+        if (uv_loop_close(&s.loop) < 0)
+            VG_LOG_WARN("main", "the loop still had open handles at exit");
+    }
     vg_http_server_destroy(s.http);
     vg_router_destroy(router);
-    if (loop_ready && uv_loop_close(&s.loop) < 0)
-        VG_LOG_WARN("main", "the loop still had open handles at exit");
     vg_store_close(store);
     return exit_code;
 }

@@ -37,10 +37,23 @@ void vg_api_respond_service_error(vg_http_request *req, const vg_error *err)
         /* Not a bug in vigil: the disk or the database file is in trouble. */
         status = 503, code = "store_unavailable";
         break;
+    case VG_ENOMEM:
+        status = 503, code = "out_of_memory";
+        break;
     default:
         break;
     }
     vg_http_respond_error(req, status, code, "%s", err->message);
+}
+
+void vg_api_respond_store_error(vg_http_request *req, int rc, const char *what)
+{
+    vg_error err;
+    if (rc == VG_ENOMEM)
+        vg_error_set(&err, rc, "out of memory while %s", what);
+    else
+        vg_error_set(&err, rc, "the store failed while %s", what);
+    vg_api_respond_service_error(req, &err);
 }
 
 bool vg_api_only_fields(vg_http_request *req, json_t *body, const char *const allowed[])

@@ -12,6 +12,9 @@
 /* Answers the error a service reported, with the status its code maps to. */
 void vg_api_respond_service_error(vg_http_request *req, const vg_error *err);
 
+/* Answers a failed store read (`rc`, a VG_E* code) the same way; `what` is "reading the camera". */
+void vg_api_respond_store_error(vg_http_request *req, int rc, const char *what);
+
 /*
  * Checks that `body` has only the fields in `allowed` (NULL-terminated);
  * otherwise answers 400 naming the first unknown field and returns false.
@@ -19,7 +22,8 @@ void vg_api_respond_service_error(vg_http_request *req, const vg_error *err);
 bool vg_api_only_fields(vg_http_request *req, json_t *body, const char *const allowed[]);
 
 /*
- * Reads an optional string field. Absent: *present false, returns true.
+ * Reads an optional string field. *out points into `body` and is valid while
+ * the caller holds its reference. Absent: *present false, returns true.
  * Null: *present true and *out NULL only when `nullable`. Anything else
  * that is not a string answers 400 and returns false.
  */

@@ -62,9 +62,7 @@ static void list_cameras(vg_http_request *req, void *ctx)
         return;
     int rc = vg_store_camera_list(api->services->store, limit, offset, &cams, &n, &total);
     if (rc < 0) {
-        vg_error err;
-        vg_error_set(&err, rc, "the store failed while listing cameras");
-        vg_api_respond_service_error(req, &err);
+        vg_api_respond_store_error(req, rc, "listing cameras");
         return;
     }
     json_t *items = json_array();
@@ -90,8 +88,7 @@ static void get_camera(vg_http_request *req, void *ctx)
     else if (rc == VG_ENOENT)
         vg_http_respond_error(req, 404, "not_found", "camera %" PRId64 " does not exist", id);
     else
-        vg_http_respond_error(req, 503, "store_unavailable",
-                              "the store failed while reading the camera");
+        vg_api_respond_store_error(req, rc, "reading the camera");
     vg_camera_clear(&cam);
 }
 

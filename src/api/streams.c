@@ -3,6 +3,7 @@
 
 #include "core/error.h"
 
+#include <ctype.h>
 #include <inttypes.h>
 
 static json_t *stream_json(const vg_stream *st)
@@ -45,22 +46,29 @@ done:
     json_decref(body);
 }
 
-/* A stream id that is not a UUID names no stream: 404, like any unknown id. */
-static const char *stream_id_param(vg_http_request *req)
+/*
+ * The `{id}` parameter as a stream id, lower-cased into `out` (RFC 9562: a
+ * UUID is case-insensitive on input; vigil stores lower case). A value that
+ * is not a UUID names no stream: 404, like any unknown id.
+ */
+static const char *stream_id_param(vg_http_request *req, char out[VG_UUID_STR_LEN + 1])
 {
     const char *id = vg_http_request_param(req, "id");
     if (!vg_uuid_is_valid(id)) {
         vg_http_respond_error(req, 404, "not_found", "stream %.64s does not exist", id);
         return NULL;
     }
-    return id;
+    for (size_t i = 0; i <= VG_UUID_STR_LEN; i++)
+        out[i] = (char)tolower((unsigned char)id[i]);
+    return out;
 }
 
 static void stop_stream(vg_http_request *req, void *ctx)
 {
     vg_api *api = ctx;
     vg_error err;
-    const char *id = stream_id_param(req);
+    char buf[VG_UUID_STR_LEN + 1];
+    const char *id = stream_id_param(req, buf);
     if (!id)
         return;
     if (vg_stream_service_stop(api->services, id, &err) < 0) {
@@ -74,7 +82,8 @@ static void get_stream(vg_http_request *req, void *ctx)
 {
     vg_api *api = ctx;
     vg_stream st = {0};
-    const char *id = stream_id_param(req);
+    char buf[VG_UUID_STR_LEN + 1];
+    const char *id = stream_id_param(req, buf);
     if (!id)
         return;
     int rc = vg_store_stream_get(api->services->store, id, &st);
@@ -83,8 +92,7 @@ static void get_stream(vg_http_request *req, void *ctx)
     else if (rc == VG_ENOENT)
         vg_http_respond_error(req, 404, "not_found", "stream %s does not exist", id);
     else
-        vg_http_respond_error(req, 503, "store_unavailable",
-                              "the store failed while reading the stream");
+        vg_api_respond_store_error(req, rc, "reading the stream");
     vg_stream_clear(&st);
 }
 
@@ -103,8 +111,7 @@ static void list_streams(vg_http_request *req, void *ctx)
     }
     int rc = vg_store_stream_list(api->services->store, camera_id, limit, offset, &sts, &n, &total);
     if (rc < 0) {
-        vg_http_respond_error(req, 503, "store_unavailable",
-                              "the store failed while listing streams");
+        vg_api_respond_store_error(req, rc, "listing streams");
         return;
     }
     json_t *items = json_array();

@@ -7,7 +7,7 @@
  *      where the concept is the same,
  *   3. environment variables VIGIL_<KEY>, the key upper-cased
  *      (logLevel -> VIGIL_LOGLEVEL) (vg_config_apply_env),
- *   4. command-line flags (main.c writes the fields directly).
+ *   4. command-line flags (main.c, through vg_config_set()).
  * An unknown key is an error that names the key. Durations are written as
  * MediaMTX writes them (200ms, 10s, 1h, 7d, 1h30m); sizes as 16MiB, 1MB or
  * plain bytes. Every key is documented in docs/config.md.

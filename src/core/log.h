@@ -24,8 +24,6 @@ typedef enum {
 void vg_log_set_level(vg_log_level level);
 bool vg_log_enabled(vg_log_level level);
 
-/* "error", "warn", "info", "debug"; NULL for an unknown level. */
-const char *vg_log_level_name(vg_log_level level);
 /* Parses a level name; returns 0, or VG_EINVAL for an unknown name. */
 int vg_log_level_parse(const char *name, vg_log_level *out);
 

@@ -59,6 +59,16 @@ int vg_url_parse(const char *s, size_t len, vg_url *out, const char **why)
     while (auth_end < len && s[auth_end] != '/' && s[auth_end] != '?' && s[auth_end] != '#')
         auth_end++;
     out->rest = (vg_slice){s + auth_end, len - auth_end};
+    /*
+     * RFC 3986 allows '@' in a path or query, but in a camera URL one there
+     * most likely belongs to a password with an unescaped '/', '?' or '#'
+     * (rtsp://admin:12#pw@host): refuse it, so that what is the userinfo is
+     * never in doubt.
+     */
+    if (memchr(out->rest.p, '@', out->rest.len)) {
+        reason = "contains '@' after the host (write it as %40, also in a password)";
+        goto fail;
+    }
 
     size_t host_start = auth_start;
     for (size_t k = auth_end; k > auth_start; k--) {
@@ -165,13 +175,35 @@ static bool ends_url(char c)
     return (unsigned char)c <= 0x20 || c == 0x7f;
 }
 
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c = (char)(c | 0x20);
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* True when a query key names a secret; compared percent-decoded, so pass%77ord counts. */
 static bool is_secret_param(const char *p, size_t len)
 {
-    static const char *const names[] = {"user",    "username",     "password", "pass",   "passwd",
-                                        "pwd",     "token",        "auth",     "secret", "apikey",
-                                        "api_key", "access_token", "key"};
+    static const char *const names[] = {"user", "username",  "password",    "pass",     "passwd",
+                                        "pwd",  "pw",        "psw",         "passcode", "token",
+                                        "auth", "secret",    "apikey",      "api_key",  "key",
+                                        "sig",  "signature", "access_token"};
+    char key[64];
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (n == sizeof(key))
+            return false; /* longer than any name above */
+        if (p[i] == '%' && i + 2 < len && hex_value(p[i + 1]) >= 0 && hex_value(p[i + 2]) >= 0) {
+            key[n++] = (char)(hex_value(p[i + 1]) * 16 + hex_value(p[i + 2]));
+            i += 2;
+        } else {
+            key[n++] = p[i];
+        }
+    }
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-        if (strlen(names[i]) == len && strncasecmp(p, names[i], len) == 0)
+        if (strlen(names[i]) == n && strncasecmp(key, names[i], n) == 0)
             return true;
     }
     return false;
@@ -180,9 +212,12 @@ static bool is_secret_param(const char *p, size_t len)
 /*
  * Redacts the URL that starts right after "://" at in[start]; returns the
  * index just past what it consumed. A `bare` URL runs to the end of the
- * input; inside a log line a URL ends at a space or a control character. Conservative by design:
- * the userinfo is everything up to the last '@' before the query, so a password holding an
- * unescaped '/' or '@' is still hidden whole.
+ * input; inside a log line a URL ends at a space or a control character.
+ *
+ * The userinfo is everything up to the URL's last '@'. For a URL that
+ * vg_url_parse() accepts (no '@' after the host) that is exactly its
+ * userinfo; for anything else (a password holding an unescaped '/', '?' or
+ * '#', a URL nested in a query value) it hides more, never less.
  */
 static size_t redact_one(const char *in, size_t len, size_t start, bool bare, sink *k)
 {
@@ -190,34 +225,18 @@ static size_t redact_one(const char *in, size_t len, size_t start, bool bare, si
     while (end < len && (bare || !ends_url(in[end])))
         end++;
 
-    size_t q = start; /* where the query begins, or `end` */
-    while (q < end && in[q] != '?' && in[q] != '#')
-        q++;
-    /*
-     * Where the userinfo's '@' may be. A URL given whole has its authority
-     * end at the first '/' (RFC 3986 3.2), as vg_url_parse() reads it, so a
-     * path holding '@' (snap@2x.jpg) is left alone.
-     */
-    size_t auth_end = q;
-    if (bare) {
-        auth_end = start;
-        while (auth_end < q && in[auth_end] != '/')
-            auth_end++;
-    }
-
-    size_t at = 0;
-    for (size_t i = auth_end; i > start; i--) {
-        if (in[i - 1] == '@') {
-            at = i - 1;
+    size_t i = start;
+    for (size_t j = end; j > start; j--) {
+        if (in[j - 1] == '@') {
+            bool has_password = memchr(in + start, ':', j - 1 - start) != NULL;
+            put(k, has_password ? "***:***@" : "***@", has_password ? 8 : 4);
+            i = j;
             break;
         }
     }
-    size_t i = start;
-    if (at) {
-        bool has_password = memchr(in + start, ':', at - start) != NULL;
-        put(k, has_password ? "***:***@" : "***@", has_password ? 8 : 4);
-        i = at + 1;
-    }
+    size_t q = i; /* where the query begins, or `end` */
+    while (q < end && in[q] != '?' && in[q] != '#')
+        q++;
     put(k, in + i, q - i);
     i = q;
 

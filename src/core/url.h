@@ -2,11 +2,12 @@
  * url.h: camera URLs: parsing for validation, and credential redaction.
  *
  * A camera URL may carry a user and password (rtsp://user:pass@host/...).
- * Those never leave vigil: every API response and every log line passes the
- * URL through vg_redact_credentials(), which replaces the user and the
- * password with three asterisks each (rtsp: // ***:***@host/..., written
- * here with a space so that C comments can hold it) and hides the values of
- * password-like query parameters (?password=..., ?token=...).
+ * Those never leave vigil: every API response shows a URL through
+ * vg_url_redact(), and every log line passes vg_redact_credentials(). Both
+ * replace the user and the password with three asterisks each (rtsp: //
+ * ***:***@host/..., written here with a space so that C comments can hold
+ * it) and hide the values of password-like query parameters (?password=...,
+ * ?token=...).
  */
 #ifndef VG_CORE_URL_H
 #define VG_CORE_URL_H

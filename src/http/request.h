@@ -42,9 +42,11 @@ void vg_http_respond(vg_http_request *req, unsigned status, const char *content_
 void vg_http_respond_owned(vg_http_request *req, unsigned status, const char *content_type,
                            char *body, size_t len);
 
-/* Adds a header to the response about to be sent; call before vg_http_respond*(). */
+/*
+ * Adds a header to the response about to be sent; call before
+ * vg_http_respond*(). `name` and `value` are copied. Returns 0, VG_ERANGE
+ * past 8 headers, or VG_ENOMEM.
+ */
 int vg_http_request_add_response_header(vg_http_request *req, const char *name, const char *value);
-
-bool vg_http_request_responded(const vg_http_request *req);
 
 #endif

@@ -19,6 +19,7 @@
 #include "http/request.h"
 
 #include <arpa/inet.h>
+#include <limits.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -118,11 +119,6 @@ const char *vg_http_request_body(const vg_http_request *req, size_t *len)
 {
     *len = req->body_len;
     return req->body ? req->body : "";
-}
-
-bool vg_http_request_responded(const vg_http_request *req)
-{
-    return req->responded;
 }
 
 int vg_http_request_add_response_header(vg_http_request *req, const char *name, const char *value)
@@ -240,6 +236,9 @@ static bool append_body(vg_http_request *req, const char *data, size_t len, int6
         size_t cap = req->body_cap ? req->body_cap : 4096;
         while (cap < req->body_len + len + 1)
             cap *= 2;
+        /* Never more than the limit allows: a 1 MiB body costs 1 MiB, not 2. */
+        if (cap > (size_t)limit + 1)
+            cap = (size_t)limit + 1;
         char *grown = realloc(req->body, cap);
         if (!grown)
             return false;
@@ -315,7 +314,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     vg_http_request *req = *req_cls;
     if (!req)
         return;
-    if (vg_log_enabled(VG_LOG_DEBUG) || toe != MHD_REQUEST_TERMINATED_COMPLETED_OK) {
+    if (vg_log_enabled(VG_LOG_DEBUG)) {
         const union MHD_ConnectionInfo *ci =
             MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
         char peer[INET6_ADDRSTRLEN] = "?";
@@ -371,6 +370,11 @@ static void on_timer(uv_timer_t *t)
 
 static void on_poll(uv_poll_t *p, int status, int events)
 {
+    if (status < 0) {
+        /* libuv has stopped watching the fd: say so loudly, the server is deaf from here. */
+        VG_LOG_ERROR("http", "polling the HTTP server failed: %s", uv_strerror(status));
+        return;
+    }
     run_mhd(p->data);
 }
 
@@ -498,13 +502,15 @@ int vg_http_server_create(uv_loop_t *loop, const vg_http_server_options *opt, vg
     if (rc < 0)
         goto fail;
 
-    /* MHD counts the idle timeout in whole seconds; round up so that 500ms is not "never". */
-    unsigned idle_s = (unsigned)((opt->idle_timeout_ms + 999) / 1000);
+    /* MHD counts the idle timeout in whole seconds: round up (500ms is not "never"), and clamp. */
+    int64_t idle_ms = opt->idle_timeout_ms > 0 ? opt->idle_timeout_ms : 1;
+    uint64_t idle_s64 = (uint64_t)idle_ms / 1000u + ((uint64_t)idle_ms % 1000u != 0);
+    unsigned idle_s = idle_s64 > UINT_MAX ? UINT_MAX : (unsigned)idle_s64;
     server->daemon = MHD_start_daemon(
         MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, server,
         /* the logger first, so that MHD's own messages during start-up go to our log */
         MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, server, MHD_OPTION_LISTEN_SOCKET,
-        (MHD_socket)server->listen_fd, MHD_OPTION_CONNECTION_TIMEOUT, idle_s ? idle_s : 1u,
+        (MHD_socket)server->listen_fd, MHD_OPTION_CONNECTION_TIMEOUT, idle_s,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, server, MHD_OPTION_NOTIFY_CONNECTION,
         on_connection, server, MHD_OPTION_END);
     if (!server->daemon) {
@@ -512,6 +518,7 @@ int vg_http_server_create(uv_loop_t *loop, const vg_http_server_options *opt, vg
         rc = VG_EIO;
         goto fail;
     }
+    server->listen_fd = -1; /* MHD's now: MHD_quiesce_daemon() hands it back, or MHD closes it */
     const union MHD_DaemonInfo *info =
         MHD_get_daemon_info(server->daemon, MHD_DAEMON_INFO_EPOLL_FD);
     if (!info) {
@@ -520,11 +527,16 @@ int vg_http_server_create(uv_loop_t *loop, const vg_http_server_options *opt, vg
         goto fail;
     }
 
+    /* uv_poll_init is the one that can fail; it registers nothing when it does. */
+    if ((rc = uv_poll_init(loop, &server->poll, info->epoll_fd)) < 0) {
+        snprintf(err, err_cap, "cannot watch the HTTP server: %s", uv_strerror(rc));
+        goto fail;
+    }
     uv_timer_init(loop, &server->timer);
     uv_timer_init(loop, &server->drain);
-    uv_poll_init(loop, &server->poll, info->epoll_fd);
     server->poll.data = server->timer.data = server->drain.data = server;
-    uv_poll_start(&server->poll, UV_READABLE, on_poll);
+    /* Fails only for an invalid event mask; the epoll_ctl itself happens in the loop. */
+    (void)uv_poll_start(&server->poll, UV_READABLE, on_poll);
     run_mhd(server);
     *out = server;
     return 0;
@@ -603,10 +615,9 @@ void vg_http_server_destroy(vg_http_server *server)
     if (!server)
         return;
     if (server->daemon) {
-        /* Never served on a loop (or shutdown skipped): nothing is watching the fds. */
-        MHD_stop_daemon(server->daemon);
+        /* Its uv handles are still in the loop: freeing now would corrupt the loop. */
+        VG_LOG_ERROR("http", "server destroyed before its shutdown finished; leaking it");
+        return;
     }
-    if (server->listen_fd >= 0)
-        close(server->listen_fd);
     free(server);
 }

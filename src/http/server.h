@@ -49,7 +49,11 @@ const char *vg_http_server_address(const vg_http_server *server);
 void vg_http_server_shutdown(vg_http_server *server, int64_t timeout_ms, void (*done)(void *ctx),
                              void *ctx);
 
-/* Frees the server; only after shutdown's callback, or if it never served. NULL is a no-op. */
+/*
+ * Frees the server, only after shutdown's callback has run (before that its
+ * handles are still in the loop: it logs the bug and frees nothing). NULL is
+ * a no-op.
+ */
 void vg_http_server_destroy(vg_http_server *server);
 
 #endif

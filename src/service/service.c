@@ -117,8 +117,28 @@ int vg_camera_service_create(vg_services *svc, const vg_camera_fields *in, vg_ca
         goto done;
     }
     cam.created_at_ms = cam.updated_at_ms = svc->now_ms();
+    if ((rc = vg_store_begin(svc->store)) < 0) {
+        store_failed(err, rc, "creating the camera");
+        goto done;
+    }
     if ((rc = vg_store_camera_insert(svc->store, &cam)) < 0) {
         store_failed(err, rc, "creating the camera");
+        vg_store_rollback(svc->store);
+        goto done;
+    }
+    if (cam.id > VG_CAMERA_ID_MAX) {
+        /* Only after a backend provisioned the largest id: refuse rather than hand out an inexact
+         * one. */
+        vg_store_rollback(svc->store);
+        rc = vg_error_set(err, VG_ECONFLICT,
+                          "no camera id is left above %" PRId64
+                          " (provision cameras with explicit ids instead)",
+                          VG_CAMERA_ID_MAX);
+        goto done;
+    }
+    if ((rc = vg_store_commit(svc->store)) < 0) {
+        store_failed(err, rc, "creating the camera");
+        vg_store_rollback(svc->store);
         goto done;
     }
     VG_LOG_INFO("camera", "created camera=%" PRId64 " url=%s", cam.id,
@@ -372,8 +392,11 @@ int vg_stream_service_resume_all(vg_services *svc, vg_error *err)
             continue;
         /* RUNNING -> ERROR -> STARTING: both legal, and RUNNING is never claimed without frames. */
         int64_t now = svc->now_ms();
-        vg_stream_transition(st, VG_STREAM_ERROR, now, "vigil restarted");
-        vg_stream_transition(st, VG_STREAM_STARTING, now, NULL);
+        if ((rc = vg_stream_transition(st, VG_STREAM_ERROR, now, "vigil restarted")) < 0 ||
+            (rc = vg_stream_transition(st, VG_STREAM_STARTING, now, NULL)) < 0) {
+            vg_error_set(err, rc, "cannot resume stream %s: %s", st->id, vg_strerror(rc));
+            goto done;
+        }
         if ((rc = vg_store_stream_update(svc->store, st)) < 0) {
             store_failed(err, rc, "resuming streams");
             goto done;

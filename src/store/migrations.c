@@ -51,6 +51,19 @@ static const vg_store_migration migrations[] = {
                "    ON streams(camera_id) WHERE status != 'STOPPED';\n"
                "CREATE INDEX streams_camera_started ON streams(camera_id, started_at_ms);\n",
     },
+    {
+        .version = 2,
+        .name = "store maintenance",
+        /*
+         * One row the checkpoint worker writes after each full checkpoint, so
+         * that the worker, not the loop, restarts the WAL and syncs its header
+         * (sqlite.c, vg_store_checkpoint).
+         */
+        .sql = "CREATE TABLE store_maintenance (\n"
+               "    id INTEGER PRIMARY KEY CHECK (id = 1),\n"
+               "    last_checkpoint_ms INTEGER NOT NULL\n"
+               ");\n",
+    },
 };
 
 const vg_store_migration *vg_store_migrations(size_t *count)

@@ -7,17 +7,22 @@
  * SQLITE_OPEN_NOMUTEX: store.h says one thread uses a store at a time, so
  * SQLite's own per-connection mutex would only cost. At open we set:
  *
- *   busy_timeout=5000    another process (a second vigil, the sqlite3 shell)
- *                        holding the write lock makes us wait up to 5 s
- *                        rather than fail at once with SQLITE_BUSY.
+ *   busy_timeout         5000 ms while opening and migrating: another
+ *                        process (a second vigil, the sqlite3 shell) holding
+ *                        the write lock makes start-up wait rather than fail.
+ *                        Then 250 ms: the store is used on the loop thread,
+ *                        which must not stall for seconds; a lock held longer
+ *                        than that is an error (503 store_unavailable). The
+ *                        checkpoint worker holds it for a few milliseconds.
  *   journal_mode=WAL     readers never block the writer and the writer never
  *                        blocks readers. The pragma answers with the mode it
  *                        really set (a file system without shared memory can
  *                        refuse WAL), so we read the answer and refuse to
  *                        run in any other mode.
  *   synchronous=NORMAL   in WAL mode a commit then does NOT fsync: the WAL is
- *                        synced only at checkpoints, which run on a worker
- *                        thread (wal_autocheckpoint=0, vg_store_checkpoint). A power loss can lose
+ *                        synced only at checkpoints and when it starts over,
+ *                        both of which the checkpoint worker does
+ *                        (wal_autocheckpoint=0, vg_store_checkpoint). A power loss can lose
  *                        the last few commits but never corrupts the file.
  *                        That is the right trade here: the store is called
  *                        from the loop thread, where DESIGN.md section 2
@@ -597,6 +602,8 @@ int vg_store_open(const char *path, vg_store **out)
         goto out;
     if ((err = prepare_statements(store)) < 0)
         goto out;
+    if ((err = exec_sql(store, "PRAGMA busy_timeout = 250", "busy_timeout")) < 0)
+        goto out;
     *out = store;
     store = NULL;
 out:
@@ -1035,16 +1042,34 @@ int vg_store_checkpoint(const char *path, int *frames_out)
     /* Its own connection: this runs on a worker while the loop keeps using the store's. */
     if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
         goto out;
+    /* A worker may wait for the loop's writer; the loop never waits long for us. */
     sqlite3_busy_timeout(db, 5000);
     /* A new connection learns that the file is in WAL mode only when it first reads it. */
-    if (sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL) != SQLITE_OK)
+    if (sqlite3_exec(db, "PRAGMA synchronous = NORMAL; SELECT count(*) FROM sqlite_master", NULL,
+                     NULL, NULL) != SQLITE_OK)
         goto out;
     /* PASSIVE: copies what it can without waiting for the loop's readers or writer. */
     if (sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log_frames, &done_frames) !=
         SQLITE_OK)
         goto out;
+    if (log_frames < 0)
+        goto out; /* the file is not in WAL mode */
     *frames_out = done_frames;
-    rc = log_frames < 0 ? VG_ESTORE : 0; /* -1: the file is not in WAL mode */
+    if (log_frames > 0 && done_frames == log_frames) {
+        /*
+         * The WAL is all in the database now, so the next writer starts it
+         * over and syncs its new header. Be that writer here, on the worker,
+         * so that the loop's next commit appends without a sync.
+         */
+        char sql[256];
+        snprintf(sql, sizeof(sql),
+                 "INSERT INTO store_maintenance (id, last_checkpoint_ms) VALUES (1, %lld) "
+                 "ON CONFLICT (id) DO UPDATE SET last_checkpoint_ms = excluded.last_checkpoint_ms",
+                 (long long)time(NULL) * 1000);
+        if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+            goto out;
+    }
+    rc = 0;
 
 out:
     if (rc < 0)

@@ -59,6 +59,13 @@ static void test_parse_errors(void)
     CHECK_INT_EQ(parse("rtsp://h /x", &u, &why), VG_ESYNTAX);
     CHECK_STR_EQ(why, "contains a space or control character");
     CHECK_INT_EQ(parse("rtsp://[::1/x", &u, &why), VG_ESYNTAX);
+    /* An '@' after the host is most likely a password with an unescaped '/', '?' or '#'. */
+    CHECK_INT_EQ(parse("rtsp://admin:12#s3cret@cam/live", &u, &why), VG_ESYNTAX);
+    CHECK_STR_EQ(why, "contains '@' after the host (write it as %40, also in a password)");
+    CHECK_INT_EQ(parse("rtsp://admin:1?s3cret@cam/live", &u, &why), VG_ESYNTAX);
+    CHECK_INT_EQ(parse("rtsp://admin:123/s3cret@cam/live", &u, &why), VG_ESYNTAX);
+    CHECK_INT_EQ(parse("http://proxy/f?src=rtsp://a:b@h/x", &u, &why), VG_ESYNTAX);
+    CHECK_INT_EQ(parse("rtsp://admin:p%40ss@cam/live", &u, &why), 0);
     CHECK_INT_EQ(parse("rtsp://[::1]x/", &u, &why), VG_ESYNTAX);
     /* The reason never quotes the input: it may be a password. */
     CHECK_INT_EQ(parse("rtsp://admin:Zq9 x@h/", &u, &why), VG_ESYNTAX);
@@ -85,6 +92,17 @@ static void test_redact_urls(void)
     /* An unescaped '/' or '@' in the password is still hidden whole. */
     CHECK_STR_EQ(redact("rtsp://admin:pa/ss@host/x"), "rtsp://***:***@host/x");
     CHECK_STR_EQ(redact("rtsp://admin:p@ss@host/x"), "rtsp://***:***@host/x");
+    /* Hides more, never less: up to the last '@' of the URL, wherever it is. */
+    CHECK_STR_EQ(redact("rtsp://admin:12#s3cret@cam/live"), "rtsp://***:***@cam/live");
+    CHECK_STR_EQ(redact("rtsp://admin:1?s3cret@cam/live"), "rtsp://***:***@cam/live");
+    CHECK_STR_EQ(redact("http://proxy:8080/fetch?src=rtsp://admin:secret1@10.0.0.5/live"),
+                 "http://***:***@10.0.0.5/live");
+    /* Secret parameter names count percent-decoded. */
+    CHECK_STR_EQ(redact("http://h/x?pass%77ord=hunter2&pw=a&sig=b"),
+                 "http://h/x?pass%77ord=***&pw=***&sig=***");
+    char whole[128];
+    vg_url_redact("rtsp://admin:it's@host/x", whole, sizeof(whole));
+    CHECK_STR_EQ(whole, "rtsp://***:***@host/x");
 }
 
 static void test_redact_log_lines(void)
@@ -94,6 +112,8 @@ static void test_redact_log_lines(void)
     CHECK_STR_EQ(redact("error=\"rtsp://u:p@h/a\" x"), "error=\"rtsp://***:***@h/a\" x");
     CHECK_STR_EQ(redact("no urls here: a@b"), "no urls here: a@b");
     CHECK_STR_EQ(redact("ends with ://"), "ends with ://");
+    /* A quote does not end a URL: ' is legal in a password. */
+    CHECK_STR_EQ(redact("url='rtsp://u:it's@h/a' next"), "url='rtsp://***:***@h/a' next");
 }
 
 static void test_redact_truncates_safely(void)
