@@ -15,6 +15,8 @@ const char *vg_strerror(int err)
         return "store failure";
     case VG_ESYNTAX:
         return "syntax error";
+    case VG_ELIMIT:
+        return "limit reached";
     default:
         return err < 0 ? strerror(-err) : "unknown error";
     }

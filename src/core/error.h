@@ -23,6 +23,7 @@ enum {
     VG_ECONFLICT = -20002, /* it clashes with another object (one live stream per camera) */
     VG_ESTORE = -20003,    /* the store failed (SQLite error, logged where it happened) */
     VG_ESYNTAX = -20004,   /* malformed input */
+    VG_ELIMIT = -20005,    /* a configured limit is reached (maxReaders) */
 };
 
 /* The name of an error code; the string is static. */
