@@ -10,8 +10,12 @@ packages=(
     build-essential cmake pkg-config clang-format
     # libraries, one seam each (DESIGN.md section 4)
     libuv1-dev libmicrohttpd-dev libjansson-dev libyaml-dev libsqlite3-dev
+    libavformat-dev libavcodec-dev libavutil-dev libswscale-dev
     # integration tests run under Debian's Python (TESTING.md)
     python3 python3-pytest python3-requests
+    # the simulated camera: FFmpeg makes the clip, GStreamer's RTSP server serves it
+    ffmpeg python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-rtsp-server-1.0
+    gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
     # tests inspect the database independently of vigil
     sqlite3
     # used by the tests' clients

@@ -1,0 +1,107 @@
+/*
+ * source.h: something that produces a path's tracks and AUs from its own
+ * thread: a camera pulled with libavformat (lavf.c), the demo pattern
+ * (demo.c).
+ *
+ *   source thread ──events──▶ inbox (mutex) ──uv_async──▶ loop: callbacks
+ *
+ * One vg_source_start() is one attempt: a thread connects, produces, and
+ * ends (an error, the end of a file, or vg_source_stop()). Its events reach
+ * the owner on the loop thread, in order, through the callbacks below; the
+ * attempt's end is always the last one. Retrying (with backoff) is the
+ * owner's decision (media/stream_runner.c). The inbox is bounded: if the
+ * loop falls behind, the thread drops AUs up to the next key frame.
+ */
+#ifndef VG_SOURCE_SOURCE_H
+#define VG_SOURCE_SOURCE_H
+
+#include "core/au.h"
+#include "core/track.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <uv.h>
+
+typedef struct vg_source vg_source;
+
+typedef enum {
+    VG_TRANSPORT_AUTO = 0, /* FFmpeg's choice (UDP, then TCP) */
+    VG_TRANSPORT_TCP,
+    VG_TRANSPORT_UDP,
+} vg_transport;
+
+typedef struct vg_source_options {
+    const char *url;            /* copied; may hold credentials (never logged as is) */
+    const char *label;          /* copied; for logs and the demo's overlay ("cam_1") */
+    vg_transport transport;     /* RTSP only */
+    int64_t connect_timeout_ms; /* reachability check + open + first stream info */
+    int64_t read_timeout_ms;    /* no packet for this long is a failure */
+} vg_source_options;
+
+/* Called on the loop thread. Everything passed is borrowed for the call. */
+typedef struct vg_source_callbacks {
+    /* The attempt connected and knows its tracks (again after a parameter change). */
+    void (*on_tracks)(void *ctx, vg_track *const *tracks, size_t count);
+    void (*on_au)(void *ctx, vg_au *au);
+    /*
+     * The attempt is over and its thread has finished. `stopped` is true when
+     * vg_source_stop() asked for it; otherwise `reason` says what failed, in
+     * words a user can act on, with no credential ("camera not reachable:
+     * 10.0.0.5:554: Connection refused").
+     */
+    void (*on_end)(void *ctx, bool stopped, const char *reason);
+} vg_source_callbacks;
+
+/*
+ * A source of the kind the URL's scheme names (demo: or anything FFmpeg
+ * pulls). Options are copied; `cb` and `ctx` are borrowed and must outlive
+ * the source. Returns NULL when out of memory. Nothing runs until
+ * vg_source_start().
+ */
+vg_source *vg_source_create(uv_loop_t *loop, const vg_source_options *opt,
+                            const vg_source_callbacks *cb, void *ctx);
+
+/* Starts one attempt (a thread). VG_ESTATE when one is running; 0 or -errno. */
+int vg_source_start(vg_source *src);
+
+/*
+ * Asks the running attempt to stop. It stops promptly (under a second, even
+ * while connecting: libavformat's interrupt callback checks the flag), and
+ * on_end(stopped = true) follows on the loop. A no-op when none is running.
+ */
+void vg_source_stop(vg_source *src);
+
+bool vg_source_running(const vg_source *src);
+
+/*
+ * Frees the source once no attempt is running (after on_end); the memory
+ * goes when libuv has closed its handle. NULL-safe.
+ */
+void vg_source_destroy(vg_source *src);
+
+/* ---- for source kinds: what runs on the source thread ---- */
+
+typedef struct vg_source_thread vg_source_thread;
+
+/* True once vg_source_stop() was called: return from run() soon. Thread-safe. */
+bool vg_source_thread_should_stop(vg_source_thread *t);
+/* The options, as copied at create. */
+const vg_source_options *vg_source_thread_options(vg_source_thread *t);
+/* Posts the tracks (the thread keeps its references; the loop takes its own). */
+int vg_source_thread_emit_tracks(vg_source_thread *t, vg_track *const *tracks, size_t count);
+/*
+ * Posts an AU: takes the caller's reference. Drops it (and later ones up to
+ * the next key frame, counted) when the loop is too far behind.
+ */
+void vg_source_thread_emit_au(vg_source_thread *t, vg_au *au);
+
+/*
+ * A source kind: runs one attempt on its thread until it fails or should
+ * stop; writes why it ended into `reason` (no credential) and returns.
+ */
+typedef void (*vg_source_run_fn)(vg_source_thread *t, char *reason, size_t reason_cap);
+
+/* The kinds. */
+void vg_source_run_lavf(vg_source_thread *t, char *reason, size_t reason_cap);
+
+#endif
