@@ -18,8 +18,8 @@ packages=(
     gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
     # tests inspect the database independently of vigil
     sqlite3
-    # used by the tests' clients
-    curl
+    # used by the tests' clients; iproute2 brings up loopback in the tests' network namespace
+    curl iproute2
 )
 
 # `install-deps.sh fuzz` adds what `make fuzz` needs: clang with libFuzzer.

@@ -19,7 +19,22 @@ if [ "$which" = all ] || [ "$which" = unit ]; then
 fi
 if [ "$which" = all ] || [ "$which" = integration ]; then
     echo "== integration tests (pytest) =="
-    VIGIL_BIN="$build/vigil" /usr/bin/python3 -m pytest -p no:cacheprovider -q \
+    # The whole suite (pytest, vigil, the simulated cameras) runs in a private
+    # network namespace with only loopback up: a camera URL that names another
+    # host fails at once ("Network is unreachable") and no test can ever send
+    # traffic off this machine. Root uses `unshare -n`, others a user namespace.
+    netns=()
+    if unshare -n true 2>/dev/null; then
+        netns=(unshare -n)
+    elif unshare -rn true 2>/dev/null; then
+        netns=(unshare -rn)
+    else
+        echo "run-tests: cannot create a network namespace (unshare -n): refusing to run" \
+             "integration tests that pull cameras outside one" >&2
+        exit 1
+    fi
+    VIGIL_BIN="$build/vigil" "${netns[@]}" sh -c 'ip link set lo up && exec "$@"' sh \
+        /usr/bin/python3 -m pytest -p no:cacheprovider -q \
         --junitxml="$reports/integration.xml" "$root/tests/integration" || status=1
 fi
 

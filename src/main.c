@@ -107,6 +107,7 @@ typedef struct server_state {
     uv_loop_t loop;
     uv_signal_t sigint, sigterm;
     vg_http_server *http;
+    vg_media *media;
     vg_store_maintenance *maintenance;
     const vg_config *cfg;
     int signals_seen;
@@ -117,13 +118,21 @@ static void on_signal_closed(uv_handle_t *h)
     (void)h;
 }
 
-static void on_http_stopped(void *ctx)
+/* Last step of a shutdown: every source thread has ended or is ending. */
+static void on_media_stopped(void *ctx)
 {
     server_state *s = ctx;
     vg_store_maintenance_stop(s->maintenance);
     s->maintenance = NULL;
     uv_close((uv_handle_t *)&s->sigint, on_signal_closed);
     uv_close((uv_handle_t *)&s->sigterm, on_signal_closed);
+}
+
+/* Requests are done: stop pulling cameras (readers end with their paths). */
+static void on_http_stopped(void *ctx)
+{
+    server_state *s = ctx;
+    vg_media_shutdown(s->media, on_media_stopped, s);
 }
 
 static void on_signal(uv_signal_t *h, int signum)
@@ -253,16 +262,24 @@ static int cmd_serve(int argc, char **argv)
         goto done;
     }
 
+    if (uv_loop_init(&s.loop) < 0)
+        goto done;
+    loop_ready = true;
     vg_services services = {.store = store, .now_ms = vg_now_ms};
+    vg_media_options mopt = {.connect_timeout_ms = cfg.connect_timeout_ms,
+                             .read_timeout_ms = cfg.read_timeout_ms};
+    if (!(s.media =
+              vg_media_create(&s.loop, &mopt, vg_stream_service_on_media_status, &services))) {
+        VG_LOG_ERROR("main", "cannot start the media core: out of memory");
+        goto done;
+    }
+    services.media = s.media;
     vg_error verr;
     if (vg_stream_service_resume_all(&services, &verr) < 0) {
         VG_LOG_ERROR("main", "cannot resume streams: %s", verr.message);
         goto done;
     }
 
-    if (uv_loop_init(&s.loop) < 0)
-        goto done;
-    loop_ready = true;
     vg_api api = {.services = &services, .started_mono_ms = uv_hrtime() / 1000000u};
     router = vg_router_create();
     if (!router || vg_api_register(router, &api) < 0) {
@@ -297,12 +314,15 @@ static int cmd_serve(int argc, char **argv)
 
 done:
     if (loop_ready) {
-        /* A start-up failure after the maintenance started: let its timer close. */
+        /* A start-up failure after streams or the maintenance started: let them close. */
+        if (s.media)
+            vg_media_shutdown(s.media, NULL, NULL);
         vg_store_maintenance_stop(s.maintenance);
         uv_run(&s.loop, UV_RUN_DEFAULT);
         if (uv_loop_close(&s.loop) < 0)
             VG_LOG_WARN("main", "the loop still had open handles at exit");
     }
+    vg_media_destroy(s.media);
     vg_http_server_destroy(s.http);
     vg_router_destroy(router);
     vg_store_close(store);

@@ -86,6 +86,10 @@ static const config_key config_keys[] = {
      "largest HTTP request body accepted"},
     {"shutdownTimeout", VALUE_DURATION, INT64_FIELD(shutdown_timeout_ms), true, "5s",
      "longest time from SIGTERM to exit"},
+    {"connectTimeout", VALUE_DURATION, INT64_FIELD(connect_timeout_ms), true, "10s",
+     "a camera must be reached, opened and describe its tracks within this long"},
+    {"readTimeout", VALUE_DURATION, INT64_FIELD(read_timeout_ms), true, "10s",
+     "a camera that sends nothing for this long has failed (and is retried)"},
 };
 
 #define KEY_COUNT (sizeof(config_keys) / sizeof(config_keys[0]))

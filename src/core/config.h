@@ -29,6 +29,8 @@ typedef struct vg_config {
     int64_t http_idle_timeout_ms;     /* httpIdleTimeout: idle keep-alive connections (30s) */
     int64_t http_max_body_size;       /* httpMaxBodySize: request bodies, bytes (1MiB) */
     int64_t shutdown_timeout_ms;      /* shutdownTimeout: SIGTERM to exit, at most (5s) */
+    int64_t connect_timeout_ms;       /* connectTimeout: reach, open, describe a camera (10s) */
+    int64_t read_timeout_ms;          /* readTimeout: a silent camera has failed (10s) */
 } vg_config;
 
 /* Fills `cfg` with the embedded defaults. */

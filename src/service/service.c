@@ -221,6 +221,9 @@ int vg_camera_service_delete(vg_services *svc, int64_t id, vg_error *err)
         goto fail;
     }
     VG_LOG_INFO("camera", "deleted camera=%" PRId64, id);
+    /* Only once the deletion is committed: a rollback must not leave a live row unpulled. */
+    if (svc->media && live.id[0])
+        vg_media_stop(svc->media, live.id);
     vg_stream_clear(&live);
     return 0;
 
@@ -343,6 +346,14 @@ int vg_stream_service_start(vg_services *svc, int64_t camera_id, const char *sou
     }
     VG_LOG_INFO("stream", "starting stream=%s camera=%" PRId64 " url=%s", st.id, camera_id,
                 show_url(st.source_url).text);
+    if (svc->media && (rc = vg_media_start(svc->media, st.id, camera_id, st.source_url)) < 0) {
+        /* The row says STARTING; say why nothing is pulling instead. */
+        char reason[128];
+        snprintf(reason, sizeof(reason), "cannot start pulling: %s", vg_strerror(rc));
+        vg_stream_transition(&st, VG_STREAM_ERROR, svc->now_ms(), reason);
+        vg_store_stream_update(svc->store, &st);
+        rc = 0;
+    }
     *out = st;
     memset(&st, 0, sizeof(st));
 
@@ -373,6 +384,8 @@ int vg_stream_service_stop(vg_services *svc, const char *stream_id, vg_error *er
         goto done;
     }
     VG_LOG_INFO("stream", "stopped stream=%s camera=%" PRId64, st.id, st.camera_id);
+    if (svc->media)
+        vg_media_stop(svc->media, st.id);
 
 done:
     vg_stream_clear(&st);
@@ -402,6 +415,10 @@ int vg_stream_service_resume_all(vg_services *svc, vg_error *err)
             goto done;
         }
     }
+    for (size_t i = 0; svc->media && i < n; i++) {
+        if (vg_media_start(svc->media, live[i].id, live[i].camera_id, live[i].source_url) < 0)
+            VG_LOG_ERROR("stream", "cannot resume stream=%s", live[i].id);
+    }
     if (n)
         VG_LOG_INFO("stream", "resumed live streams count=%zu", n);
     rc = (int)n;
@@ -409,4 +426,38 @@ int vg_stream_service_resume_all(vg_services *svc, vg_error *err)
 done:
     vg_stream_array_free(live, n);
     return rc;
+}
+
+void vg_stream_service_on_media_status(void *ctx, const char *stream_id, vg_stream_status status,
+                                       const char *error)
+{
+    vg_services *svc = ctx;
+    vg_stream st = {0};
+    if (vg_store_stream_get(svc->store, stream_id, &st) < 0)
+        return; /* deleted meanwhile (logged by the store if it failed) */
+    int64_t now = svc->now_ms();
+    int rc = 0;
+    if (st.status == VG_STREAM_STOPPED)
+        goto done; /* stopped while the report was on its way */
+    if (status == VG_STREAM_ERROR && st.status == VG_STREAM_ERROR) {
+        char *copy = strdup(error ? error : "unknown error");
+        if (!copy)
+            goto done;
+        free(st.last_error);
+        st.last_error = copy; /* still failing, perhaps for a new reason: not a transition */
+    } else {
+        if (status == VG_STREAM_RUNNING && st.status == VG_STREAM_ERROR)
+            rc = vg_stream_transition(&st, VG_STREAM_STARTING, now, NULL);
+        if (rc == 0)
+            rc = vg_stream_transition(&st, status, now, error);
+        if (rc < 0) {
+            VG_LOG_ERROR("stream", "stream=%s cannot go from %s to %s", st.id,
+                         vg_stream_status_name(st.status), vg_stream_status_name(status));
+            goto done;
+        }
+    }
+    vg_store_stream_update(svc->store, &st);
+
+done:
+    vg_stream_clear(&st);
 }

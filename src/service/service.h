@@ -14,6 +14,7 @@
 
 #include "domain/camera.h"
 #include "domain/stream.h"
+#include "service/media.h"
 #include "store/store.h"
 
 #include <stdbool.h>
@@ -30,6 +31,7 @@ int vg_error_set(vg_error *err, int code, const char *fmt, ...)
 
 typedef struct vg_services {
     vg_store *store;         /* borrowed */
+    vg_media *media;         /* borrowed; NULL: nothing is pulled (unit tests of the rules) */
     int64_t (*now_ms)(void); /* the clock; tests may replace it */
 } vg_services;
 
@@ -71,8 +73,8 @@ int vg_camera_service_provision(vg_services *svc, int64_t id, const char *name,
 /*
  * Starts a stream of the camera from source_url (NULL: the camera's own
  * URL). VG_ENOENT for an unknown camera, VG_ECONFLICT when the camera
- * already has a live stream. Until the media core pulls cameras, the new
- * stream stays STARTING: RUNNING is only ever reported with frames flowing.
+ * already has a live stream. The stream is STARTING until its first key
+ * frame arrives (RUNNING is only ever reported with frames flowing).
  * *out is the caller's (vg_stream_clear).
  */
 int vg_stream_service_start(vg_services *svc, int64_t camera_id, const char *source_url,
@@ -82,9 +84,19 @@ int vg_stream_service_start(vg_services *svc, int64_t camera_id, const char *sou
 int vg_stream_service_stop(vg_services *svc, const char *stream_id, vg_error *err);
 
 /*
+ * The media side reports a stream's status (RUNNING, or ERROR with `error`):
+ * moved through the state machine and stored. RUNNING after ERROR goes
+ * through STARTING (both legal); ERROR while ERROR only updates last_error;
+ * a stream stopped meanwhile is left alone. Matches vg_media_status_fn, with
+ * `ctx` the vg_services.
+ */
+void vg_stream_service_on_media_status(void *ctx, const char *stream_id, vg_stream_status status,
+                                       const char *error);
+
+/*
  * At start-up: a stream that was RUNNING when vigil stopped has no frames
- * now, so it goes back to STARTING (the media core resumes it). Returns the
- * number of live streams found, or a negative code.
+ * now, so it goes back to STARTING, and every live stream is pulled again.
+ * Returns the number of live streams found, or a negative code.
  */
 int vg_stream_service_resume_all(vg_services *svc, vg_error *err);
 

@@ -32,8 +32,10 @@ def test_data_survives_restart(server):
     assert server.get(f"/api/cameras/{cams[2]['id']}").status_code == 404
 
     got = server.get(f"/api/streams/{live['id']}").json()
-    assert got["status"] == "STARTING"
-    assert got == live
+    # Still live after the restart: pulled again (and failing: 10.x is unreachable here).
+    assert got["status"] in ("STARTING", "ERROR")
+    same = lambda st: {k: v for k, v in st.items() if k not in ("status", "last_error")}
+    assert same(got) == same(live)
     assert server.get(f"/api/streams/{stopped['id']}").json() == stopped
 
     # the live stream still blocks a second one; ids keep increasing
@@ -41,12 +43,13 @@ def test_data_survives_restart(server):
     assert server.create_camera(name="after restart")["id"] > cams[2]["id"]
 
 
-def test_restart_twice_keeps_stream_starting(server):
+def test_restart_twice_keeps_stream_live(server):
     cam = server.create_camera()
     st = server.start_stream(cam["id"])
     for _ in range(2):
         server.restart()
-        assert server.get(f"/api/streams/{st['id']}").json()["status"] == "STARTING"
+        assert server.get(f"/api/streams/{st['id']}").json()["status"] in ("STARTING", "ERROR")
+        assert server.wait_for_log("resumed live streams count=1")
     assert server.post(f"/api/streams/{st['id']}/stop").status_code == 204
 
 

@@ -1,0 +1,79 @@
+/*
+ * codec_internal.h: small helpers shared by the files of src/codec/; not
+ * part of any public header.
+ */
+#ifndef VG_CODEC_INTERNAL_H
+#define VG_CODEC_INTERNAL_H
+
+#include <stdint.h>
+
+/* Big-endian loads and stores; the caller has checked that the bytes exist. */
+static inline uint16_t vg_codec_load_be16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static inline uint32_t vg_codec_load_be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static inline void vg_codec_store_be16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)(v >> 8);
+    p[1] = (uint8_t)v;
+}
+
+static inline void vg_codec_store_be32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+
+/*
+ * A frame rate time_scale / ticks (ticks as a 64-bit product, H.264 counts
+ * field ticks) reduced to lowest terms into *num / *den; both 0 when it is
+ * unknown (a zero term) or does not fit 32 bits after reduction.
+ */
+static inline void vg_codec_frame_rate(uint64_t time_scale, uint64_t ticks, uint32_t *num,
+                                       uint32_t *den)
+{
+    *num = *den = 0;
+    if (time_scale == 0 || ticks == 0)
+        return;
+    uint64_t a = time_scale, b = ticks;
+    while (b) {
+        uint64_t t = a % b;
+        a = b;
+        b = t;
+    }
+    uint64_t n = time_scale / a, d = ticks / a;
+    if (n > UINT32_MAX || d > UINT32_MAX)
+        return;
+    *num = (uint32_t)n;
+    *den = (uint32_t)d;
+}
+
+/*
+ * The sample aspect ratio for aspect_ratio_idc 1..16 (H.264 Table E-1,
+ * H.265 Table E.1, the same table); 0:0 for the unspecified values.
+ * 255 (EXTENDED_SAR) carries its own and is not looked up here.
+ */
+static inline void vg_codec_sar(unsigned idc, uint16_t *w, uint16_t *h)
+{
+    static const uint8_t table[17][2] = {
+        {0, 0},   {1, 1},   {12, 11}, {10, 11}, {16, 11},  {40, 33}, {24, 11}, {20, 11}, {32, 11},
+        {80, 33}, {18, 11}, {15, 11}, {64, 33}, {160, 99}, {4, 3},   {3, 2},   {2, 1},
+    };
+    *w = *h = 0;
+    if (idc < 17) {
+        *w = table[idc][0];
+        *h = table[idc][1];
+    }
+}
+
+#define VG_CODEC_EXTENDED_SAR 255
+
+#endif

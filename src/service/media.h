@@ -1,0 +1,83 @@
+/*
+ * media.h: the live side of streams: a path and a source per started
+ * stream, on the loop.
+ *
+ *   stream service ──start/stop──▶ media ──▶ runner (per stream)
+ *                                              ├─ path cam_<id> (readers attach here)
+ *                                              ├─ source (lavf / demo thread)
+ *                                              └─ retry timer (domain/backoff.h)
+ *                  ◀──status(RUNNING, ERROR "reason")──┘
+ *
+ * A runner reports RUNNING on the first key frame (frames are flowing) and
+ * ERROR with a reason when an attempt fails, then retries with backoff;
+ * the next frames make it RUNNING again. Readers stay attached across a
+ * reconnect: they get the new tracks, and the first AU after it carries
+ * VG_AU_DISCONTINUITY with timestamps that go on from the last ones.
+ *
+ * Threads: the loop thread only (the sources' threads post to it).
+ */
+#ifndef VG_SERVICE_MEDIA_H
+#define VG_SERVICE_MEDIA_H
+
+#include "core/path.h"
+#include "domain/stream.h"
+#include "source/source.h"
+
+#include <stdint.h>
+#include <uv.h>
+
+typedef struct vg_media vg_media;
+
+typedef struct vg_media_options {
+    int64_t connect_timeout_ms; /* per attempt: reachability, open, stream info */
+    int64_t read_timeout_ms;    /* no packet for this long fails the attempt */
+    int max_readers;            /* per path; 0 unlimited */
+    size_t gop_cache_max_bytes; /* 0: 16 MiB */
+} vg_media_options;
+
+/*
+ * Called on the loop when a stream's status changes (RUNNING, or ERROR with
+ * `error`, a message without credentials). `stream_id` is borrowed.
+ */
+typedef void (*vg_media_status_fn)(void *ctx, const char *stream_id, vg_stream_status status,
+                                   const char *error);
+
+/* A new manager on `loop`; `on_status` and `ctx` are borrowed. NULL when out of memory. */
+vg_media *vg_media_create(uv_loop_t *loop, const vg_media_options *opt,
+                          vg_media_status_fn on_status, void *ctx);
+
+/*
+ * Starts pulling `url` (copied; may hold credentials) for stream
+ * `stream_id` of camera `camera_id`, into path cam_<camera_id>. Returns 0,
+ * VG_EEXIST when that path is already live, or VG_ENOMEM.
+ */
+int vg_media_start(vg_media *media, const char *stream_id, int64_t camera_id, const char *url);
+
+/*
+ * Stops the stream: its readers end, its path goes, its source stops (the
+ * thread is joined later, on the loop). A no-op for an unknown id.
+ */
+void vg_media_stop(vg_media *media, const char *stream_id);
+
+/* The live path named `name`, or NULL. Borrowed: valid until the stream stops. */
+vg_path *vg_media_find_path(vg_media *media, const char *name);
+
+typedef struct vg_media_stream_info {
+    vg_stream_status status;
+    uint64_t reconnects;
+    vg_path_stats path;
+} vg_media_stream_info;
+
+/* Live information about a stream; VG_ENOENT when it does not run here. */
+int vg_media_stream_info_get(vg_media *media, const char *stream_id, vg_media_stream_info *out);
+
+/*
+ * Stops every stream and calls `done(ctx)` on the loop once every source
+ * thread has ended; then vg_media_destroy() may run.
+ */
+void vg_media_shutdown(vg_media *media, void (*done)(void *ctx), void *ctx);
+
+/* Frees the manager after its shutdown's callback. NULL-safe. */
+void vg_media_destroy(vg_media *media);
+
+#endif

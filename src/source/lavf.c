@@ -1,0 +1,408 @@
+/*
+ * lavf.c: a camera pulled with libavformat, on the source's thread.
+ *
+ * One attempt:
+ *   1. reachability (seed 003): resolve the host and TCP-connect within the
+ *      connect timeout, so that an unreachable camera is reported as
+ *      "camera not reachable: HOST:PORT: REASON" rather than a generic
+ *      libavformat error;
+ *   2. avformat_open_input + avformat_find_stream_info, bounded by the
+ *      connect timeout through the interrupt callback (which also makes
+ *      vg_source_stop() prompt, even mid-connect);
+ *   3. tracks from the streams; then av_read_frame until an error, the end,
+ *      no packet within the read timeout, or a stop.
+ * Video is normalised to AVCC (codec/nal.h); timestamps are made monotonic
+ * (timestamps.h).
+ *
+ * FFmpeg logs through vg_log, which redacts URLs; vigil never passes the
+ * URL to its own log lines.
+ */
+#include "source/source.h"
+
+#include "core/error.h"
+#include "core/log.h"
+#include "core/url.h"
+#include "source/lavf_video.h"
+#include "source/timestamps.h"
+
+#include <errno.h>
+#include <libavformat/avformat.h>
+#include <libavutil/time.h>
+#include <netdb.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_TRACKS   8
+#define MAX_JUMP_US  (10 * 1000000LL)
+#define STOP_POLL_MS 100
+
+typedef struct attempt {
+    vg_source_thread *t;
+    const vg_source_options *opt;
+    int64_t deadline_us; /* av_gettime_relative(); the interrupt callback fails past it */
+    AVFormatContext *fmt;
+
+    vg_track *tracks[MAX_TRACKS];
+    int stream_track[MAX_TRACKS]; /* stream index -> track index, -1 when ignored */
+    size_t track_count;
+    vg_ts_track ts[MAX_TRACKS];
+    vg_ts_origin origin;
+    vg_lavf_video video[MAX_TRACKS];
+} attempt;
+
+/* ---- FFmpeg's log into ours ---- */
+
+static void ffmpeg_log(void *avcl, int level, const char *fmt, va_list vl)
+{
+    if (level > AV_LOG_WARNING || !vg_log_enabled(VG_LOG_DEBUG))
+        return;
+    char line[1024];
+    vsnprintf(line, sizeof(line), fmt, vl);
+    size_t n = strlen(line);
+    while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+        line[--n] = '\0';
+    if (n)
+        VG_LOG_DEBUG("ffmpeg", "%s", line); /* redacted by vg_log like every line */
+}
+
+static void init_ffmpeg_once(void)
+{
+    av_log_set_callback(ffmpeg_log);
+    avformat_network_init();
+}
+
+/* ---- the interrupt callback: stop requests and deadlines ---- */
+
+static int interrupt_cb(void *opaque)
+{
+    attempt *a = opaque;
+    if (vg_source_thread_should_stop(a->t))
+        return 1;
+    return a->deadline_us && av_gettime_relative() > a->deadline_us;
+}
+
+/* ---- 1. reachability ---- */
+
+static int default_port(const char *scheme, size_t len)
+{
+    static const struct {
+        const char *scheme;
+        int port;
+    } ports[] = {{"rtsp", 554}, {"rtsps", 322}, {"rtmp", 1935}, {"http", 80}, {"https", 443}};
+    for (size_t i = 0; i < sizeof(ports) / sizeof(ports[0]); i++) {
+        if (strlen(ports[i].scheme) == len && strncasecmp(scheme, ports[i].scheme, len) == 0)
+            return ports[i].port;
+    }
+    return 0;
+}
+
+/*
+ * Resolves and TCP-connects to the URL's host within the connect timeout,
+ * checking the stop flag every 100 ms. Returns 0, or -1 with `reason` set.
+ * A URL without a host (a local file) is not checked.
+ */
+static int check_reachable(attempt *a, char *reason, size_t cap)
+{
+    vg_url u;
+    const char *why;
+    const char *url = a->opt->url;
+    if (vg_url_parse(url, strlen(url), &u, &why) < 0 || !u.has_authority)
+        return 0;
+    char host[256], port[8];
+    snprintf(host, sizeof(host), "%.*s", (int)u.host.len, u.host.p);
+    int p = u.port ? u.port : default_port(u.scheme.p, u.scheme.len);
+    if (!p)
+        return 0;
+    snprintf(port, sizeof(port), "%d", p);
+
+    struct addrinfo hints = {
+        .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV};
+    struct addrinfo *ai = NULL;
+    int gai = getaddrinfo(host, port, &hints, &ai);
+    if (gai != 0) {
+        snprintf(reason, cap, "camera not reachable: %s:%s: %s", host, port, gai_strerror(gai));
+        return -1;
+    }
+    int err = ETIMEDOUT;
+    for (struct addrinfo *i = ai; i; i = i->ai_next) {
+        int fd = socket(i->ai_family, i->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (fd < 0) {
+            err = errno;
+            continue;
+        }
+        if (connect(fd, i->ai_addr, i->ai_addrlen) == 0) {
+            close(fd);
+            freeaddrinfo(ai);
+            return 0;
+        }
+        err = errno;
+        while (err == EINPROGRESS) {
+            if (vg_source_thread_should_stop(a->t)) {
+                close(fd);
+                freeaddrinfo(ai);
+                snprintf(reason, cap, "stopped");
+                return -1;
+            }
+            if (av_gettime_relative() > a->deadline_us) {
+                err = ETIMEDOUT;
+                break;
+            }
+            struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+            if (poll(&pfd, 1, STOP_POLL_MS) == 1) {
+                socklen_t len = sizeof(err);
+                getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+                if (err == 0) {
+                    close(fd);
+                    freeaddrinfo(ai);
+                    return 0;
+                }
+            }
+        }
+        close(fd);
+    }
+    freeaddrinfo(ai);
+    snprintf(reason, cap, "camera not reachable: %s:%s: %s", host, port, strerror(err));
+    return -1;
+}
+
+/* ---- 2. open ---- */
+
+/* Words a user can act on for an FFmpeg error; never the URL. */
+static void describe_av_error(int err, const char *what, char *reason, size_t cap)
+{
+    char text[128];
+    if (err == AVERROR_HTTP_UNAUTHORIZED || err == AVERROR(EACCES))
+        snprintf(reason, cap, "%s: authentication failed (check the user and password)", what);
+    else if (err == AVERROR_HTTP_NOT_FOUND)
+        snprintf(reason, cap, "%s: stream not found (404): check the path", what);
+    else if (err == AVERROR_INVALIDDATA)
+        snprintf(reason, cap,
+                 "%s: the camera's answer is not a stream vigil can read "
+                 "(wrong port or protocol?)",
+                 what);
+    else if (err == AVERROR_EXIT || err == AVERROR(ETIMEDOUT))
+        snprintf(reason, cap, "%s: timed out", what);
+    else {
+        av_strerror(err, text, sizeof(text));
+        snprintf(reason, cap, "%s: %s", what, text);
+    }
+}
+
+static bool is_rtsp(const char *url)
+{
+    return strncasecmp(url, "rtsp://", 7) == 0 || strncasecmp(url, "rtsps://", 8) == 0;
+}
+
+static int open_input(attempt *a, char *reason, size_t cap)
+{
+    AVDictionary *opts = NULL;
+    if (is_rtsp(a->opt->url)) {
+        if (a->opt->transport == VG_TRANSPORT_TCP)
+            av_dict_set(&opts, "rtsp_transport", "tcp", 0);
+        else if (a->opt->transport == VG_TRANSPORT_UDP)
+            av_dict_set(&opts, "rtsp_transport", "udp", 0);
+        /* Cameras announce their codecs in the SDP: no long probing. */
+        av_dict_set(&opts, "analyzeduration", "1000000", 0);
+    }
+    av_dict_set(&opts, "probesize", "1000000", 0);
+
+    a->fmt = avformat_alloc_context();
+    if (!a->fmt) {
+        av_dict_free(&opts);
+        snprintf(reason, cap, "out of memory");
+        return -1;
+    }
+    a->fmt->interrupt_callback = (AVIOInterruptCB){interrupt_cb, a};
+    int err = avformat_open_input(&a->fmt, a->opt->url, NULL, &opts);
+    av_dict_free(&opts);
+    if (err < 0) {
+        /* avformat_open_input frees the context on failure. */
+        describe_av_error(err, "cannot open the stream", reason, cap);
+        return -1;
+    }
+    if ((err = avformat_find_stream_info(a->fmt, NULL)) < 0) {
+        describe_av_error(err, "cannot read the stream's tracks", reason, cap);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- 3. tracks ---- */
+
+static vg_codec codec_of(enum AVCodecID id)
+{
+    switch (id) {
+    case AV_CODEC_ID_H264:
+        return VG_CODEC_H264;
+    case AV_CODEC_ID_HEVC:
+        return VG_CODEC_H265;
+    case AV_CODEC_ID_AAC:
+        return VG_CODEC_AAC;
+    case AV_CODEC_ID_PCM_MULAW:
+        return VG_CODEC_PCMU;
+    case AV_CODEC_ID_PCM_ALAW:
+        return VG_CODEC_PCMA;
+    case AV_CODEC_ID_OPUS:
+        return VG_CODEC_OPUS;
+    default:
+        return VG_CODEC_UNSUPPORTED;
+    }
+}
+
+static int make_tracks(attempt *a, char *reason, size_t cap)
+{
+    for (unsigned i = 0; i < a->fmt->nb_streams && i < MAX_TRACKS; i++) {
+        AVStream *st = a->fmt->streams[i];
+        AVCodecParameters *par = st->codecpar;
+        a->stream_track[i] = -1;
+        if (par->codec_type != AVMEDIA_TYPE_VIDEO && par->codec_type != AVMEDIA_TYPE_AUDIO)
+            continue;
+        vg_track *tr = vg_track_create(codec_of(par->codec_id));
+        if (!tr) {
+            snprintf(reason, cap, "out of memory");
+            return -1;
+        }
+        snprintf(tr->codec_name, sizeof(tr->codec_name), "%s", avcodec_get_name(par->codec_id));
+        if (par->codec_type == AVMEDIA_TYPE_AUDIO) {
+            tr->sample_rate = par->sample_rate;
+            tr->channels = par->ch_layout.nb_channels;
+            tr->clock_rate = par->sample_rate > 0 ? par->sample_rate : 8000;
+            if (par->extradata_size)
+                vg_track_set_config(tr, par->extradata, (size_t)par->extradata_size);
+            if (tr->codec == VG_CODEC_AAC)
+                snprintf(tr->codec_string, sizeof(tr->codec_string), "mp4a.40.%d",
+                         par->profile >= 0 ? par->profile + 1 : 2);
+        } else {
+            tr->width = par->width;
+            tr->height = par->height;
+            tr->profile = par->profile;
+            tr->level = par->level;
+            AVRational fr = av_guess_frame_rate(a->fmt, st, NULL);
+            tr->nominal_fps = fr.num > 0 && fr.den > 0 ? av_q2d(fr) : 0;
+            if (tr->codec != VG_CODEC_UNSUPPORTED &&
+                vg_lavf_video_init(&a->video[a->track_count], tr, par->extradata,
+                                   (size_t)par->extradata_size) < 0) {
+                /* No usable parameter sets yet: they may come in-band with the first key frame. */
+                VG_LOG_DEBUG("source",
+                             "source=%s no parameter sets in the SDP; waiting for in-band",
+                             a->opt->label);
+            }
+        }
+        if (tr->codec == VG_CODEC_UNSUPPORTED)
+            VG_LOG_WARN("source", "source=%s track %u: codec %s is not supported; ignored",
+                        a->opt->label, i, tr->codec_name);
+        vg_ts_track_init(&a->ts[a->track_count], tr->clock_rate, MAX_JUMP_US);
+        a->stream_track[i] = (int)a->track_count;
+        a->tracks[a->track_count++] = tr;
+    }
+    if (!a->track_count) {
+        snprintf(reason, cap, "the stream has no audio or video track");
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- 4. packets ---- */
+
+static void handle_packet(attempt *a, AVPacket *pkt)
+{
+    if (pkt->stream_index < 0 || (unsigned)pkt->stream_index >= a->fmt->nb_streams ||
+        pkt->stream_index >= MAX_TRACKS)
+        return;
+    int ti = a->stream_track[pkt->stream_index];
+    if (ti < 0)
+        return;
+    vg_track *tr = a->tracks[ti];
+    if (tr->codec == VG_CODEC_UNSUPPORTED || pkt->size <= 0)
+        return;
+    AVStream *st = a->fmt->streams[pkt->stream_index];
+
+    int64_t dts = pkt->dts != AV_NOPTS_VALUE ? pkt->dts : pkt->pts;
+    int64_t pts = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : dts;
+    if (dts == AV_NOPTS_VALUE)
+        return; /* no time at all: cannot be placed */
+    AVRational clock = {1, tr->clock_rate};
+    dts = av_rescale_q(dts, st->time_base, clock);
+    pts = av_rescale_q(pts, st->time_base, clock);
+    bool discontinuity = vg_ts_normalize(&a->ts[ti], &a->origin, &dts, &pts);
+
+    vg_au *au = NULL;
+    if (tr->is_video) {
+        vg_track *changed = NULL;
+        int rc =
+            vg_lavf_video_packet(&a->video[ti], tr, pkt->data, (size_t)pkt->size, &au, &changed);
+        if (changed) {
+            /* New parameters in-band: a new track generation for every reader. */
+            vg_track_unref(&a->tracks[ti]);
+            a->tracks[ti] = changed;
+            vg_source_thread_emit_tracks(a->t, a->tracks, a->track_count);
+        }
+        if (rc < 0 || !au)
+            return;
+    } else {
+        if (!(au = vg_au_create((size_t)pkt->size)))
+            return;
+        memcpy(au->data, pkt->data, (size_t)pkt->size);
+    }
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    au->track = (uint32_t)ti;
+    au->dts = dts;
+    au->pts = pts;
+    au->wallclock_ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+    if (discontinuity)
+        au->flags |= VG_AU_DISCONTINUITY;
+    vg_source_thread_emit_au(a->t, au);
+}
+
+void vg_source_run_lavf(vg_source_thread *t, char *reason, size_t cap)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, init_ffmpeg_once);
+
+    attempt a = {.t = t, .opt = vg_source_thread_options(t)};
+    AVPacket *pkt = NULL;
+    a.deadline_us = av_gettime_relative() + a.opt->connect_timeout_ms * 1000;
+
+    if (check_reachable(&a, reason, cap) < 0 || open_input(&a, reason, cap) < 0 ||
+        make_tracks(&a, reason, cap) < 0)
+        goto out;
+    if (vg_source_thread_emit_tracks(t, a.tracks, a.track_count) < 0 ||
+        !(pkt = av_packet_alloc())) {
+        snprintf(reason, cap, "out of memory");
+        goto out;
+    }
+    for (;;) {
+        a.deadline_us = av_gettime_relative() + a.opt->read_timeout_ms * 1000;
+        int err = av_read_frame(a.fmt, pkt);
+        if (err < 0) {
+            if (err == AVERROR_EOF)
+                snprintf(reason, cap, "the stream ended");
+            else if (err == AVERROR_EXIT && !vg_source_thread_should_stop(t))
+                snprintf(reason, cap, "no data from the camera for %lldms",
+                         (long long)a.opt->read_timeout_ms);
+            else
+                describe_av_error(err, "reading the stream failed", reason, cap);
+            break;
+        }
+        handle_packet(&a, pkt);
+        av_packet_unref(pkt);
+    }
+
+out:
+    if (vg_source_thread_should_stop(t))
+        snprintf(reason, cap, "stopped");
+    av_packet_free(&pkt);
+    avformat_close_input(&a.fmt);
+    for (size_t i = 0; i < a.track_count; i++) {
+        vg_lavf_video_deinit(&a.video[i]);
+        vg_track_unref(&a.tracks[i]);
+    }
+}

@@ -1,0 +1,1137 @@
+#!/usr/bin/python3
+"""camsim: simulated IP cameras (RTSP) for vigil's tests, at almost no CPU.
+
+One process serves any number of cameras on one RTSP port of 127.0.0.1, each
+on its own mount (rtsp://127.0.0.1:PORT/cam1, /cam2, ...), through
+GStreamer's RTSP server (python3-gi, gir1.2-gst-rtsp-server-1.0). Nothing is
+encoded live: a 10 s clip (testsrc2, 1280x720, 25 fps, a key frame every
+second, no B-frames, about 3 Mbit/s) is made once with the ffmpeg CLI into a
+cache directory, demuxed once into memory, and its access units are pushed
+in a loop into `appsrc ! rtph264pay` of a shared media factory, paced by the
+monotonic clock. H.265 video, AAC audio (a sine tone in the clip) and PCMU
+(G.711 mu-law, a sine tone made by GStreamer) are available per camera.
+
+Run by hand (see tests/tools/README.md):
+
+    /usr/bin/python3 tests/tools/camsim.py --cache /tmp/camsim-cache \
+        --camera cam1 --camera cam2:codec=h265,audio=aac,user=admin,password=secret
+
+It prints one JSON line when ready ({"event": "ready", "port": ..., "urls":
+{...}}), then reads one command a line on stdin and answers each with one
+JSON line on stdout:
+
+    stop NAME | start NAME | pause NAME | resume NAME | stats NAME
+    clients NAME | sessions NAME | list | add SPEC | remove NAME | ping | quit
+
+It exits on `quit`, on SIGTERM/SIGINT and when stdin reaches EOF (so it never
+outlives the process that drives it through a pipe).
+
+From Python (any interpreter; the simulator itself runs under
+/usr/bin/python3), `CameraSimulator` starts it, waits for it and stops it by
+pid:
+
+    with CameraSimulator(cameras=2, cache_dir=tmp) as sim:
+        url = sim.url("cam1")
+        sim.stop_camera("cam1"); sim.start_camera("cam1")
+        sim.clients("cam1"), sim.sessions("cam1")
+
+This module imports only the standard library at the top; GStreamer is
+imported inside the server code, so the class can be used anywhere.
+"""
+import argparse
+import collections
+import json
+import os
+import queue
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+DEFAULT_PYTHON = "/usr/bin/python3"
+FFMPEG = "ffmpeg"
+CLIP_SECONDS = 10
+CLIP_TIMEOUT_S = 180.0
+START_TIMEOUT_S = 30.0
+COMMAND_TIMEOUT_S = 10.0
+STOP_TIMEOUT_S = 5.0
+
+CODECS = ("h264", "h265")
+AUDIOS = ("none", "aac", "pcmu")
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+SPEC_KEYS = ("codec", "audio", "user", "password")
+
+
+# --------------------------------------------------------------------------
+# Clips (ffmpeg CLI only; usable without GStreamer)
+# --------------------------------------------------------------------------
+
+def default_cache_dir():
+    return os.environ.get("CAMSIM_CACHE_DIR") or os.path.join(
+        tempfile.gettempdir(), f"camsim-cache-{os.getuid()}")
+
+
+def clip_path(cache_dir, codec="h264", audio="none"):
+    """The cached clip for a video codec, with AAC audio in it if audio == "aac".
+    PCMU is not in the clip (made by GStreamer at start), so it uses the plain one."""
+    suffix = "-aac" if audio == "aac" else ""
+    return Path(cache_dir) / f"testsrc2-720p25-{codec}{suffix}.mp4"
+
+
+def clip_command(out, codec="h264", audio="none", seconds=CLIP_SECONDS):
+    cmd = [FFMPEG, "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
+           "-f", "lavfi", "-i", f"testsrc2=size=1280x720:rate=25:duration={seconds}"]
+    if audio == "aac":
+        cmd += ["-f", "lavfi", "-i", f"sine=frequency=1000:sample_rate=48000:duration={seconds}"]
+    cmd += ["-map", "0:v"]
+    if audio == "aac":
+        cmd += ["-map", "1:a"]
+    gop = ["-g", "25", "-keyint_min", "25", "-sc_threshold", "0", "-bf", "0"]
+    rate = ["-b:v", "3M", "-maxrate", "3M", "-bufsize", "6M"]
+    if codec == "h264":
+        cmd += ["-c:v", "libx264", "-preset", "veryfast", "-profile:v", "high"] + gop + rate
+    elif codec == "h265":
+        cmd += ["-c:v", "libx265", "-preset", "ultrafast", "-tag:v", "hvc1"] + gop + rate + [
+            "-x265-params", "keyint=25:min-keyint=25:scenecut=0:bframes=0:log-level=error"]
+    else:
+        raise ValueError(f"unknown codec {codec!r}")
+    cmd += ["-pix_fmt", "yuv420p"]
+    if audio == "aac":
+        cmd += ["-c:a", "aac", "-b:a", "64k", "-ac", "1"]
+    cmd += ["-t", str(seconds), "-movflags", "+faststart", "-f", "mp4", str(out)]
+    return cmd
+
+
+def ensure_clip(cache_dir, codec="h264", audio="none", timeout=CLIP_TIMEOUT_S):
+    """Makes the clip once (reused when present); returns its path.
+    Written under a temporary name and renamed, so concurrent makers are safe."""
+    path = clip_path(cache_dir, codec, audio)
+    if path.exists() and path.stat().st_size > 0:
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if shutil.which(FFMPEG) is None:
+        raise RuntimeError("camsim: the ffmpeg CLI is not installed")
+    fd, tmp = tempfile.mkstemp(prefix=path.stem + ".", suffix=".part.mp4", dir=str(path.parent))
+    os.close(fd)
+    try:
+        proc = subprocess.run(clip_command(tmp, codec, audio), stdin=subprocess.DEVNULL,
+                              capture_output=True, text=True, timeout=timeout)
+        if proc.returncode != 0 or os.path.getsize(tmp) == 0:
+            raise RuntimeError(f"camsim: ffmpeg failed making {path.name} "
+                               f"(exit {proc.returncode}):\n{proc.stderr[-4000:]}")
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
+# --------------------------------------------------------------------------
+# Camera specs: "NAME[:key=value,key=value]"
+# --------------------------------------------------------------------------
+
+def normalize_camera(spec):
+    """A spec string ("cam2:codec=h265,audio=aac,user=u,password=p") or a dict
+    with the same keys -> a complete dict. Raises ValueError on a mistake."""
+    if isinstance(spec, str):
+        name, _, rest = spec.partition(":")
+        d = {"name": name}
+        for item in filter(None, rest.split(",")):
+            key, eq, value = item.partition("=")
+            if not eq:
+                raise ValueError(f"camera spec {spec!r}: {item!r} is not key=value")
+            d[key.strip()] = value
+    elif isinstance(spec, dict):
+        d = dict(spec)
+    else:
+        raise ValueError(f"camera spec must be a string or a dict, not {spec!r}")
+    unknown = set(d) - {"name", *SPEC_KEYS}
+    if unknown:
+        raise ValueError(f"camera spec {spec!r}: unknown keys {sorted(unknown)}")
+    name = d.get("name") or ""
+    if not NAME_RE.match(name):
+        raise ValueError(f"camera name {name!r}: use letters, digits, '_', '.', '-'")
+    cam = {
+        "name": name,
+        "codec": (d.get("codec") or "h264").lower(),
+        "audio": (d.get("audio") or "none").lower(),
+        "user": d.get("user") or None,
+        "password": d.get("password") if d.get("password") is not None else None,
+    }
+    if cam["codec"] not in CODECS:
+        raise ValueError(f"camera {name}: codec must be one of {CODECS}")
+    if cam["audio"] not in AUDIOS:
+        raise ValueError(f"camera {name}: audio must be one of {AUDIOS}")
+    if (cam["user"] is None) != (cam["password"] is None):
+        raise ValueError(f"camera {name}: give both user and password, or neither")
+    for key in ("user", "password"):
+        if cam[key] is not None and any(c in cam[key] for c in ",: \t\r\n"):
+            raise ValueError(f"camera {name}: {key} may not contain ',', ':' or spaces")
+    return cam
+
+
+def format_camera(cam):
+    cam = normalize_camera(cam)
+    opts = [f"codec={cam['codec']}", f"audio={cam['audio']}"]
+    if cam["user"] is not None:
+        opts += [f"user={cam['user']}", f"password={cam['password']}"]
+    return cam["name"] + ":" + ",".join(opts)
+
+
+# --------------------------------------------------------------------------
+# The server (runs under /usr/bin/python3 with python3-gi)
+# --------------------------------------------------------------------------
+
+def _emit(obj):
+    sys.stdout.write(json.dumps(obj, sort_keys=True) + "\n")
+    sys.stdout.flush()
+
+
+def log(msg):
+    sys.stderr.write(f"camsim[{os.getpid()}] {msg}\n")
+    sys.stderr.flush()
+
+
+def set_auth_methods(auth, methods, GstRtsp):
+    """RTSPAuth.set_supported_methods takes flags (BASIC | DIGEST) but the typelib
+    declares an enum, so PyGObject refuses 3: call the C function for "both"."""
+    if methods in (int(GstRtsp.RTSPAuthMethod.BASIC), int(GstRtsp.RTSPAuthMethod.DIGEST)):
+        auth.set_supported_methods(GstRtsp.RTSPAuthMethod(methods))
+        return
+    import ctypes
+    lib = ctypes.CDLL("libgstrtspserver-1.0.so.0")
+    get_ptr = ctypes.pythonapi.PyCapsule_GetPointer
+    get_ptr.restype = ctypes.c_void_p
+    get_ptr.argtypes = [ctypes.py_object, ctypes.c_char_p]
+    fn = lib.gst_rtsp_auth_set_supported_methods
+    fn.restype = None
+    fn.argtypes = [ctypes.c_void_p, ctypes.c_int]
+    fn(get_ptr(auth.__gpointer__, None), methods)
+
+
+def run_server(args):
+    import gi
+    gi.require_version("Gst", "1.0")
+    gi.require_version("GstRtsp", "1.0")
+    gi.require_version("GstRtspServer", "1.0")
+    from gi.repository import GLib, Gst, GstRtsp, GstRtspServer
+
+    Gst.init(None)
+    SECOND = Gst.SECOND
+
+    class Track:
+        """One elementary stream held in memory: caps, then (data, duration, key) per AU."""
+
+        def __init__(self, kind, caps, aus, pay):
+            self.kind = kind          # "video" / "audio"
+            self.caps = caps
+            self.aus = aus
+            self.pay = pay            # the payloader part of the launch line
+
+    def pull_all(sink, what, limit=100000):
+        out = []
+        caps = None
+        for _ in range(limit):
+            sample = sink.emit("try-pull-sample", 10 * SECOND)
+            if sample is None:
+                if sink.get_property("eos"):
+                    break
+                raise RuntimeError(f"camsim: demuxing {what} stalled")
+            if caps is None:
+                caps = sample.get_caps()
+            buf = sample.get_buffer()
+            ok, info = buf.map(Gst.MapFlags.READ)
+            if not ok:
+                raise RuntimeError(f"camsim: cannot map a buffer of {what}")
+            try:
+                data = bytes(info.data)
+            finally:
+                buf.unmap(info)
+            dur = buf.duration if buf.duration != Gst.CLOCK_TIME_NONE else 0
+            key = not buf.has_flags(Gst.BufferFlags.DELTA_UNIT)
+            out.append([data, dur, key])
+        if not out:
+            raise RuntimeError(f"camsim: no {what} in the clip")
+        return caps, out
+
+    def run_pipeline_to_sinks(desc, sink_names, what):
+        pipe = Gst.parse_launch(desc)
+        sinks = [pipe.get_by_name(n) for n in sink_names]
+        if pipe.set_state(Gst.State.PLAYING) == Gst.StateChangeReturn.FAILURE:
+            raise RuntimeError(f"camsim: cannot start the pipeline for {what}: {desc}")
+        try:
+            results = [pull_all(s, f"{what}/{n}") for s, n in zip(sinks, sink_names)]
+            bus = pipe.get_bus()
+            msg = bus.pop_filtered(Gst.MessageType.ERROR)
+            if msg is not None:
+                err, dbg = msg.parse_error()
+                raise RuntimeError(f"camsim: {what}: {err.message} ({dbg})")
+        finally:
+            pipe.set_state(Gst.State.NULL)
+        return results
+
+    def fix_durations(aus, default):
+        for au in aus:
+            if not au[1]:
+                au[1] = default
+
+    def demux_clip(path, codec, with_aac):
+        parse = "h264parse" if codec == "h264" else "h265parse"
+        caps = ("video/x-h264" if codec == "h264" else "video/x-h265") + \
+            ",stream-format=byte-stream,alignment=au"
+        desc = (f'filesrc location="{path}" ! qtdemux name=d '
+                f'd.video_0 ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=0 ! '
+                f'{parse} config-interval=-1 ! {caps} ! appsink name=v sync=false')
+        names = ["v"]
+        if with_aac:
+            desc += (' d.audio_0 ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=0 ! '
+                     'aacparse ! audio/mpeg,mpegversion=4,stream-format=raw ! '
+                     'appsink name=a sync=false')
+            names.append("a")
+        results = run_pipeline_to_sinks(desc, names, os.path.basename(str(path)))
+        vcaps, vaus = results[0]
+        fix_durations(vaus, SECOND // 25)
+        pay = ("rtph264pay config-interval=1 pt=96" if codec == "h264"
+               else "rtph265pay config-interval=1 pt=96")
+        tracks = [Track("video", vcaps, vaus, pay)]
+        if with_aac:
+            acaps, aaus = results[1]
+            rate = acaps.get_structure(0).get_int("rate")
+            fix_durations(aaus, 1024 * SECOND // (rate[1] if rate[0] else 48000))
+            tracks.append(Track("audio", acaps, aaus, "rtpmp4gpay pt=97"))
+        return tracks
+
+    def make_pcmu():
+        # 1 s of a 1 kHz tone at 8 kHz (8 samples a period: it loops seamlessly),
+        # in 20 ms buffers of 160 bytes, as RTP/AVP payload type 0 carries it.
+        desc = ("audiotestsrc wave=sine freq=1000 volume=0.3 samplesperbuffer=160 num-buffers=50 ! "
+                "audio/x-raw,format=S16LE,rate=8000,channels=1 ! mulawenc ! "
+                "appsink name=a sync=false")
+        caps, aus = run_pipeline_to_sinks(desc, ["a"], "pcmu")[0]
+        fix_durations(aus, SECOND // 50)
+        return Track("audio", caps, aus, "rtppcmupay pt=0")
+
+    track_cache = {}
+
+    def tracks_for(cam):
+        key = (cam["codec"], cam["audio"])
+        if key not in track_cache:
+            with_aac = cam["audio"] == "aac"
+            path = ensure_clip(args.cache, cam["codec"], cam["audio"])
+            vkey = ("clip", cam["codec"], with_aac)
+            if vkey not in track_cache:
+                track_cache[vkey] = demux_clip(path, cam["codec"], with_aac)
+            tracks = list(track_cache[vkey])
+            if cam["audio"] == "pcmu":
+                if "pcmu" not in track_cache:
+                    track_cache["pcmu"] = make_pcmu()
+                tracks.append(track_cache["pcmu"])
+            track_cache[key] = tracks
+        return track_cache[key]
+
+    # ---- the feeder: one thread pushes every playing stream on time ----
+
+    class Feed:
+        """One appsrc of one media, fed from one track."""
+
+        def __init__(self, cam, appsrc, track):
+            self.cam = cam
+            self.appsrc = appsrc
+            self.track = track
+            self.alive = True
+            self.primed = False    # the first AU pushed, for the preroll
+            self.played = False    # a client sent PLAY on this media
+            self.restart = False
+            self.playing = False
+            self.idx = 0
+            self.due = 0.0
+            self.pushed = 0
+
+    feeds_lock = threading.Lock()
+    feeds = []
+    stop_feeder = threading.Event()
+    kick = threading.Event()   # wakes the feeder: a new feed, or the end
+
+    def push(feed):
+        data, dur, key = feed.track.aus[feed.idx]
+        buf = Gst.Buffer.new_wrapped(data)   # a new buffer every time (Buffer.copy trap)
+        buf.duration = dur
+        if not key:
+            buf.set_flags(Gst.BufferFlags.DELTA_UNIT)
+        feed.appsrc.emit("push-buffer", buf)
+        feed.idx = (feed.idx + 1) % len(feed.track.aus)
+        feed.pushed += 1
+        feed.cam.pushed[feed.track.kind] += 1
+        return dur / SECOND
+
+    def feeder():
+        # A feed pushes while its appsrc is really PLAYING (the media's "new-state"
+        # signal reports target states only: a live media prerolls in PLAYING
+        # while its target is PAUSED).
+        while not stop_feeder.is_set():
+            kick.clear()
+            now = time.monotonic()
+            wake = now + 0.5
+            with feeds_lock:
+                current = list(feeds)
+            for f in current:
+                playing = (f.alive and not f.cam.paused
+                           and f.appsrc.current_state == Gst.State.PLAYING)
+                if not playing:
+                    f.playing = False
+                    if f.alive:
+                        wake = min(wake, now + 0.02)   # poll for the start
+                    continue
+                if not f.played:
+                    # Prepared (DESCRIBE) but nobody has sent PLAY: the pipeline is
+                    # PLAYING with blocked pads. One key frame gives the payloader its
+                    # caps (for the SDP); more would pile up in appsrc and come out as
+                    # a burst at PLAY.
+                    if not f.primed:
+                        f.primed = True
+                        f.idx = 0
+                        push(f)
+                    continue
+                if not f.playing or f.restart:
+                    # every (re)start of the flow begins with the clip's first AU:
+                    # a key frame, with audio aligned to it
+                    f.playing = True
+                    f.restart = False
+                    f.idx = 0
+                    f.due = now
+                for _ in range(50):
+                    if f.due > now:
+                        break
+                    f.due += push(f)
+                if now - f.due > 1.0:   # fell far behind (suspended?): resynchronise
+                    f.due = now
+                wake = min(wake, f.due)
+            kick.wait(max(0.0, wake - time.monotonic()))
+
+    # ---- the RTSP server ----
+
+    server = GstRtspServer.RTSPServer()
+    server.set_address(args.address)
+    server.set_service(str(args.port))
+    mounts = server.get_mount_points()
+    pool = server.get_session_pool()
+
+    auth = GstRtspServer.RTSPAuth()
+    anon = GstRtspServer.RTSPToken()
+    anon.set_string("media.factory.role", "anonymous")
+    auth.set_default_token(anon)
+    methods = 0
+    for m in args.auth_methods.split(","):
+        m = m.strip().lower()
+        if m == "basic":
+            methods |= int(GstRtsp.RTSPAuthMethod.BASIC)
+        elif m == "digest":
+            methods |= int(GstRtsp.RTSPAuthMethod.DIGEST)
+        elif m:
+            raise ValueError(f"unknown auth method {m!r}")
+    if not methods:
+        raise ValueError("no auth method given (basic, digest)")
+    set_auth_methods(auth, methods, GstRtsp)
+    auth.set_realm("camsim")
+    server.set_auth(auth)
+    credential_roles = {}   # (user, password) -> role
+
+    def role_for(user, password):
+        key = (user, password)
+        if key not in credential_roles:
+            role = f"user{len(credential_roles) + 1}"
+            credential_roles[key] = role
+            token = GstRtspServer.RTSPToken()
+            token.set_string("media.factory.role", role)
+            auth.add_basic(GstRtspServer.RTSPAuth.make_basic(user, password), token)
+            auth.add_digest(user, password, token)
+        return credential_roles[key]
+
+    # UDP transport: bind the RTP/RTCP sockets on the server's address only
+    addr_pool = GstRtspServer.RTSPAddressPool()
+    lo = args.udp_ports[0]
+    if not addr_pool.add_range(args.address, args.address, lo, args.udp_ports[1], 0):
+        raise SystemExit(f"camsim: bad UDP port range {args.udp_ports}")
+
+    def grant(factory, role, construct):
+        factory.add_role_from_structure(Gst.Structure.new_from_string(
+            f"{role}, media.factory.access=(boolean)true, "
+            f"media.factory.construct=(boolean){'true' if construct else 'false'}"))
+
+    class Camera:
+        def __init__(self, spec):
+            self.spec = spec
+            self.name = spec["name"]
+            self.path = "/" + self.name
+            self.tracks = tracks_for(spec)
+            self.factory = None
+            self.running = False
+            self.paused = False
+            self.medias = []
+            self.sessions_ever = set()
+            self.sessions_live = {}      # id -> session
+            self.pushed = {"video": 0, "audio": 0}
+            self.stops = 0
+            self.starts = 0
+
+        def launch(self):
+            parts = []
+            for i, t in enumerate(self.tracks):
+                parts.append(f"appsrc name=src{i} is-live=true do-timestamp=true format=time "
+                             f"max-bytes=4000000 ! {t.pay} name=pay{i}")
+            return "( " + " ".join(parts) + " )"
+
+        def make_factory(self):
+            f = GstRtspServer.RTSPMediaFactory()
+            f.set_launch(self.launch())
+            f.set_shared(True)
+            f.set_address_pool(addr_pool)
+            # Every role may ACCESS (else the answer is 404, not 401); only the
+            # camera's credentials may CONSTRUCT (a 401 with a challenge otherwise).
+            if self.spec["user"] is not None:
+                own = role_for(self.spec["user"], self.spec["password"])
+                builders = {own}
+            else:
+                builders = {"anonymous", *credential_roles.values()}
+            for role in {"anonymous", *credential_roles.values()}:
+                grant(f, role, construct=role in builders)
+            f.connect("media-configure", self.on_media_configure)
+            return f
+
+        def start(self):
+            if self.running:
+                return False
+            self.factory = self.make_factory()
+            mounts.add_factory(self.path, self.factory)
+            self.running = True
+            self.starts += 1
+            return True
+
+        def stop(self):
+            """Unmount (new clients get 404), end this camera's sessions and close
+            the connections of every client that used it: readers see EOF."""
+            if not self.running:
+                return False
+            self.running = False
+            self.stops += 1
+            mounts.remove_factory(self.path)
+            self.factory = None
+            for sess in list(self.sessions_live.values()):
+                pool.remove(sess)
+            self.sessions_live.clear()
+            for st in list(clients.values()):
+                if self.name in st.cams and not st.closed:
+                    st.client.close()
+            # the medias unprepare themselves when their last session is gone
+            # (calling unprepare() here as well races with that: GStreamer-CRITICALs)
+            for media in list(self.medias):
+                for f in getattr(media, "camsim_feeds", ()):
+                    f.alive = False
+            return True
+
+        def on_media_configure(self, factory, media):
+            element = media.get_element()
+            mine = []
+            for i, t in enumerate(self.tracks):
+                src = element.get_by_name(f"src{i}")
+                src.set_property("caps", t.caps)
+                mine.append(Feed(self, src, t))
+            media.camsim_feeds = mine
+            media.connect("unprepared", self.drop_media)
+            self.medias.append(media)
+            with feeds_lock:
+                feeds.extend(mine)
+            kick.set()
+
+        def drop_media(self, media):
+            mine = getattr(media, "camsim_feeds", ())
+            for f in mine:
+                f.alive = False
+            with feeds_lock:
+                feeds[:] = [f for f in feeds if f not in mine]
+            if media in self.medias:
+                self.medias.remove(media)
+
+        def active_sessions(self):
+            """Sessions in the pool that still hold a media of this camera (a
+            session whose TCP connection closed without TEARDOWN stays in the
+            pool until its timeout, but without media)."""
+            n = 0
+            for sess in pool.filter(None):
+                if any(sm.get_media() in self.medias for sm in sess.filter(None)):
+                    n += 1
+            return n
+
+        def stats(self):
+            return {
+                "camera": self.name,
+                "url": url_of(self.name),
+                "codec": self.spec["codec"],
+                "audio": self.spec["audio"],
+                "auth": self.spec["user"] is not None,
+                "running": self.running,
+                "paused": self.paused,
+                "clients": sum(1 for st in clients.values()
+                               if self.name in st.cams and not st.closed),
+                "sessions": len(self.sessions_ever),
+                "sessions_active": self.active_sessions(),
+                "medias": len(self.medias),
+                "streaming": any(f.playing for m in self.medias
+                                 for f in getattr(m, "camsim_feeds", ())),
+                "video_aus_pushed": self.pushed["video"],
+                "audio_aus_pushed": self.pushed["audio"],
+                "starts": self.starts,
+                "stops": self.stops,
+            }
+
+    cameras = {}
+    conn_stats = {"open": 0, "total": 0}
+
+    class ClientState:
+        def __init__(self, client):
+            self.client = client
+            self.cams = set()
+            self.closed = False
+
+    clients = {}   # id(client) -> ClientState
+    session_cam = {}   # session id -> camera name
+
+    def cam_of_path(path):
+        if not path:
+            return None
+        name = path.lstrip("/").split("/", 1)[0]
+        return cameras.get(name)
+
+    def on_pre_request(client, ctx):
+        st = clients.get(id(client))
+        cam = cam_of_path(ctx.uri.abspath if ctx.uri is not None else None)
+        if st is not None and cam is not None:
+            st.cams.add(cam.name)
+        return GstRtsp.RTSPStatusCode.OK
+
+    def on_setup(client, ctx):
+        cam = cam_of_path(ctx.uri.abspath if ctx.uri is not None else None)
+        sess = ctx.session
+        if cam is None or sess is None:
+            return
+        sid = sess.get_sessionid()
+        cam.sessions_ever.add(sid)
+        cam.sessions_live[sid] = sess
+        session_cam[sid] = cam.name
+
+    def on_play(client, ctx):
+        media = ctx.media
+        if media is None:
+            return
+        for f in getattr(media, "camsim_feeds", ()):
+            if not f.played:
+                f.played = True
+                f.restart = True    # start from the clip's first AU (a key frame)
+        kick.set()
+
+    def on_session_removed(_pool, sess):
+        sid = sess.get_sessionid()
+        name = session_cam.pop(sid, None)
+        if name in cameras:
+            cameras[name].sessions_live.pop(sid, None)
+
+    pool.connect("session-removed", on_session_removed)
+
+    def on_client_connected(_server, client):
+        st = ClientState(client)
+        clients[id(client)] = st
+        conn_stats["open"] += 1
+        conn_stats["total"] += 1
+        for sig in ("pre-options-request", "pre-describe-request", "pre-setup-request",
+                    "pre-play-request", "pre-pause-request", "pre-teardown-request",
+                    "pre-get-parameter-request", "pre-set-parameter-request"):
+            client.connect(sig, on_pre_request)
+        client.connect("setup-request", on_setup)
+        client.connect("play-request", on_play)
+
+        def on_closed(c):
+            if not st.closed:
+                st.closed = True
+                conn_stats["open"] -= 1
+            clients.pop(id(c), None)
+
+        client.connect("closed", on_closed)
+
+    server.connect("client-connected", on_client_connected)
+
+    def url_of(name):
+        host = args.address if ":" not in args.address else f"[{args.address}]"
+        return f"rtsp://{host}:{bound_port[0]}/{name}"
+
+    bound_port = [0]
+
+    def add_camera(spec):
+        cam = normalize_camera(spec)
+        if cam["name"] in cameras:
+            raise ValueError(f"camera {cam['name']} exists")
+        c = Camera(cam)
+        cameras[c.name] = c
+        c.start()
+        # a new credential: every other factory must let it ACCESS (public
+        # cameras: CONSTRUCT too)
+        if cam["user"] is not None:
+            role = role_for(cam["user"], cam["password"])
+            for other in cameras.values():
+                if other is not c and other.factory is not None:
+                    grant(other.factory, role, construct=other.spec["user"] is None)
+        return c
+
+    for spec in args.camera:
+        add_camera(spec)
+    if not cameras:
+        for i in range(args.cameras):
+            add_camera(f"cam{i + 1}")
+
+    # ---- listen, and prove it: attach() fails silently when the port is taken ----
+
+    source_id = server.attach(None)
+    port = server.get_bound_port()
+    if not source_id or port <= 0:
+        _emit({"event": "error", "error": f"cannot listen on {args.address}:{args.port}"})
+        return 2
+    family = socket.AF_INET6 if ":" in args.address else socket.AF_INET
+    probe = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        probe.bind((args.address, port))
+        listening = False
+    except OSError:
+        listening = True
+    finally:
+        probe.close()
+    if not listening:
+        _emit({"event": "error", "error": f"the RTSP server is not listening on "
+                                          f"{args.address}:{port} (port taken?)"})
+        return 2
+    bound_port[0] = port
+
+    feeder_thread = threading.Thread(target=feeder, name="camsim-feeder", daemon=True)
+    feeder_thread.start()
+
+    loop = GLib.MainLoop()
+
+    # ---- control: one command a line on stdin, one JSON line back ----
+
+    def command(line):
+        words = line.split()
+        if not words:
+            return None
+        cmd, rest = words[0].lower(), words[1:]
+
+        def cam_arg():
+            if len(rest) != 1:
+                raise ValueError(f"usage: {cmd} NAME")
+            if rest[0] not in cameras:
+                raise ValueError(f"no camera {rest[0]!r}")
+            return cameras[rest[0]]
+
+        if cmd == "ping":
+            return {"ok": True}
+        if cmd == "quit":
+            GLib.idle_add(loop.quit)
+            return {"ok": True}
+        if cmd == "list":
+            return {"ok": True, "port": bound_port[0], "connections": dict(conn_stats),
+                    "cameras": [c.stats() for c in cameras.values()]}
+        if cmd == "connections":
+            return {"ok": True, **conn_stats}
+        if cmd == "stats":
+            return {"ok": True, **cam_arg().stats()}
+        if cmd == "clients":
+            s = cam_arg().stats()
+            return {"ok": True, "camera": s["camera"], "clients": s["clients"]}
+        if cmd == "sessions":
+            s = cam_arg().stats()
+            return {"ok": True, "camera": s["camera"], "sessions": s["sessions"],
+                    "sessions_active": s["sessions_active"]}
+        if cmd == "stop":
+            c = cam_arg()
+            return {"ok": True, "camera": c.name, "changed": c.stop()}
+        if cmd == "start":
+            c = cam_arg()
+            return {"ok": True, "camera": c.name, "changed": c.start()}
+        if cmd == "pause":
+            c = cam_arg()
+            changed, c.paused = not c.paused, True
+            return {"ok": True, "camera": c.name, "changed": changed}
+        if cmd == "resume":
+            c = cam_arg()
+            changed, c.paused = c.paused, False
+            return {"ok": True, "camera": c.name, "changed": changed}
+        if cmd == "add":
+            if len(rest) != 1:
+                raise ValueError("usage: add NAME[:codec=..,audio=..,user=..,password=..]")
+            c = add_camera(rest[0])
+            return {"ok": True, "camera": c.name, "url": url_of(c.name)}
+        if cmd == "remove":
+            c = cam_arg()
+            c.stop()
+            del cameras[c.name]
+            return {"ok": True, "camera": c.name}
+        raise ValueError(f"unknown command {cmd!r}")
+
+    pending = bytearray()
+
+    def on_stdin(fd, cond):
+        try:
+            data = os.read(fd, 65536)
+        except OSError:
+            data = b""
+        if not data:
+            loop.quit()
+            return False
+        pending.extend(data)
+        while b"\n" in pending:
+            raw, _, tail = bytes(pending).partition(b"\n")
+            pending[:] = tail
+            line = raw.decode("utf-8", "replace").strip()
+            try:
+                answer = command(line)
+            except Exception as e:  # noqa: BLE001 -- every mistake is an answer
+                answer = {"ok": False, "error": str(e)}
+            if answer is not None:
+                _emit(answer)
+        return True
+
+    if not args.no_stdin:
+        GLib.unix_fd_add_full(GLib.PRIORITY_DEFAULT, 0, GLib.IOCondition.IN | GLib.IOCondition.HUP
+                              | GLib.IOCondition.ERR, on_stdin)
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        GLib.unix_signal_add(GLib.PRIORITY_HIGH, signum, lambda *a: (loop.quit(), False)[1])
+
+    _emit({"event": "ready", "pid": os.getpid(), "port": port, "address": args.address,
+           "urls": {name: url_of(name) for name in cameras}})
+    log(f"ready on {args.address}:{port} with {len(cameras)} camera(s)")
+    try:
+        loop.run()
+    finally:
+        stop_feeder.set()
+        kick.set()
+        feeder_thread.join(2.0)
+        log("exiting")
+        sys.stdout.flush()
+        sys.stderr.flush()
+    # skip interpreter/GStreamer teardown: it can hang on live pipelines
+    os._exit(0)
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(
+        prog="camsim.py",
+        description="Simulated IP cameras over RTSP (GStreamer), controlled on stdin.")
+    p.add_argument("--cache", default=None,
+                   help="directory for the generated clips (default $CAMSIM_CACHE_DIR "
+                        "or /tmp/camsim-cache-UID); reused when present")
+    p.add_argument("--address", default="127.0.0.1", help="listen address (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=0,
+                   help="RTSP port; 0 (default) picks a free one; a taken port is an error")
+    p.add_argument("--camera", action="append", default=[], metavar="SPEC",
+                   help="NAME[:codec=h264|h265,audio=none|aac|pcmu,user=U,password=P]; "
+                        "repeatable")
+    p.add_argument("--cameras", type=int, default=1, metavar="N",
+                   help="without --camera: N plain H.264 cameras cam1..camN (default 1)")
+    p.add_argument("--auth-methods", default="digest,basic",
+                   help="RTSP authentication offered to clients: digest, basic or both "
+                        "(default digest,basic)")
+    p.add_argument("--udp-ports", default=None, metavar="LO-HI",
+                   help="UDP port range for RTP over UDP (default: a random 4000-port "
+                        "window in 20000-32000)")
+    p.add_argument("--no-stdin", action="store_true",
+                   help="ignore stdin (run until SIGTERM/SIGINT), for a shell in the background")
+    p.add_argument("--make-clips", action="store_true",
+                   help="only make the clips the cameras need, then exit")
+    args = p.parse_args(argv)
+    args.cache = args.cache or default_cache_dir()
+    try:
+        args.camera = [normalize_camera(c) for c in args.camera]
+    except ValueError as e:
+        p.error(str(e))
+    if args.udp_ports:
+        lo, _, hi = args.udp_ports.partition("-")
+        args.udp_ports = (int(lo), int(hi))
+    else:
+        import random
+        lo = random.randrange(20000, 28000, 2)
+        args.udp_ports = (lo, lo + 3999)
+    return args
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    specs = args.camera or [normalize_camera(f"cam{i + 1}") for i in range(args.cameras)]
+    try:
+        for combo in sorted({(c["codec"], c["audio"] if c["audio"] == "aac" else "none")
+                             for c in specs}):
+            ensure_clip(args.cache, *combo)
+    except (RuntimeError, subprocess.TimeoutExpired) as e:
+        _emit({"event": "error", "error": str(e)})
+        return 2
+    if args.make_clips:
+        return 0
+    try:
+        return run_server(args)
+    except (ValueError, RuntimeError) as e:
+        _emit({"event": "error", "error": str(e)})
+        return 2
+
+
+# --------------------------------------------------------------------------
+# The driver: start the simulator as a subprocess, talk to it, stop it by pid
+# --------------------------------------------------------------------------
+
+class CameraSimulatorError(Exception):
+    pass
+
+
+class CameraSimulator:
+    """Runs camsim.py under /usr/bin/python3 and talks to it on stdin/stdout.
+
+    cameras: an int N (cam1..camN, H.264, no audio, no password) or a list of
+             specs: "cam2:codec=h265,audio=aac,user=u,password=p" strings or
+             dicts with the keys name, codec, audio, user, password.
+    cache_dir: where the clips are made once and reused.
+    port: the RTSP port, 0 (default) for a free one.
+
+    start() returns self; close() stops the process by pid (SIGTERM, bounded
+    wait, SIGKILL) and is safe to call twice or after a failed start. Usable as
+    a context manager.
+    """
+
+    def __init__(self, cameras=1, cache_dir=None, port=0, python=DEFAULT_PYTHON,
+                 start_timeout=START_TIMEOUT_S, auth_methods="digest,basic",
+                 udp_ports=None, address="127.0.0.1"):
+        if isinstance(cameras, int):
+            cameras = [f"cam{i + 1}" for i in range(cameras)]
+        self.cameras = {c["name"]: c for c in map(normalize_camera, cameras)}
+        if len(self.cameras) != len(cameras):
+            raise ValueError("camera names must be unique")
+        self.cache_dir = str(cache_dir or default_cache_dir())
+        self.port_requested = int(port)
+        self.python = python
+        self.start_timeout = start_timeout
+        self.auth_methods = auth_methods
+        self.udp_ports = udp_ports
+        self.address = address
+        self.proc = None
+        self.port = None
+        self.pid = None
+        self.urls = {}
+        self._lines = queue.Queue()
+        self._stderr = collections.deque(maxlen=400)
+        self._lock = threading.Lock()
+        self._threads = []
+
+    # ---- lifecycle ----
+
+    def command_line(self):
+        cmd = [self.python, os.path.abspath(__file__), "--cache", self.cache_dir,
+               "--port", str(self.port_requested), "--address", self.address,
+               "--auth-methods", self.auth_methods]
+        if self.udp_ports:
+            cmd += ["--udp-ports", f"{self.udp_ports[0]}-{self.udp_ports[1]}"]
+        for cam in self.cameras.values():
+            cmd += ["--camera", format_camera(cam)]
+        return cmd
+
+    def start(self):
+        assert self.proc is None, "already started"
+        # make the clips here, bounded, so the ready wait below stays short
+        for combo in sorted({(c["codec"], c["audio"] if c["audio"] == "aac" else "none")
+                             for c in self.cameras.values()}):
+            ensure_clip(self.cache_dir, *combo)
+        self.proc = subprocess.Popen(self.command_line(), stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     close_fds=True)
+        self.pid = self.proc.pid
+        for target, stream in ((self._read_stdout, self.proc.stdout),
+                               (self._read_stderr, self.proc.stderr)):
+            t = threading.Thread(target=target, args=(stream,), daemon=True,
+                                 name=f"camsim-{self.pid}-reader")
+            t.start()
+            self._threads.append(t)
+        try:
+            ready = self._next_line(self.start_timeout, "ready")
+            if ready.get("event") != "ready":
+                raise CameraSimulatorError(f"camsim failed to start: {ready}\n{self.stderr}")
+            self.port = ready["port"]
+            self.urls = dict(ready["urls"])
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def close(self):
+        """Stops the simulator by pid: SIGTERM, up to 5 s, then SIGKILL. Returns its
+        exit code (None if it was never started)."""
+        proc = self.proc
+        if proc is None:
+            return None
+        if proc.poll() is None:
+            try:
+                os.kill(proc.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            try:
+                proc.wait(timeout=STOP_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                try:
+                    os.kill(proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                proc.wait(timeout=STOP_TIMEOUT_S)
+        for stream in (proc.stdin, proc.stdout, proc.stderr):
+            try:
+                if stream:
+                    stream.close()
+            except OSError:
+                pass
+        for t in self._threads:
+            t.join(1.0)
+        return proc.returncode
+
+    def __enter__(self):
+        if self.proc is None:
+            self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    @property
+    def running(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    @property
+    def stderr(self):
+        """The last lines the simulator wrote on stderr (GStreamer warnings, its log)."""
+        return "\n".join(self._stderr)
+
+    # ---- the pipes ----
+
+    def _read_stdout(self, stream):
+        for raw in iter(stream.readline, b""):
+            line = raw.decode("utf-8", "replace").strip()
+            if not line:
+                continue
+            try:
+                self._lines.put(json.loads(line))
+            except ValueError:
+                self._lines.put({"ok": False, "error": f"not JSON: {line}"})
+        self._lines.put(None)   # EOF
+
+    def _read_stderr(self, stream):
+        for raw in iter(stream.readline, b""):
+            self._stderr.append(raw.decode("utf-8", "replace").rstrip("\n"))
+
+    def _next_line(self, timeout, what):
+        try:
+            line = self._lines.get(timeout=timeout)
+        except queue.Empty:
+            raise CameraSimulatorError(
+                f"camsim: no answer to {what!r} within {timeout}s\n{self.stderr}") from None
+        if line is None:
+            self._lines.put(None)   # keep EOF visible to the next caller
+            raise CameraSimulatorError(
+                f"camsim exited (code {self.proc.poll()}) before answering {what!r}\n"
+                f"{self.stderr}")
+        return line
+
+    def command(self, line, timeout=COMMAND_TIMEOUT_S):
+        """Sends one command line; returns its JSON answer; raises if ok is false."""
+        if not self.running:
+            raise CameraSimulatorError(f"camsim is not running (command {line!r})")
+        with self._lock:
+            try:
+                self.proc.stdin.write(line.encode() + b"\n")
+                self.proc.stdin.flush()
+            except (BrokenPipeError, OSError) as e:
+                raise CameraSimulatorError(f"camsim: cannot send {line!r}: {e}") from None
+            answer = self._next_line(timeout, line)
+        if not answer.get("ok"):
+            raise CameraSimulatorError(f"camsim: {line!r} failed: {answer.get('error')}")
+        return answer
+
+    # ---- the API ----
+
+    def url(self, name, auth=False, user=None, password=None):
+        """rtsp://127.0.0.1:PORT/NAME; with auth=True the camera's own credentials
+        are put in it, or give user/password (e.g. a wrong one)."""
+        if name not in self.urls:
+            raise KeyError(f"no camera {name!r}")
+        if auth and user is None:
+            cam = self.cameras[name]
+            user, password = cam["user"], cam["password"]
+        base = self.urls[name]
+        if user is None:
+            return base
+        return base.replace("rtsp://", f"rtsp://{user}:{password}@", 1)
+
+    def stop_camera(self, name):
+        """Unmounts the camera and closes every connection that used it."""
+        return self.command(f"stop {name}")["changed"]
+
+    def start_camera(self, name):
+        return self.command(f"start {name}")["changed"]
+
+    def pause_camera(self, name):
+        """Keeps sessions open but stops sending media (a frozen camera)."""
+        return self.command(f"pause {name}")["changed"]
+
+    def resume_camera(self, name):
+        return self.command(f"resume {name}")["changed"]
+
+    def clients(self, name):
+        """RTSP connections open now that have sent a request for this camera."""
+        return self.command(f"clients {name}")["clients"]
+
+    def sessions(self, name):
+        """RTSP sessions ever set up (SETUP) on this camera."""
+        return self.command(f"sessions {name}")["sessions"]
+
+    def stats(self, name):
+        return self.command(f"stats {name}")
+
+    def connections(self):
+        """{"open": n, "total": n}: every RTSP connection to the server."""
+        ans = self.command("connections")
+        return {"open": ans["open"], "total": ans["total"]}
+
+    def add_camera(self, spec):
+        cam = normalize_camera(spec)
+        if cam["audio"] == "aac" or cam["codec"] != "h264":
+            ensure_clip(self.cache_dir, cam["codec"], "aac" if cam["audio"] == "aac" else "none")
+        ans = self.command(f"add {format_camera(cam)}", timeout=60)
+        self.cameras[cam["name"]] = cam
+        self.urls[cam["name"]] = ans["url"]
+        return ans["url"]
+
+    def remove_camera(self, name):
+        self.command(f"remove {name}")
+        self.cameras.pop(name, None)
+        self.urls.pop(name, None)
+
+    def wait_for(self, predicate, timeout=10.0, interval=0.1):
+        """Polls predicate() (bounded) until it is true; returns its last value."""
+        deadline = time.monotonic() + timeout
+        value = predicate()
+        for _ in range(int(timeout / interval) + 2):
+            if value or time.monotonic() > deadline:
+                break
+            time.sleep(interval)
+            value = predicate()
+        return value
+
+
+if __name__ == "__main__":
+    sys.exit(main())
