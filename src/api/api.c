@@ -12,7 +12,8 @@ int vg_api_register(vg_router *router, vg_api *api)
     int rc;
     if ((rc = vg_api_register_health(router, api)) < 0 ||
         (rc = vg_api_register_cameras(router, api)) < 0 ||
-        (rc = vg_api_register_streams(router, api)) < 0)
+        (rc = vg_api_register_streams(router, api)) < 0 ||
+        (rc = vg_api_register_paths(router, api)) < 0)
         return rc;
     return 0;
 }

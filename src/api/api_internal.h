@@ -42,7 +42,11 @@ bool vg_api_paging(vg_http_request *req, int64_t *limit, int64_t *offset);
 /* A URL for a response: credentials redacted. New reference. */
 json_t *vg_api_url(const char *url);
 
+/* A live stream's `stats` object (api/paths.c). New reference. */
+json_t *vg_api_stream_stats_json(const vg_media_info *info);
+
 int vg_api_register_cameras(vg_router *router, vg_api *api);
+int vg_api_register_paths(vg_router *router, vg_api *api);
 int vg_api_register_streams(vg_router *router, vg_api *api);
 int vg_api_register_health(vg_router *router, vg_api *api);
 

@@ -6,15 +6,23 @@
 #include <ctype.h>
 #include <inttypes.h>
 
-static json_t *stream_json(const vg_stream *st)
+/* A stream, with its live `stats` (null when the media core does not run it). */
+static json_t *stream_json(vg_api *api, const vg_stream *st)
 {
     char path[32];
     vg_camera_path_name(st->camera_id, path, sizeof(path));
-    return json_pack("{s:s,s:I,s:o,s:s,s:s,s:o,s:o,s:o}", "id", st->id, "camera_id",
-                     (json_int_t)st->camera_id, "source_url", vg_api_url(st->source_url), "path",
-                     path, "status", vg_stream_status_name(st->status), "started_at",
-                     vg_json_time(st->started_at_ms), "stopped_at", vg_json_time(st->stopped_at_ms),
-                     "last_error", st->last_error ? json_string(st->last_error) : json_null());
+    json_t *o =
+        json_pack("{s:s,s:I,s:o,s:s,s:s,s:o,s:o,s:o}", "id", st->id, "camera_id",
+                  (json_int_t)st->camera_id, "source_url", vg_api_url(st->source_url), "path", path,
+                  "status", vg_stream_status_name(st->status), "started_at",
+                  vg_json_time(st->started_at_ms), "stopped_at", vg_json_time(st->stopped_at_ms),
+                  "last_error", st->last_error ? json_string(st->last_error) : json_null());
+    vg_media_info info;
+    bool live = api->services->media &&
+                vg_media_info_by_stream(api->services->media, st->id, &info) == 0;
+    if (o)
+        json_object_set_new(o, "stats", live ? vg_api_stream_stats_json(&info) : json_null());
+    return o;
 }
 
 static void start_stream(vg_http_request *req, void *ctx)
@@ -39,7 +47,7 @@ static void start_stream(vg_http_request *req, void *ctx)
         vg_api_respond_service_error(req, &err);
         goto done;
     }
-    vg_http_respond_json(req, 201, stream_json(&st));
+    vg_http_respond_json(req, 201, stream_json(api, &st));
 
 done:
     vg_stream_clear(&st);
@@ -88,7 +96,7 @@ static void get_stream(vg_http_request *req, void *ctx)
         return;
     int rc = vg_store_stream_get(api->services->store, id, &st);
     if (rc == 0)
-        vg_http_respond_json(req, 200, stream_json(&st));
+        vg_http_respond_json(req, 200, stream_json(api, &st));
     else if (rc == VG_ENOENT)
         vg_http_respond_error(req, 404, "not_found", "stream %s does not exist", id);
     else
@@ -116,7 +124,7 @@ static void list_streams(vg_http_request *req, void *ctx)
     }
     json_t *items = json_array();
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(items, stream_json(&sts[i]));
+        json_array_append_new(items, stream_json(api, &sts[i]));
     vg_stream_array_free(sts, n);
     vg_http_respond_json(req, 200,
                          json_pack("{s:o,s:I,s:I,s:I}", "streams", items, "total",

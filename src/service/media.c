@@ -298,15 +298,43 @@ vg_path *vg_media_find_path(vg_media *m, const char *name)
     return NULL;
 }
 
-int vg_media_stream_info_get(vg_media *m, const char *stream_id, vg_media_stream_info *out)
+static void fill_info(const runner *r, vg_media_info *out)
+{
+    out->path_name = r->path_name;
+    out->stream_id = r->stream_id;
+    out->status = r->status;
+    out->last_error = r->last_error;
+    out->reconnects = r->reconnects;
+    out->path = r->path;
+}
+
+int vg_media_info_by_stream(vg_media *m, const char *stream_id, vg_media_info *out)
 {
     runner *r = find(m, stream_id);
     if (!r)
         return VG_ENOENT;
-    out->status = r->status;
-    out->reconnects = r->reconnects;
-    vg_path_stats_get(r->path, &out->path);
+    fill_info(r, out);
     return 0;
+}
+
+int vg_media_info_by_path(vg_media *m, const char *path_name, vg_media_info *out)
+{
+    for (runner *r = m->runners; r; r = r->next) {
+        if (!strcmp(r->path_name, path_name)) {
+            fill_info(r, out);
+            return 0;
+        }
+    }
+    return VG_ENOENT;
+}
+
+void vg_media_foreach(vg_media *m, void (*fn)(void *ctx, const vg_media_info *info), void *ctx)
+{
+    for (runner *r = m->runners; r; r = r->next) {
+        vg_media_info info;
+        fill_info(r, &info);
+        fn(ctx, &info);
+    }
 }
 
 void vg_media_shutdown(vg_media *m, void (*done)(void *ctx), void *ctx)

@@ -62,14 +62,22 @@ void vg_media_stop(vg_media *media, const char *stream_id);
 /* The live path named `name`, or NULL. Borrowed: valid until the stream stops. */
 vg_path *vg_media_find_path(vg_media *media, const char *name);
 
-typedef struct vg_media_stream_info {
-    vg_stream_status status;
-    uint64_t reconnects;
-    vg_path_stats path;
-} vg_media_stream_info;
+/* What a live stream looks like now. Every pointer is borrowed: valid until it stops. */
+typedef struct vg_media_info {
+    const char *path_name;
+    const char *stream_id;
+    vg_stream_status status; /* as last reported */
+    const char *last_error;  /* "" unless ERROR */
+    uint64_t reconnects;     /* times it came back to RUNNING after failing */
+    vg_path *path;
+} vg_media_info;
 
-/* Live information about a stream; VG_ENOENT when it does not run here. */
-int vg_media_stream_info_get(vg_media *media, const char *stream_id, vg_media_stream_info *out);
+/* The live stream with this id, or the one on this path: 0, or VG_ENOENT. */
+int vg_media_info_by_stream(vg_media *media, const char *stream_id, vg_media_info *out);
+int vg_media_info_by_path(vg_media *media, const char *path_name, vg_media_info *out);
+
+/* Calls `fn` for every live stream, newest first. */
+void vg_media_foreach(vg_media *media, void (*fn)(void *ctx, const vg_media_info *info), void *ctx);
 
 /*
  * Stops every stream and calls `done(ctx)` on the loop once every source

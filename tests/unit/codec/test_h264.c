@@ -451,14 +451,14 @@ static void test_sps_malformed(void)
 
     /* Cropping: all of the picture, or more, is refused; one line less is a 1-line picture. */
     f = plain;
-    f.crop[2] = 92; /* 2 * 92 = 368 lines: nothing left */
+    f.crop[2] = 180; /* 2 * (180 + 4) = 368 lines: nothing left */
     CHECK_INT_EQ(vg_h264_sps_parse(nal, make_sps(&f, nal), &sps), VG_ESYNTAX);
-    f.crop[2] = 0xffffffe0u; /* a huge offset must not wrap */
+    f.crop[2] = 0xfffffffeu; /* the largest offset: no wrap */
     CHECK_INT_EQ(vg_h264_sps_parse(nal, make_sps(&f, nal), &sps), VG_ESYNTAX);
-    f.crop[2] = 91;
-    f.crop[3] = 0;
+    f.crop[2] = 179;
     CHECK_INT_EQ(vg_h264_sps_parse(nal, make_sps(&f, nal), &sps), 0);
     CHECK_INT_EQ(sps.height, 2);
+    CHECK_INT_EQ(sps.crop_top, 358);
     f = plain;
     f.crop[0] = 160;
     f.crop[1] = 160; /* 2 * 320 = 640 samples */

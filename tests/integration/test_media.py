@@ -1,0 +1,156 @@
+"""The media core against a real RTSP camera (tests/tools/camsim.py): streams
+go RUNNING on frames, fail with precise reasons, reconnect, and scale.
+
+Like the whole suite, this runs in a network namespace with only loopback."""
+import socket
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import ServerFactory
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+from camsim import CameraSimulator, default_cache_dir  # noqa: E402
+
+USER, PASSWORD = "admin", "s3cret-pw"
+
+
+@pytest.fixture(scope="module")
+def sim():
+    cams = ["cam1", "cam2", f"locked:user={USER},password={PASSWORD}", "flaky"]
+    with CameraSimulator(cameras=cams, cache_dir=default_cache_dir()) as s:
+        yield s
+
+
+@pytest.fixture(scope="module")
+def vigil(tmp_path_factory):
+    factory = ServerFactory(tmp_path_factory.mktemp("media"))
+    try:
+        # A short read timeout keeps the failure tests quick.
+        yield factory("media", env={"VIGIL_READTIMEOUT": "3s", "VIGIL_CONNECTTIMEOUT": "5s"})
+    finally:
+        factory.teardown()
+
+
+def start(vigil, url, name="cam"):
+    cam = vigil.create_camera(name=name, stream_url=url)
+    return cam, vigil.start_stream(cam["id"])
+
+
+def wait_status(vigil, stream_id, want, timeout):
+    """Polls until the stream has status `want` (bounded); returns the last body."""
+    deadline = time.monotonic() + timeout
+    body = None
+    while time.monotonic() < deadline:
+        body = vigil.get(f"/api/streams/{stream_id}").json()
+        if body["status"] == want:
+            return body
+        time.sleep(0.05)
+    raise AssertionError(f"stream not {want} within {timeout}s: {body}")
+
+
+def stop(vigil, st):
+    assert vigil.post(f"/api/streams/{st['id']}/stop").status_code == 204
+
+
+def test_running_within_3s_with_the_cameras_track(vigil, sim):
+    cam, st = start(vigil, sim.url("cam1"))
+    t0 = time.monotonic()
+    wait_status(vigil, st["id"], "RUNNING", 3.0)
+    assert time.monotonic() - t0 < 3.0
+
+    path = vigil.get(f"/api/paths/{cam['path']}").json()
+    assert path["source"]["status"] == "RUNNING"
+    video = path["tracks"][0]
+    assert (video["codec"], video["width"], video["height"]) == ("h264", 1280, 720)
+    assert video["codec_string"].startswith("avc1.")
+
+    time.sleep(2.5)  # a full stats window of frames
+    stats = vigil.get(f"/api/streams/{st['id']}").json()["stats"]
+    assert 22 <= stats["fps"] <= 28, stats
+    assert 1000 <= stats["bitrate_kbps"] <= 6000, stats
+    assert stats["last_frame_age_ms"] < 500
+    assert stats["health_score"] >= 80
+    assert stats["reconnects"] == 0
+    listed = [p["name"] for p in vigil.get("/api/paths").json()["paths"]]
+    assert cam["path"] in listed
+    stop(vigil, st)
+    assert vigil.get(f"/api/paths/{cam['path']}").status_code == 404
+    assert vigil.get(f"/api/streams/{st['id']}").json()["stats"] is None
+
+
+def test_camera_stops_then_comes_back_with_one_reconnect(vigil, sim):
+    cam, st = start(vigil, sim.url("flaky"), name="flaky")
+    wait_status(vigil, st["id"], "RUNNING", 5.0)
+    sim.stop_camera("flaky")
+    failed = wait_status(vigil, st["id"], "ERROR", 3.0 + 2.0)  # within the read timeout
+    assert failed["last_error"]
+    sim.start_camera("flaky")
+    back = wait_status(vigil, st["id"], "RUNNING", 15.0)
+    assert back["last_error"] is None
+    assert back["stats"]["reconnects"] == 1
+    stop(vigil, st)
+
+
+def test_wrong_password_is_a_precise_error(vigil, sim):
+    url = sim.url("locked").replace("rtsp://", f"rtsp://{USER}:wrong-pw@")
+    _, st = start(vigil, url, name="locked")
+    failed = wait_status(vigil, st["id"], "ERROR", 8.0)
+    assert "authentication failed" in failed["last_error"], failed
+    assert "wrong-pw" not in vigil.log and "wrong-pw" not in str(failed)
+    stop(vigil, st)
+
+
+def test_right_password_runs_and_stays_secret(vigil, sim):
+    url = sim.url("locked").replace("rtsp://", f"rtsp://{USER}:{PASSWORD}@")
+    cam, st = start(vigil, url, name="locked ok")
+    wait_status(vigil, st["id"], "RUNNING", 5.0)
+    assert PASSWORD not in vigil.get(f"/api/paths/{cam['path']}").text
+    assert PASSWORD not in vigil.log
+    stop(vigil, st)
+
+
+def test_unreachable_port_is_a_precise_error(vigil):
+    with socket.socket() as s:  # a port that nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    _, st = start(vigil, f"rtsp://127.0.0.1:{port}/x", name="nobody")
+    failed = wait_status(vigil, st["id"], "ERROR", 5.0)
+    assert failed["last_error"] == f"camera not reachable: 127.0.0.1:{port}: Connection refused"
+    stop(vigil, st)
+
+
+def test_port_that_does_not_speak_rtsp_is_a_precise_error(vigil):
+    # vigil's own HTTP port answers, but not in RTSP.
+    _, st = start(vigil, f"rtsp://127.0.0.1:{vigil.port}/x", name="http")
+    failed = wait_status(vigil, st["id"], "ERROR", 8.0)
+    assert failed["last_error"].startswith("cannot open the stream:"), failed
+    assert "not reachable" not in failed["last_error"]
+    stop(vigil, st)
+
+
+def test_stopping_a_stream_closes_the_camera_connection(vigil, sim):
+    _, st = start(vigil, sim.url("cam2"), name="cam2")
+    wait_status(vigil, st["id"], "RUNNING", 5.0)
+    assert sim.clients("cam2") >= 1
+    stop(vigil, st)
+    deadline = time.monotonic() + 5
+    while sim.clients("cam2") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert sim.clients("cam2") == 0
+
+
+def test_twenty_cameras_at_once(make_server):
+    srv = make_server(env={"VIGIL_READTIMEOUT": "5s"})
+    with CameraSimulator(cameras=20, cache_dir=default_cache_dir()) as many:
+        streams = [start(srv, many.url(f"cam{i + 1}"), name=f"cam {i + 1}")[1]
+                   for i in range(20)]
+        for st in streams:
+            wait_status(srv, st["id"], "RUNNING", 15.0)
+        time.sleep(2.2)
+        for st in streams:
+            stats = srv.get(f"/api/streams/{st['id']}").json()["stats"]
+            assert stats["fps"] > 20, stats
+        assert srv.get("/api/paths").json()["total"] == 20
