@@ -1109,8 +1109,7 @@ class CameraSimulator:
 
     def add_camera(self, spec):
         cam = normalize_camera(spec)
-        if cam["audio"] == "aac" or cam["codec"] != "h264":
-            ensure_clip(self.cache_dir, cam["codec"], "aac" if cam["audio"] == "aac" else "none")
+        ensure_clip(self.cache_dir, cam["codec"], "aac" if cam["audio"] == "aac" else "none")
         ans = self.command(f"add {format_camera(cam)}", timeout=60)
         self.cameras[cam["name"]] = cam
         self.urls[cam["name"]] = ans["url"]
