@@ -24,9 +24,10 @@ asan: deps
 	$(CMAKE) --preset asan >/dev/null
 	$(CMAKE) --build --preset asan -j $(JOBS)
 
-# Release build, then the server on the embedded defaults (127.0.0.1:8080, ./data).
+# Release build, then the server on the embedded defaults (127.0.0.1:8080, ./data),
+# with a demo camera on the first start.
 run: build
-	./build/release/vigil serve $(VIGIL_ARGS)
+	./build/release/vigil serve --demo $(VIGIL_ARGS)
 
 # Every test (unit, then integration) against the ASan+UBSan build, ending
 # with one summary line.

@@ -10,7 +10,9 @@ packages=(
     build-essential cmake pkg-config clang-format
     # libraries, one seam each (DESIGN.md section 4)
     libuv1-dev libmicrohttpd-dev libjansson-dev libyaml-dev libsqlite3-dev
-    libavformat-dev libavcodec-dev libavutil-dev libswscale-dev
+    libavformat-dev libavcodec-dev libavfilter-dev libavutil-dev libswscale-dev
+    # the demo camera draws its name with this font (source/demo.c)
+    fonts-dejavu-core
     # integration tests run under Debian's Python (TESTING.md)
     python3 python3-pytest python3-requests
     # the simulated camera: FFmpeg makes the clip, GStreamer's RTSP server serves it

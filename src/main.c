@@ -39,6 +39,7 @@ static const char usage_main[] =
 
 static const char usage_serve[] =
     "usage: vigil serve [--config FILE] [--listen ADDR:PORT] [--data DIR] [--log-level LEVEL]\n"
+    "                   [--demo]\n"
     "\n"
     "Runs the server until SIGINT or SIGTERM, then stops gracefully.\n"
     "\n"
@@ -46,6 +47,8 @@ static const char usage_serve[] =
     "  -l, --listen ADDR:PORT  HTTP address, e.g. 127.0.0.1:8080, [::1]:8080, 0.0.0.0:8080\n"
     "  -d, --data DIR          data directory (database, recordings); default ./data\n"
     "      --log-level LEVEL   error, warn, info or debug\n"
+    "      --demo              on a first start (a new database), add a demo camera that\n"
+    "                          shows a test pattern, and start its stream\n"
     "  -h, --help              this help\n"
     "\n"
     "Settings apply in this order, each overriding the one before: embedded defaults,\n"
@@ -147,6 +150,31 @@ static void on_signal(uv_signal_t *h, int signum)
     vg_http_server_shutdown(s->http, s->cfg->shutdown_timeout_ms, on_http_stopped, s);
 }
 
+/*
+ * `make run` on a new machine: one camera that needs no camera, so that a
+ * newcomer sees moving video at once. Only on a first start, so a user who
+ * deletes it does not get it back.
+ */
+static void add_demo_camera(vg_services *svc)
+{
+    vg_camera_fields in = {
+        .has_name = true, .has_stream_url = true, .name = "Demo camera", .stream_url = "demo:"};
+    vg_camera cam;
+    vg_stream st;
+    vg_error err;
+    if (vg_camera_service_create(svc, &in, &cam, &err) < 0) {
+        VG_LOG_WARN("main", "cannot add the demo camera: %s", err.message);
+        return;
+    }
+    if (vg_stream_service_start(svc, cam.id, NULL, &st, &err) < 0)
+        VG_LOG_WARN("main", "cannot start the demo camera: %s", err.message);
+    else
+        VG_LOG_INFO("main", "first start: added the demo camera camera=%lld path=cam_%lld",
+                    (long long)cam.id, (long long)cam.id);
+    vg_stream_clear(&st);
+    vg_camera_clear(&cam);
+}
+
 /* mkdir -p for the data directory; returns 0 or -errno. */
 static int make_dirs(const char *path)
 {
@@ -168,14 +196,15 @@ static int make_dirs(const char *path)
     return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
 }
 
-static int parse_serve_flags(int argc, char **argv, vg_config *cfg)
+static int parse_serve_flags(int argc, char **argv, vg_config *cfg, bool *demo)
 {
-    enum { OPT_LOG_LEVEL = 1000 };
+    enum { OPT_LOG_LEVEL = 1000, OPT_DEMO };
     static const struct option opts[] = {
         {"config", required_argument, NULL, 'c'},
         {"listen", required_argument, NULL, 'l'},
         {"data", required_argument, NULL, 'd'},
         {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
+        {"demo", no_argument, NULL, OPT_DEMO},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -196,6 +225,9 @@ static int parse_serve_flags(int argc, char **argv, vg_config *cfg)
             break;
         case OPT_LOG_LEVEL:
             level = optarg;
+            break;
+        case OPT_DEMO:
+            *demo = true;
             break;
         case 'h':
             fputs(usage_serve, stdout);
@@ -237,7 +269,8 @@ static int parse_serve_flags(int argc, char **argv, vg_config *cfg)
 static int cmd_serve(int argc, char **argv)
 {
     vg_config cfg;
-    int rc = parse_serve_flags(argc, argv, &cfg);
+    bool demo = false;
+    int rc = parse_serve_flags(argc, argv, &cfg, &demo);
     if (rc != 0)
         return rc;
     vg_log_set_level(cfg.log_level);
@@ -279,6 +312,8 @@ static int cmd_serve(int argc, char **argv)
         VG_LOG_ERROR("main", "cannot resume streams: %s", verr.message);
         goto done;
     }
+    if (demo && vg_store_created(store))
+        add_demo_camera(&services);
 
     vg_api api = {.services = &services, .started_mono_ms = uv_hrtime() / 1000000u};
     router = vg_router_create();

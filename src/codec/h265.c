@@ -79,6 +79,15 @@ typedef struct st_rps {
     int32_t s1[MAX_RPS_PICS];
 } st_rps;
 
+/* Appends `d` to one side of a set being derived; VG_ESYNTAX when the side is full. */
+static int rps_push(int32_t *side, unsigned *n, int32_t d)
+{
+    if (*n == MAX_RPS_PICS)
+        return VG_ESYNTAX;
+    side[(*n)++] = d;
+    return 0;
+}
+
 /*
  * 7.3.7 st_ref_pic_set(idx) as it appears in an SPS. How many flags an
  * inter-predicted set reads depends on NumDeltaPocs of the set it is
@@ -112,48 +121,30 @@ static int parse_st_rps(vg_bitreader *br, unsigned idx, st_rps *sets, unsigned m
         unsigned n = 0;
         for (unsigned j = ref->num_positive; j-- > 0;) {
             int32_t d = ref->s1[j] + delta_rps;
-            if (d < 0 && use_delta[ref->num_negative + j]) {
-                if (n == MAX_RPS_PICS)
-                    return VG_ESYNTAX;
-                rps->s0[n++] = d;
-            }
-        }
-        if (delta_rps < 0 && use_delta[ref_num]) {
-            if (n == MAX_RPS_PICS)
+            if (d < 0 && use_delta[ref->num_negative + j] && rps_push(rps->s0, &n, d) < 0)
                 return VG_ESYNTAX;
-            rps->s0[n++] = delta_rps;
         }
+        if (delta_rps < 0 && use_delta[ref_num] && rps_push(rps->s0, &n, delta_rps) < 0)
+            return VG_ESYNTAX;
         for (unsigned j = 0; j < ref->num_negative; j++) {
             int32_t d = ref->s0[j] + delta_rps;
-            if (d < 0 && use_delta[j]) {
-                if (n == MAX_RPS_PICS)
-                    return VG_ESYNTAX;
-                rps->s0[n++] = d;
-            }
+            if (d < 0 && use_delta[j] && rps_push(rps->s0, &n, d) < 0)
+                return VG_ESYNTAX;
         }
         rps->num_negative = n;
         /* 7-62: S1 of the new set. */
         n = 0;
         for (unsigned j = ref->num_negative; j-- > 0;) {
             int32_t d = ref->s0[j] + delta_rps;
-            if (d > 0 && use_delta[j]) {
-                if (n == MAX_RPS_PICS)
-                    return VG_ESYNTAX;
-                rps->s1[n++] = d;
-            }
-        }
-        if (delta_rps > 0 && use_delta[ref_num]) {
-            if (n == MAX_RPS_PICS)
+            if (d > 0 && use_delta[j] && rps_push(rps->s1, &n, d) < 0)
                 return VG_ESYNTAX;
-            rps->s1[n++] = delta_rps;
         }
+        if (delta_rps > 0 && use_delta[ref_num] && rps_push(rps->s1, &n, delta_rps) < 0)
+            return VG_ESYNTAX;
         for (unsigned j = 0; j < ref->num_positive; j++) {
             int32_t d = ref->s1[j] + delta_rps;
-            if (d > 0 && use_delta[ref->num_negative + j]) {
-                if (n == MAX_RPS_PICS)
-                    return VG_ESYNTAX;
-                rps->s1[n++] = d;
-            }
+            if (d > 0 && use_delta[ref->num_negative + j] && rps_push(rps->s1, &n, d) < 0)
+                return VG_ESYNTAX;
         }
         rps->num_positive = n;
         return 0;

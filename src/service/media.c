@@ -208,7 +208,8 @@ vg_media *vg_media_create(uv_loop_t *loop, const vg_media_options *opt,
     return m;
 }
 
-int vg_media_start(vg_media *m, const char *stream_id, int64_t camera_id, const char *url)
+int vg_media_start(vg_media *m, const char *stream_id, int64_t camera_id, const char *url,
+                   const char *title)
 {
     char path_name[32];
     vg_camera_path_name(camera_id, path_name, sizeof(path_name));
@@ -226,6 +227,7 @@ int vg_media_start(vg_media *m, const char *stream_id, int64_t camera_id, const 
                             .gop_cache_max_bytes = m->opt.gop_cache_max_bytes};
     vg_source_options sopt = {.url = url,
                               .label = path_name,
+                              .title = title,
                               .transport = VG_TRANSPORT_TCP,
                               .connect_timeout_ms = m->opt.connect_timeout_ms,
                               .read_timeout_ms = m->opt.read_timeout_ms};

@@ -47,11 +47,13 @@ vg_media *vg_media_create(uv_loop_t *loop, const vg_media_options *opt,
                           vg_media_status_fn on_status, void *ctx);
 
 /*
- * Starts pulling `url` (copied; may hold credentials) for stream
+ * Starts pulling `url` (copied; may hold credentials; `title`, the camera's
+ * name, is copied too and drawn by the demo source) for stream
  * `stream_id` of camera `camera_id`, into path cam_<camera_id>. Returns 0,
  * VG_EEXIST when that path is already live, or VG_ENOMEM.
  */
-int vg_media_start(vg_media *media, const char *stream_id, int64_t camera_id, const char *url);
+int vg_media_start(vg_media *media, const char *stream_id, int64_t camera_id, const char *url,
+                   const char *title);
 
 /*
  * Stops the stream: its readers end, its path goes, its source stops (the

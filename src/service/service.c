@@ -346,7 +346,8 @@ int vg_stream_service_start(vg_services *svc, int64_t camera_id, const char *sou
     }
     VG_LOG_INFO("stream", "starting stream=%s camera=%" PRId64 " url=%s", st.id, camera_id,
                 show_url(st.source_url).text);
-    if (svc->media && (rc = vg_media_start(svc->media, st.id, camera_id, st.source_url)) < 0) {
+    if (svc->media &&
+        (rc = vg_media_start(svc->media, st.id, camera_id, st.source_url, cam.name)) < 0) {
         /* The row says STARTING; say why nothing is pulling instead. */
         char reason[128];
         snprintf(reason, sizeof(reason), "cannot start pulling: %s", vg_strerror(rc));
@@ -416,8 +417,12 @@ int vg_stream_service_resume_all(vg_services *svc, vg_error *err)
         }
     }
     for (size_t i = 0; svc->media && i < n; i++) {
-        if (vg_media_start(svc->media, live[i].id, live[i].camera_id, live[i].source_url) < 0)
+        vg_camera cam = {0};
+        vg_store_camera_get(svc->store, live[i].camera_id, &cam); /* for its name only */
+        if (vg_media_start(svc->media, live[i].id, live[i].camera_id, live[i].source_url,
+                           cam.name) < 0)
             VG_LOG_ERROR("stream", "cannot resume stream=%s", live[i].id);
+        vg_camera_clear(&cam);
     }
     if (n)
         VG_LOG_INFO("stream", "resumed live streams count=%zu", n);

@@ -14,14 +14,15 @@
  * Video is normalised to AVCC (codec/nal.h); timestamps are made monotonic
  * (timestamps.h).
  *
- * FFmpeg logs through vg_log, which redacts URLs; vigil never passes the
- * URL to its own log lines.
+ * FFmpeg logs through vg_log (source/ffmpeg.c), which redacts URLs; vigil
+ * never passes the URL to its own log lines.
  */
 #include "source/source.h"
 
 #include "core/error.h"
 #include "core/log.h"
 #include "core/url.h"
+#include "source/ffmpeg.h"
 #include "source/lavf_video.h"
 #include "source/timestamps.h"
 
@@ -30,7 +31,6 @@
 #include <libavutil/time.h>
 #include <netdb.h>
 #include <poll.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,27 +56,6 @@ typedef struct attempt {
     vg_ts_origin origin;
     vg_lavf_video video[MAX_TRACKS];
 } attempt;
-
-/* ---- FFmpeg's log into ours ---- */
-
-static void ffmpeg_log(void *avcl, int level, const char *fmt, va_list vl)
-{
-    if (level > AV_LOG_WARNING || !vg_log_enabled(VG_LOG_DEBUG))
-        return;
-    char line[1024];
-    vsnprintf(line, sizeof(line), fmt, vl);
-    size_t n = strlen(line);
-    while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-        line[--n] = '\0';
-    if (n)
-        VG_LOG_DEBUG("ffmpeg", "%s", line); /* redacted by vg_log like every line */
-}
-
-static void init_ffmpeg_once(void)
-{
-    av_log_set_callback(ffmpeg_log);
-    avformat_network_init();
-}
 
 /* ---- the interrupt callback: stop requests and deadlines ---- */
 
@@ -364,8 +343,7 @@ static void handle_packet(attempt *a, AVPacket *pkt)
 
 void vg_source_run_lavf(vg_source_thread *t, char *reason, size_t cap)
 {
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, init_ffmpeg_once);
+    vg_ffmpeg_init();
 
     attempt a = {.t = t, .opt = vg_source_thread_options(t)};
     AVPacket *pkt = NULL;

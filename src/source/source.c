@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* How far the loop may fall behind a source before the source drops frames. */
 #define INBOX_MAX_BYTES (32u << 20)
@@ -159,6 +160,7 @@ static void on_closed(uv_handle_t *h)
     uv_mutex_destroy(&src->lock);
     free((char *)src->opt.url);
     free((char *)src->opt.label);
+    free((char *)src->opt.title);
     free(src);
 }
 
@@ -227,16 +229,19 @@ vg_source *vg_source_create(uv_loop_t *loop, const vg_source_options *opt,
     src->opt = *opt;
     src->opt.url = strdup(opt->url ? opt->url : "");
     src->opt.label = strdup(opt->label ? opt->label : "source");
-    if (!src->opt.url || !src->opt.label) {
+    src->opt.title = strdup(opt->title ? opt->title : "");
+    if (!src->opt.url || !src->opt.label || !src->opt.title) {
         free((char *)src->opt.url);
         free((char *)src->opt.label);
+        free((char *)src->opt.title);
         free(src);
         return NULL;
     }
     src->loop = loop;
     src->cb = cb;
     src->ctx = ctx;
-    src->run = vg_source_run_lavf;
+    /* The kind, by the URL's scheme: demo: is the built-in pattern, the rest is libavformat's. */
+    src->run = strncasecmp(src->opt.url, "demo:", 5) == 0 ? vg_source_run_demo : vg_source_run_lavf;
     src->thread_ctx.src = src;
     atomic_init(&src->stop_flag, false);
     uv_mutex_init(&src->lock);

@@ -32,7 +32,8 @@ typedef enum {
 
 typedef struct vg_source_options {
     const char *url;            /* copied; may hold credentials (never logged as is) */
-    const char *label;          /* copied; for logs and the demo's overlay ("cam_1") */
+    const char *label;          /* copied; for logs ("cam_1") */
+    const char *title;          /* copied; the camera's name, drawn by the demo; may be NULL */
     vg_transport transport;     /* RTSP only */
     int64_t connect_timeout_ms; /* reachability check + open + first stream info */
     int64_t read_timeout_ms;    /* no packet for this long is a failure */
@@ -103,5 +104,6 @@ typedef void (*vg_source_run_fn)(vg_source_thread *t, char *reason, size_t reaso
 
 /* The kinds. */
 void vg_source_run_lavf(vg_source_thread *t, char *reason, size_t reason_cap);
+void vg_source_run_demo(vg_source_thread *t, char *reason, size_t reason_cap);
 
 #endif

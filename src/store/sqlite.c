@@ -154,6 +154,7 @@ struct vg_store {
     char *path; /* absolute, as SQLite resolved it: still right after a chdir() */
     dev_t dev;  /* the file opened, for vg_store_check() */
     ino_t ino;
+    bool created; /* the schema started from nothing in this open */
     sqlite3_stmt *stmt[STMT_NUM];
 };
 
@@ -529,6 +530,7 @@ static int migrate(vg_store *store)
         goto out;
     if ((err = read_schema_version(store, &version)) < 0)
         goto out;
+    store->created = version == 0;
     if (version > latest) {
         VG_LOG_ERROR("store", "database schema version %d is newer than this vigil (%d) path=%s",
                      version, latest, store->path);
@@ -1077,4 +1079,9 @@ out:
                     db ? sqlite3_errmsg(db) : "cannot open");
     sqlite3_close(db);
     return rc;
+}
+
+bool vg_store_created(const vg_store *store)
+{
+    return store->created;
 }

@@ -57,6 +57,9 @@ const char *vg_store_path(const vg_store *store);
  */
 int vg_store_checkpoint(const char *path, int *frames);
 
+/* True when this open created the database (a first start): nothing was there before. */
+bool vg_store_created(const vg_store *store);
+
 /* The schema version applied (the highest migration number). */
 int vg_store_schema_version(vg_store *store);
 

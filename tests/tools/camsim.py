@@ -457,7 +457,7 @@ def run_server(args):
     addr_pool = GstRtspServer.RTSPAddressPool()
     lo = args.udp_ports[0]
     if not addr_pool.add_range(args.address, args.address, lo, args.udp_ports[1], 0):
-        raise SystemExit(f"camsim: bad UDP port range {args.udp_ports}")
+        raise ValueError(f"bad UDP port range {args.udp_ports}")
 
     def grant(factory, role, construct):
         factory.add_role_from_structure(Gst.Structure.new_from_string(
@@ -528,11 +528,11 @@ def run_server(args):
             for st in list(clients.values()):
                 if self.name in st.cams and not st.closed:
                     st.client.close()
-            # the medias unprepare themselves when their last session is gone
-            # (calling unprepare() here as well races with that: GStreamer-CRITICALs)
+            # The medias unprepare themselves when their last session is gone
+            # (calling unprepare() here as well races with that and gives
+            # GStreamer-CRITICALs): just stop feeding them and forget them.
             for media in list(self.medias):
-                for f in getattr(media, "camsim_feeds", ()):
-                    f.alive = False
+                self.drop_media(media)
             return True
 
         def on_media_configure(self, factory, media):
