@@ -95,8 +95,7 @@ static void annexb(const uint8_t *data, size_t size)
         check(n == (d ? kept : count));
         check(vg_nal_avcc_to_annexb_alloc(avcc, avcc_len, &back, &back_len) == 0);
         check(back_len == avcc_len);
-        check(vg_nal_annexb_to_avcc_alloc(back, back_len, VG_NAL_H264, 0, &again, &again_len) ==
-              0);
+        check(vg_nal_annexb_to_avcc_alloc(back, back_len, VG_NAL_H264, 0, &again, &again_len) == 0);
         check(again_len == avcc_len && (avcc_len == 0 || memcmp(again, avcc, avcc_len) == 0));
         free(avcc);
         free(back);

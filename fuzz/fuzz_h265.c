@@ -59,8 +59,8 @@ static void check_hvcc_build(vg_nal vps, vg_nal sps, vg_nal pps)
         return;
     uint8_t *rec = malloc(need);
     size_t len = 0;
-    check(rec && vg_h265_hvcc_build(vps.p, vps.len, sps.p, sps.len, pps.p, pps.len, rec, need,
-                                    &len) == 0);
+    check(rec &&
+          vg_h265_hvcc_build(vps.p, vps.len, sps.p, sps.len, pps.p, pps.len, rec, need, &len) == 0);
     check(len == need);
     vg_h265_hvcc hvcc;
     vg_h265_sps info;
@@ -116,8 +116,7 @@ static void annexb(const uint8_t *data, size_t size)
         check(n == (d ? kept : count));
         check(vg_nal_avcc_to_annexb_alloc(avcc, avcc_len, &back, &back_len) == 0);
         check(back_len == avcc_len);
-        check(vg_nal_annexb_to_avcc_alloc(back, back_len, VG_NAL_H265, 0, &again, &again_len) ==
-              0);
+        check(vg_nal_annexb_to_avcc_alloc(back, back_len, VG_NAL_H265, 0, &again, &again_len) == 0);
         check(again_len == avcc_len && (avcc_len == 0 || memcmp(again, avcc, avcc_len) == 0));
         free(avcc);
         free(back);

@@ -39,7 +39,7 @@ static const char usage_main[] =
 
 static const char usage_serve[] =
     "usage: vigil serve [--config FILE] [--listen ADDR:PORT] [--data DIR] [--log-level LEVEL]\n"
-    "                   [--demo]\n"
+    "                   [--demo] [--debug-endpoints]\n"
     "\n"
     "Runs the server until SIGINT or SIGTERM, then stops gracefully.\n"
     "\n"
@@ -49,6 +49,7 @@ static const char usage_serve[] =
     "      --log-level LEVEL   error, warn, info or debug\n"
     "      --demo              on a first start (a new database), add a demo camera that\n"
     "                          shows a test pattern, and start its stream\n"
+    "      --debug-endpoints   serve /api/debug/... (test readers of a path; for tests)\n"
     "  -h, --help              this help\n"
     "\n"
     "Settings apply in this order, each overriding the one before: embedded defaults,\n"
@@ -196,15 +197,16 @@ static int make_dirs(const char *path)
     return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
 }
 
-static int parse_serve_flags(int argc, char **argv, vg_config *cfg, bool *demo)
+static int parse_serve_flags(int argc, char **argv, vg_config *cfg, bool *demo, bool *debug)
 {
-    enum { OPT_LOG_LEVEL = 1000, OPT_DEMO };
+    enum { OPT_LOG_LEVEL = 1000, OPT_DEMO, OPT_DEBUG_ENDPOINTS };
     static const struct option opts[] = {
         {"config", required_argument, NULL, 'c'},
         {"listen", required_argument, NULL, 'l'},
         {"data", required_argument, NULL, 'd'},
         {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
         {"demo", no_argument, NULL, OPT_DEMO},
+        {"debug-endpoints", no_argument, NULL, OPT_DEBUG_ENDPOINTS},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -228,6 +230,9 @@ static int parse_serve_flags(int argc, char **argv, vg_config *cfg, bool *demo)
             break;
         case OPT_DEMO:
             *demo = true;
+            break;
+        case OPT_DEBUG_ENDPOINTS:
+            *debug = true;
             break;
         case 'h':
             fputs(usage_serve, stdout);
@@ -269,8 +274,8 @@ static int parse_serve_flags(int argc, char **argv, vg_config *cfg, bool *demo)
 static int cmd_serve(int argc, char **argv)
 {
     vg_config cfg;
-    bool demo = false;
-    int rc = parse_serve_flags(argc, argv, &cfg, &demo);
+    bool demo = false, debug_endpoints = false;
+    int rc = parse_serve_flags(argc, argv, &cfg, &demo, &debug_endpoints);
     if (rc != 0)
         return rc;
     vg_log_set_level(cfg.log_level);
@@ -315,7 +320,10 @@ static int cmd_serve(int argc, char **argv)
     if (demo && vg_store_created(store))
         add_demo_camera(&services);
 
-    vg_api api = {.services = &services, .started_mono_ms = uv_hrtime() / 1000000u};
+    vg_api api = {.services = &services,
+                  .loop = &s.loop,
+                  .debug_endpoints = debug_endpoints,
+                  .started_mono_ms = uv_hrtime() / 1000000u};
     router = vg_router_create();
     if (!router || vg_api_register(router, &api) < 0) {
         VG_LOG_ERROR("main", "cannot build the routes: out of memory");

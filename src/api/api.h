@@ -19,10 +19,14 @@
 #include "http/router.h"
 #include "service/service.h"
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <uv.h>
 
 typedef struct vg_api {
     vg_services *services;    /* borrowed */
+    uv_loop_t *loop;          /* for handlers that answer later */
+    bool debug_endpoints;     /* /api/debug/...: test readers (vigil serve --debug-endpoints) */
     uint64_t started_mono_ms; /* for uptime */
 } vg_api;
 

@@ -47,6 +47,7 @@ json_t *vg_api_stream_stats_json(const vg_media_info *info);
 
 int vg_api_register_cameras(vg_router *router, vg_api *api);
 int vg_api_register_paths(vg_router *router, vg_api *api);
+int vg_api_register_debug(vg_router *router, vg_api *api);
 int vg_api_register_streams(vg_router *router, vg_api *api);
 int vg_api_register_health(vg_router *router, vg_api *api);
 

@@ -18,8 +18,8 @@ static json_t *stream_json(vg_api *api, const vg_stream *st)
                   vg_json_time(st->started_at_ms), "stopped_at", vg_json_time(st->stopped_at_ms),
                   "last_error", st->last_error ? json_string(st->last_error) : json_null());
     vg_media_info info;
-    bool live = api->services->media &&
-                vg_media_info_by_stream(api->services->media, st->id, &info) == 0;
+    bool live =
+        api->services->media && vg_media_info_by_stream(api->services->media, st->id, &info) == 0;
     if (o)
         json_object_set_new(o, "stats", live ? vg_api_stream_stats_json(&info) : json_null());
     return o;

@@ -74,7 +74,7 @@ void vg_bitreader_skip_bits(vg_bitreader *br, uint64_t n)
 
 uint32_t vg_bitreader_read_ue(vg_bitreader *br)
 {
-    /* H.264 9.1: leadingZeroBits, then codeNum = 2^leadingZeroBits - 1 + read_bits(leadingZeroBits). */
+    /* H.264 9.1: codeNum = 2^leadingZeroBits - 1 + read_bits(leadingZeroBits) */
     unsigned zeros = 0;
     while (vg_bitreader_read_bit(br) == 0) {
         if (br->error)

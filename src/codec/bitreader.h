@@ -28,11 +28,11 @@ typedef struct vg_bitreader {
     bool error; /* set by a read past the end or an Exp-Golomb code over 32 bits */
     const uint8_t *_p;
     size_t _len;
-    size_t _pos;      /* index of the next byte to load */
-    uint32_t _zeros;  /* 0x00 bytes loaded in a row, to find 00 00 03 */
-    uint8_t _byte;    /* the byte being read */
-    uint8_t _left;    /* bits of _byte not yet read */
-    uint64_t _bits;   /* bits read so far (for diagnostics and tests) */
+    size_t _pos;     /* index of the next byte to load */
+    uint32_t _zeros; /* 0x00 bytes loaded in a row, to find 00 00 03 */
+    uint8_t _byte;   /* the byte being read */
+    uint8_t _left;   /* bits of _byte not yet read */
+    uint64_t _bits;  /* bits read so far (for diagnostics and tests) */
 } vg_bitreader;
 
 /*

@@ -7,17 +7,16 @@
 #include <stdio.h>
 #include <string.h>
 
-
 /* 7.3.2.1.1: the profiles whose SPS carries chroma_format_idc, bit depths and scaling lists. */
 static bool has_chroma_info(unsigned profile_idc)
 {
-    switch (profile_idc) {
-    case 100: case 110: case 122: case 244: case 44: case 83: case 86:
-    case 118: case 128: case 138: case 139: case 134: case 135:
-        return true;
-    default:
-        return false;
+    static const uint8_t profiles[] = {100, 110, 122, 244, 44,  83, 86,
+                                       118, 128, 138, 139, 134, 135};
+    for (size_t i = 0; i < sizeof(profiles); i++) {
+        if (profile_idc == profiles[i])
+            return true;
     }
+    return false;
 }
 
 /*
@@ -87,7 +86,8 @@ int vg_h264_sps_parse(const uint8_t *nal, size_t len, vg_h264_sps *out)
 
     /* 7.3.2.1.1 seq_parameter_set_data() */
     sps.profile_idc = (uint8_t)vg_bitreader_read_bits(&br, 8);
-    sps.constraint_flags = (uint8_t)vg_bitreader_read_bits(&br, 8); /* set0..5, reserved_zero_2bits */
+    /* constraint_set0_flag .. constraint_set5_flag, reserved_zero_2bits */
+    sps.constraint_flags = (uint8_t)vg_bitreader_read_bits(&br, 8);
     sps.level_idc = (uint8_t)vg_bitreader_read_bits(&br, 8);
     uint32_t sps_id = vg_bitreader_read_ue(&br);
     if (br.error || sps_id > 31)
@@ -106,7 +106,7 @@ int vg_h264_sps_parse(const uint8_t *nal, size_t len, vg_h264_sps *out)
         bit_depth_chroma_minus8 = vg_bitreader_read_ue(&br);
         if (bit_depth_luma_minus8 > 6 || bit_depth_chroma_minus8 > 6)
             return VG_ESYNTAX;
-        vg_bitreader_read_bit(&br); /* qpprime_y_zero_transform_bypass_flag */
+        vg_bitreader_read_bit(&br);       /* qpprime_y_zero_transform_bypass_flag */
         if (vg_bitreader_read_bit(&br)) { /* seq_scaling_matrix_present_flag */
             unsigned lists = chroma_format_idc != 3 ? 8 : 12;
             for (unsigned i = 0; i < lists; i++) {
@@ -127,9 +127,9 @@ int vg_h264_sps_parse(const uint8_t *nal, size_t len, vg_h264_sps *out)
         if (vg_bitreader_read_ue(&br) > 12) /* log2_max_pic_order_cnt_lsb_minus4 */
             return VG_ESYNTAX;
     } else if (pic_order_cnt_type == 1) {
-        vg_bitreader_read_bit(&br); /* delta_pic_order_always_zero_flag */
-        vg_bitreader_read_se(&br);  /* offset_for_non_ref_pic */
-        vg_bitreader_read_se(&br);  /* offset_for_top_to_bottom_field */
+        vg_bitreader_read_bit(&br);                 /* delta_pic_order_always_zero_flag */
+        vg_bitreader_read_se(&br);                  /* offset_for_non_ref_pic */
+        vg_bitreader_read_se(&br);                  /* offset_for_top_to_bottom_field */
         uint32_t cycle = vg_bitreader_read_ue(&br); /* num_ref_frames_in_pic_order_cnt_cycle */
         if (cycle > 255)
             return VG_ESYNTAX;
@@ -146,9 +146,9 @@ int vg_h264_sps_parse(const uint8_t *nal, size_t len, vg_h264_sps *out)
     uint64_t height_in_map_units = (uint64_t)vg_bitreader_read_ue(&br) + 1;
     sps.frame_mbs_only = vg_bitreader_read_bit(&br);
     if (!sps.frame_mbs_only)
-        vg_bitreader_read_bit(&br); /* mb_adaptive_frame_field_flag */
-    vg_bitreader_read_bit(&br);     /* direct_8x8_inference_flag */
-    uint64_t crop[4] = {0, 0, 0, 0}; /* left, right, top, bottom */
+        vg_bitreader_read_bit(&br);   /* mb_adaptive_frame_field_flag */
+    vg_bitreader_read_bit(&br);       /* direct_8x8_inference_flag */
+    uint64_t crop[4] = {0, 0, 0, 0};  /* left, right, top, bottom */
     if (vg_bitreader_read_bit(&br)) { /* frame_cropping_flag */
         for (int i = 0; i < 4; i++)
             crop[i] = vg_bitreader_read_ue(&br);
@@ -227,8 +227,8 @@ static bool avcc_has_ext(unsigned profile_idc)
  * `type`, at *pos of data[0..len) into views[]. VG_ESYNTAX when one runs
  * past the end, is empty or has another type.
  */
-static int read_nal_list(const uint8_t *data, size_t len, size_t *pos, size_t count,
-                         unsigned type, vg_nal *views)
+static int read_nal_list(const uint8_t *data, size_t len, size_t *pos, size_t count, unsigned type,
+                         vg_nal *views)
 {
     for (size_t i = 0; i < count; i++) {
         if (len - *pos < 2)
@@ -321,10 +321,10 @@ int vg_h264_avcc_build(const uint8_t *sps, size_t sps_len, const uint8_t *pps, s
     memcpy(p + 2, pps, pps_len);
     p += 2 + pps_len;
     if (ext) {
-        *p++ = (uint8_t)(0xfc | info.chroma_format_idc);           /* reserved '111111' */
+        *p++ = (uint8_t)(0xfc | info.chroma_format_idc);      /* reserved '111111' */
         *p++ = (uint8_t)(0xf8 | (info.bit_depth_luma - 8));   /* reserved '11111' */
         *p++ = (uint8_t)(0xf8 | (info.bit_depth_chroma - 8)); /* reserved '11111' */
-        *p++ = 0;                                                  /* numOfSequenceParameterSetExt */
+        *p++ = 0;                                             /* numOfSequenceParameterSetExt */
     }
     return 0;
 }

@@ -34,7 +34,7 @@ typedef struct vg_h264_sps {
     uint8_t bit_depth_luma;     /* 8..14 */
     uint8_t bit_depth_chroma;   /* 8..14 */
 
-    bool frame_mbs_only;  /* false: fields or MBAFF may occur (interlaced) */
+    bool frame_mbs_only; /* false: fields or MBAFF may occur (interlaced) */
     uint32_t max_num_ref_frames;
 
     /* Decoded size in luma samples, before cropping. */

@@ -48,7 +48,7 @@ static int skip_scaling_list_data(vg_bitreader *br)
 {
     for (unsigned size_id = 0; size_id < 4; size_id++) {
         for (unsigned matrix_id = 0; matrix_id < 6; matrix_id += size_id == 3 ? 3 : 1) {
-            if (!vg_bitreader_read_bit(br)) { /* scaling_list_pred_mode_flag */
+            if (!vg_bitreader_read_bit(br)) {              /* scaling_list_pred_mode_flag */
                 uint32_t delta = vg_bitreader_read_ue(br); /* scaling_list_pred_matrix_id_delta */
                 if (delta > (size_id == 3 ? matrix_id / 3 : matrix_id))
                     return VG_ESYNTAX;
@@ -104,7 +104,7 @@ static int parse_st_rps(vg_bitreader *br, unsigned idx, st_rps *sets, unsigned m
     if (inter) {
         /* In an SPS delta_idx_minus1 is absent (it is 0): the reference is the previous set. */
         const st_rps *ref = &sets[idx - 1];
-        unsigned sign = vg_bitreader_read_bit(br);           /* delta_rps_sign */
+        unsigned sign = vg_bitreader_read_bit(br);      /* delta_rps_sign */
         uint32_t abs_minus1 = vg_bitreader_read_ue(br); /* abs_delta_rps_minus1: 0..2^15 - 1 */
         if (abs_minus1 > 32767)
             return VG_ESYNTAX;
@@ -112,8 +112,8 @@ static int parse_st_rps(vg_bitreader *br, unsigned idx, st_rps *sets, unsigned m
         unsigned ref_num = ref->num_negative + ref->num_positive;
         bool use_delta[2 * MAX_RPS_PICS + 1];
         for (unsigned j = 0; j <= ref_num; j++) {
-            bool used = vg_bitreader_read_bit(br);                  /* used_by_curr_pic_flag */
-            use_delta[j] = used ? true : vg_bitreader_read_bit(br); /* use_delta_flag, 1 if absent */
+            /* used_by_curr_pic_flag; use_delta_flag only when that is 0, else inferred 1 */
+            use_delta[j] = vg_bitreader_read_bit(br) || vg_bitreader_read_bit(br);
         }
         if (br->error)
             return VG_ESYNTAX;
@@ -150,7 +150,7 @@ static int parse_st_rps(vg_bitreader *br, unsigned idx, st_rps *sets, unsigned m
         return 0;
     }
 
-    /* 7.4.8: num_negative_pics <= sps_max_dec_pic_buffering_minus1, num_positive_pics too with it. */
+    /* 7.4.8: num_negative_pics + num_positive_pics <= sps_max_dec_pic_buffering_minus1. */
     uint32_t num_negative = vg_bitreader_read_ue(br);
     uint32_t num_positive = vg_bitreader_read_ue(br);
     if (br->error || num_negative > max_pics || num_positive > max_pics - num_negative)
@@ -204,7 +204,7 @@ static int skip_hrd(vg_bitreader *br, unsigned max_sub_layers_minus1)
             vg_bitreader_skip_bits(br, 8 + 5 + 1 + 5); /* tick_divisor_minus2 .. */
         vg_bitreader_skip_bits(br, 4 + 4);             /* bit_rate_scale, cpb_size_scale */
         if (sub_pic)
-            vg_bitreader_skip_bits(br, 4); /* cpb_size_du_scale */
+            vg_bitreader_skip_bits(br, 4);     /* cpb_size_du_scale */
         vg_bitreader_skip_bits(br, 5 + 5 + 5); /* the three *_length_minus1 */
     }
     for (unsigned i = 0; i <= max_sub_layers_minus1; i++) {
@@ -263,13 +263,13 @@ static int parse_vui(vg_bitreader *br, unsigned max_sub_layers_minus1, vg_h265_s
         sps->timing_info_present = true;
         sps->num_units_in_tick = vg_bitreader_read_bits(br, 32);
         sps->time_scale = vg_bitreader_read_bits(br, 32);
-        if (vg_bitreader_read_bit(br)) /* vui_poc_proportional_to_timing_flag */
-            vg_bitreader_read_ue(br);  /* vui_num_ticks_poc_diff_one_minus1 */
+        if (vg_bitreader_read_bit(br))   /* vui_poc_proportional_to_timing_flag */
+            vg_bitreader_read_ue(br);    /* vui_num_ticks_poc_diff_one_minus1 */
         if (vg_bitreader_read_bit(br) && /* vui_hrd_parameters_present_flag */
             skip_hrd(br, max_sub_layers_minus1) < 0)
             return VG_ESYNTAX;
     }
-    if (vg_bitreader_read_bit(br)) { /* bitstream_restriction_flag */
+    if (vg_bitreader_read_bit(br)) {   /* bitstream_restriction_flag */
         vg_bitreader_read_bits(br, 3); /* tiles_fixed_structure .. restricted_ref_pic_lists */
         uint32_t min_spatial = vg_bitreader_read_ue(br);
         if (min_spatial > 4095)
@@ -358,7 +358,7 @@ int vg_h265_sps_parse(const uint8_t *nal, size_t len, vg_h265_sps *out)
             return VG_ESYNTAX;
     }
 
-    /* 7.4.3.2.1: MinCbLog2SizeY >= 3, CtbLog2SizeY 4..6, the width and height multiples of MinCbSizeY. */
+    /* 7.4.3.2.1: CtbLog2SizeY 4..6; the picture size a multiple of MinCbSizeY. */
     uint32_t log2_min_cb_minus3 = vg_bitreader_read_ue(&br);
     uint32_t log2_diff_cb = vg_bitreader_read_ue(&br);
     if (br.error || log2_min_cb_minus3 > 3 || log2_min_cb_minus3 + 3 + log2_diff_cb > 6 ||
@@ -367,17 +367,17 @@ int vg_h265_sps_parse(const uint8_t *nal, size_t len, vg_h265_sps *out)
     uint32_t min_cb = 1u << (log2_min_cb_minus3 + 3);
     if (width % min_cb || height % min_cb)
         return VG_ESYNTAX;
-    vg_bitreader_read_ue(&br); /* log2_min_luma_transform_block_size_minus2 */
-    vg_bitreader_read_ue(&br); /* log2_diff_max_min_luma_transform_block_size */
-    vg_bitreader_read_ue(&br); /* max_transform_hierarchy_depth_inter */
-    vg_bitreader_read_ue(&br); /* max_transform_hierarchy_depth_intra */
-    if (vg_bitreader_read_bit(&br) &&     /* scaling_list_enabled_flag */
-        vg_bitreader_read_bit(&br) &&     /* sps_scaling_list_data_present_flag */
+    vg_bitreader_read_ue(&br);        /* log2_min_luma_transform_block_size_minus2 */
+    vg_bitreader_read_ue(&br);        /* log2_diff_max_min_luma_transform_block_size */
+    vg_bitreader_read_ue(&br);        /* max_transform_hierarchy_depth_inter */
+    vg_bitreader_read_ue(&br);        /* max_transform_hierarchy_depth_intra */
+    if (vg_bitreader_read_bit(&br) && /* scaling_list_enabled_flag */
+        vg_bitreader_read_bit(&br) && /* sps_scaling_list_data_present_flag */
         skip_scaling_list_data(&br) < 0)
         return VG_ESYNTAX;
-    vg_bitreader_read_bit(&br);       /* amp_enabled_flag */
-    vg_bitreader_read_bit(&br);       /* sample_adaptive_offset_enabled_flag */
-    if (vg_bitreader_read_bit(&br)) { /* pcm_enabled_flag */
+    vg_bitreader_read_bit(&br);         /* amp_enabled_flag */
+    vg_bitreader_read_bit(&br);         /* sample_adaptive_offset_enabled_flag */
+    if (vg_bitreader_read_bit(&br)) {   /* pcm_enabled_flag */
         vg_bitreader_read_bits(&br, 8); /* pcm_sample_bit_depth_luma/chroma_minus1 */
         vg_bitreader_read_ue(&br);      /* log2_min_pcm_luma_coding_block_size_minus3 */
         vg_bitreader_read_ue(&br);      /* log2_diff_max_min_pcm_luma_coding_block_size */
@@ -431,7 +431,7 @@ int vg_h265_codec_string(const vg_h265_sps *sps, char *out, size_t cap)
     char buf[64];
     int n = snprintf(buf, sizeof(buf), "hvc1.%s%u.%X.%c%u", space[ptl->profile_space & 3],
                      ptl->profile_idc, reversed, ptl->tier ? 'H' : 'L', ptl->level_idc);
-    /* The six constraint bytes, from the one holding general_progressive_source_flag; trailing zeros left out. */
+    /* The 6 constraint bytes from general_progressive_source_flag's; trailing zeros left out. */
     int last = -1;
     for (int i = 0; i < 6; i++) {
         if ((ptl->constraint_flags >> (40 - 8 * i)) & 0xff)
@@ -462,8 +462,8 @@ int vg_h265_hvcc_parse(const uint8_t *data, size_t len, vg_h265_hvcc *out)
     out->ptl.tier = (data[1] >> 5) & 1;
     out->ptl.profile_idc = data[1] & 0x1f;
     out->ptl.profile_compatibility_flags = vg_codec_load_be32(data + 2);
-    out->ptl.constraint_flags = (uint64_t)vg_codec_load_be32(data + 6) << 16 |
-                                vg_codec_load_be16(data + 10);
+    out->ptl.constraint_flags =
+        (uint64_t)vg_codec_load_be32(data + 6) << 16 | vg_codec_load_be16(data + 10);
     out->ptl.level_idc = data[12];
     out->min_spatial_segmentation_idc = vg_codec_load_be16(data + 13) & 0x0fff;
     out->parallelism_type = data[15] & 0x3;

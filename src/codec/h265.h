@@ -38,15 +38,15 @@ typedef struct vg_h265_ptl {
 } vg_h265_ptl;
 
 typedef struct vg_h265_sps {
-    uint8_t vps_id;              /* sps_video_parameter_set_id */
-    uint8_t max_sub_layers;      /* sps_max_sub_layers_minus1 + 1, 1..7 */
-    bool temporal_id_nesting;    /* sps_temporal_id_nesting_flag */
-    vg_h265_ptl ptl;             /* general profile, tier and level */
-    uint8_t sps_id;              /* sps_seq_parameter_set_id, 0..15 */
-    uint8_t chroma_format_idc;   /* 0 monochrome, 1 4:2:0, 2 4:2:2, 3 4:4:4 */
+    uint8_t vps_id;            /* sps_video_parameter_set_id */
+    uint8_t max_sub_layers;    /* sps_max_sub_layers_minus1 + 1, 1..7 */
+    bool temporal_id_nesting;  /* sps_temporal_id_nesting_flag */
+    vg_h265_ptl ptl;           /* general profile, tier and level */
+    uint8_t sps_id;            /* sps_seq_parameter_set_id, 0..15 */
+    uint8_t chroma_format_idc; /* 0 monochrome, 1 4:2:0, 2 4:2:2, 3 4:4:4 */
     bool separate_colour_plane;
-    uint8_t bit_depth_luma;      /* 8..16 */
-    uint8_t bit_depth_chroma;    /* 8..16 */
+    uint8_t bit_depth_luma;   /* 8..16 */
+    uint8_t bit_depth_chroma; /* 8..16 */
 
     /* pic_width/height_in_luma_samples: the decoded size, before the conformance window. */
     uint32_t coded_width;
@@ -60,8 +60,8 @@ typedef struct vg_h265_sps {
     /* From the VUI (E.2.1); all 0 when absent. */
     bool vui_present;
     uint16_t sar_width, sar_height;
-    bool field_seq;              /* field_seq_flag: each picture is a field */
-    bool timing_info_present;    /* vui_timing_info_present_flag */
+    bool field_seq;           /* field_seq_flag: each picture is a field */
+    bool timing_info_present; /* vui_timing_info_present_flag */
     uint32_t num_units_in_tick;
     uint32_t time_scale;
     /*

@@ -201,8 +201,7 @@ fail:
     return ret;
 }
 
-int vg_nal_avcc_to_annexb(const uint8_t *in, size_t len, uint8_t *out, size_t cap,
-                          size_t *out_len)
+int vg_nal_avcc_to_annexb(const uint8_t *in, size_t len, uint8_t *out, size_t cap, size_t *out_len)
 {
     vg_nal_avcc_iter it;
     vg_nal nal;

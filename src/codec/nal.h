@@ -73,7 +73,7 @@ static inline unsigned vg_nal_h264_type(uint8_t first_byte)
     return first_byte & 0x1f;
 }
 
-/* nal_unit_type from the first header byte: H.265 7.3.1.2 (forbidden_zero_bit, type, layer id...). */
+/* nal_unit_type from the first header byte: H.265 7.3.1.2 (forbidden_zero_bit, type, ...). */
 static inline unsigned vg_nal_h265_type(uint8_t first_byte)
 {
     return (first_byte >> 1) & 0x3f;
@@ -175,8 +175,7 @@ int vg_nal_annexb_to_avcc_alloc(const uint8_t *in, size_t len, vg_nal_codec code
  * 7.4.1). Returns 0 with *out_len; VG_ESYNTAX for a malformed `in`;
  * VG_ERANGE when `cap` is too small (*out_len is then the size needed).
  */
-int vg_nal_avcc_to_annexb(const uint8_t *in, size_t len, uint8_t *out, size_t cap,
-                          size_t *out_len);
+int vg_nal_avcc_to_annexb(const uint8_t *in, size_t len, uint8_t *out, size_t cap, size_t *out_len);
 
 /*
  * As vg_nal_avcc_to_annexb() into a new buffer that the caller frees with

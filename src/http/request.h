@@ -4,8 +4,8 @@
  * A request lives from its headers until its response has been sent; the
  * server owns it. Handlers run on the loop thread and must answer exactly
  * once, through vg_http_respond() or a helper built on it (http/json.h),
- * before they return. Strings returned here are the request's and stay
- * valid until the handler returns.
+ * before they return, or suspend the request and answer later. Strings
+ * returned here are the request's and stay valid until it is answered.
  */
 #ifndef VG_HTTP_REQUEST_H
 #define VG_HTTP_REQUEST_H
@@ -41,6 +41,15 @@ void vg_http_respond(vg_http_request *req, unsigned status, const char *content_
  */
 void vg_http_respond_owned(vg_http_request *req, unsigned status, const char *content_type,
                            char *body, size_t len);
+
+/*
+ * Answers later: the handler returns without answering, and its owner calls
+ * vg_http_respond*() from the loop when the answer is ready (a long poll, a
+ * sample of a stream). The request stays valid until then. If the server
+ * must end the request first (shutdown), it calls `on_cancel(ctx)` and then
+ * answers 503 itself: from on_cancel on, the owner must not touch `req`.
+ */
+void vg_http_request_suspend(vg_http_request *req, void (*on_cancel)(void *ctx), void *ctx);
 
 /*
  * Adds a header to the response about to be sent; call before

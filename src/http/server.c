@@ -50,6 +50,7 @@ struct vg_http_server {
 
     size_t requests_in_flight;
     size_t connections;
+    vg_http_request *suspended; /* list, for cancelling them at shutdown */
     bool shutting_down;
     uint64_t drain_deadline_ms;
     void (*done)(void *ctx);
@@ -71,6 +72,14 @@ struct vg_http_request {
     char params[VG_ROUTER_MAX_PARAMS][PARAM_MAX];
     size_t header_count;
     char *headers[MAX_RESPONSE_HEADERS][2];
+
+    /* Suspended: answered later by its owner (see vg_http_request_suspend). */
+    bool suspended;
+    struct MHD_Response *pending; /* the answer, queued when MHD calls us back */
+    unsigned pending_status;
+    void (*on_cancel)(void *ctx);
+    void *cancel_ctx;
+    vg_http_request *next_suspended, **prev_suspended;
 };
 
 static uint64_t now_ns(void)
@@ -137,11 +146,31 @@ int vg_http_request_add_response_header(vg_http_request *req, const char *name, 
     return 0;
 }
 
+static void schedule_mhd(vg_http_server *server);
+
+static void unlink_suspended(vg_http_request *req)
+{
+    if (!req->prev_suspended)
+        return;
+    *req->prev_suspended = req->next_suspended;
+    if (req->next_suspended)
+        req->next_suspended->prev_suspended = req->prev_suspended;
+    req->prev_suspended = NULL;
+    req->next_suspended = NULL;
+}
+
 static void queue(vg_http_request *req, unsigned status, const char *content_type,
                   struct MHD_Response *resp)
 {
     if (!resp) {
         VG_LOG_ERROR("http", "cannot create response method=%s path=%s", req->method, req->path);
+        if (req->suspended) {
+            /* Nothing to send: resume so that MHD closes the connection. */
+            req->suspended = false;
+            unlink_suspended(req);
+            MHD_resume_connection(req->conn);
+            schedule_mhd(req->server);
+        }
         return; /* MHD closes the connection when the handler queues nothing */
     }
     if (content_type)
@@ -149,10 +178,48 @@ static void queue(vg_http_request *req, unsigned status, const char *content_typ
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     for (size_t i = 0; i < req->header_count; i++)
         MHD_add_response_header(resp, req->headers[i][0], req->headers[i][1]);
+    req->status = status;
+    if (req->suspended) {
+        /*
+         * MHD takes a response only inside its access handler: keep it, resume
+         * the connection, and queue it when MHD calls on_request again.
+         */
+        req->pending = resp;
+        req->pending_status = status;
+        req->suspended = false;
+        unlink_suspended(req);
+        MHD_resume_connection(req->conn);
+        schedule_mhd(req->server);
+        return;
+    }
     if (MHD_queue_response(req->conn, status, resp) != MHD_YES)
         VG_LOG_ERROR("http", "cannot queue response status=%u path=%s", status, req->path);
     MHD_destroy_response(resp);
-    req->status = status;
+}
+
+void vg_http_request_suspend(vg_http_request *req, void (*on_cancel)(void *ctx), void *ctx)
+{
+    vg_http_server *server = req->server;
+    req->suspended = true;
+    req->on_cancel = on_cancel;
+    req->cancel_ctx = ctx;
+    req->next_suspended = server->suspended;
+    if (server->suspended)
+        server->suspended->prev_suspended = &req->next_suspended;
+    server->suspended = req;
+    req->prev_suspended = &server->suspended;
+    MHD_suspend_connection(req->conn);
+}
+
+/* Ends every suspended request (shutdown): its owner lets go, the client gets 503. */
+static void cancel_suspended(vg_http_server *server)
+{
+    while (server->suspended) {
+        vg_http_request *req = server->suspended;
+        if (req->on_cancel)
+            req->on_cancel(req->cancel_ctx);
+        vg_http_respond_error(req, 503, "shutting_down", "vigil is shutting down");
+    }
 }
 
 void vg_http_respond(vg_http_request *req, unsigned status, const char *content_type,
@@ -192,6 +259,9 @@ static void request_free(vg_http_request *req)
         free(req->headers[i][0]);
         free(req->headers[i][1]);
     }
+    if (req->pending)
+        MHD_destroy_response(req->pending);
+    unlink_suspended(req);
     free(req->path);
     free(req->body);
     free(req);
@@ -220,7 +290,7 @@ static void dispatch(vg_http_server *server, vg_http_request *req)
         req->params[i][v.len] = '\0';
     }
     req->match.handler(req, req->match.ctx);
-    if (!req->responded) {
+    if (!req->responded && !req->suspended) {
         VG_LOG_ERROR("http", "handler gave no response method=%s path=%s", req->method, req->path);
         vg_http_respond_error(req, 500, "internal_error", "the handler gave no response");
     }
@@ -298,6 +368,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
 
+    if (req->pending) {
+        /* Called back after a resume: the answer its owner gave while suspended. */
+        struct MHD_Response *resp = req->pending;
+        req->pending = NULL;
+        if (MHD_queue_response(conn, req->pending_status, resp) != MHD_YES)
+            VG_LOG_ERROR("http", "cannot queue response status=%u path=%s", req->pending_status,
+                         req->path);
+        MHD_destroy_response(resp);
+        return MHD_YES;
+    }
+    if (req->responded)
+        return MHD_YES; /* still suspended, or answered: nothing more to do */
     if (req->too_large && !req->responded)
         vg_http_respond_error(req, 413, "payload_too_large",
                               "request body is over the limit of %lld bytes",
@@ -394,6 +476,13 @@ static void run_mhd(vg_http_server *server)
         uv_timer_start(&server->timer, on_timer, timeout, 0);
     else
         uv_timer_stop(&server->timer);
+}
+
+/* Runs MHD on the next loop iteration (after a resume, from outside its callbacks). */
+static void schedule_mhd(vg_http_server *server)
+{
+    if (server->daemon)
+        uv_timer_start(&server->timer, on_timer, 0, 0);
 }
 
 /* Splits "host:port", "[v6]:port" or ":port". Returns 0 or VG_EINVAL. */
@@ -507,7 +596,8 @@ int vg_http_server_create(uv_loop_t *loop, const vg_http_server_options *opt, vg
     uint64_t idle_s64 = (uint64_t)idle_ms / 1000u + ((uint64_t)idle_ms % 1000u != 0);
     unsigned idle_s = idle_s64 > UINT_MAX ? UINT_MAX : (unsigned)idle_s64;
     server->daemon = MHD_start_daemon(
-        MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, server,
+        MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL, on_request,
+        server,
         /* the logger first, so that MHD's own messages during start-up go to our log */
         MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, server, MHD_OPTION_LISTEN_SOCKET,
         (MHD_socket)server->listen_fd, MHD_OPTION_CONNECTION_TIMEOUT, idle_s,
@@ -569,6 +659,11 @@ static uint64_t now_ms(void)
 
 static void finish_shutdown(vg_http_server *server)
 {
+    /* MHD must not stop with connections suspended: answer them, then let MHD send that. */
+    if (server->suspended) {
+        cancel_suspended(server);
+        MHD_run(server->daemon);
+    }
     if (server->requests_in_flight)
         VG_LOG_WARN("http", "shutdown timeout: closing %zu requests in flight",
                     server->requests_in_flight);
@@ -606,6 +701,11 @@ void vg_http_server_shutdown(vg_http_server *server, int64_t timeout_ms, void (*
     server->listen_fd = -1;
     VG_LOG_INFO("http", "stopped accepting; requests_in_flight=%zu connections=%zu",
                 server->requests_in_flight, server->connections);
+    /* Requests waiting on something (a long poll) are answered now rather than waited for. */
+    if (server->suspended) {
+        cancel_suspended(server);
+        schedule_mhd(server);
+    }
     server->drain_deadline_ms = now_ms() + (uint64_t)(timeout_ms > 0 ? timeout_ms : 0);
     uv_timer_start(&server->drain, on_drain, 0, 20);
 }

@@ -2,7 +2,9 @@
 go RUNNING on frames, fail with precise reasons, reconnect, and scale.
 
 Like the whole suite, this runs in a network namespace with only loopback."""
+import json
 import socket
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -19,7 +21,8 @@ USER, PASSWORD = "admin", "s3cret-pw"
 
 @pytest.fixture(scope="module")
 def sim():
-    cams = ["cam1", "cam2", f"locked:user={USER},password={PASSWORD}", "flaky"]
+    cams = ["cam1", "cam2", f"locked:user={USER},password={PASSWORD}", "flaky",
+            "hevc:codec=h265", "talk:audio=aac", "g711:audio=pcmu"]
     with CameraSimulator(cameras=cams, cache_dir=default_cache_dir()) as s:
         yield s
 
@@ -29,7 +32,8 @@ def vigil(tmp_path_factory):
     factory = ServerFactory(tmp_path_factory.mktemp("media"))
     try:
         # A short read timeout keeps the failure tests quick.
-        yield factory("media", env={"VIGIL_READTIMEOUT": "3s", "VIGIL_CONNECTTIMEOUT": "5s"})
+        yield factory("media", args=("--debug-endpoints",),
+                      env={"VIGIL_READTIMEOUT": "3s", "VIGIL_CONNECTTIMEOUT": "5s"})
     finally:
         factory.teardown()
 
@@ -154,3 +158,52 @@ def test_twenty_cameras_at_once(make_server):
             stats = srv.get(f"/api/streams/{st['id']}").json()["stats"]
             assert stats["fps"] > 20, stats
         assert srv.get("/api/paths").json()["total"] == 20
+
+
+def ffprobe_sample(vigil, path_name, suffix, tmp_path, seconds=2):
+    """What an independent decoder sees in 2 s of a path's video (vigil's own reader)."""
+    r = vigil.get(f"/api/debug/paths/{path_name}/sample?seconds={seconds}", timeout=seconds + 10)
+    assert r.status_code == 200, r.text
+    f = tmp_path / f"sample.{suffix}"
+    f.write_bytes(r.content)
+    out = subprocess.run(["ffprobe", "-v", "error", "-count_frames", "-show_entries",
+                          "stream=codec_name,width,height,nb_read_frames", "-of", "json", str(f)],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)["streams"][0], out.stderr
+
+
+@pytest.mark.parametrize("camera,suffix,codec", [("cam1", "h264", "h264"),
+                                                 ("hevc", "h265", "hevc")])
+def test_what_vigil_hands_readers_decodes_cleanly(vigil, sim, tmp_path, camera, suffix, codec):
+    cam, st = start(vigil, sim.url(camera), name=camera)
+    wait_status(vigil, st["id"], "RUNNING", 5.0)
+    counts = vigil.get(f"/api/debug/paths/{cam['path']}/sample?seconds=2&format=json",
+                       timeout=15).json()
+    assert counts["first_is_key"] and counts["dts_monotonic"], counts
+    assert counts["key_frames"] >= 2  # a key frame every second
+    stream, errors = ffprobe_sample(vigil, cam["path"], suffix, tmp_path)
+    assert stream["codec_name"] == codec
+    assert (stream["width"], stream["height"]) == (1280, 720)
+    assert int(stream["nb_read_frames"]) >= 45  # 2 s at 25 fps, plus the cached GOP
+    assert errors == ""
+    stop(vigil, st)
+
+
+@pytest.mark.parametrize("camera,codec", [("talk", "aac"), ("g711", "pcmu")])
+def test_audio_tracks_are_carried(vigil, sim, camera, codec):
+    cam, st = start(vigil, sim.url(camera), name=camera)
+    wait_status(vigil, st["id"], "RUNNING", 5.0)
+    tracks = vigil.get(f"/api/paths/{cam['path']}").json()["tracks"]
+    kinds = {t["kind"]: t for t in tracks}
+    assert kinds["video"]["codec"] == "h264"
+    assert kinds["audio"]["codec"] == codec
+    assert kinds["audio"]["sample_rate"] > 0
+    counts = vigil.get(f"/api/debug/paths/{cam['path']}/sample?seconds=2&format=json",
+                       timeout=15).json()
+    assert counts["aus"] > counts["video_frames"]  # audio AUs flow too
+    stop(vigil, st)
+
+
+def test_debug_endpoints_exist_only_when_asked(server):
+    assert server.get("/api/debug/paths/cam_1/sample").status_code == 404
