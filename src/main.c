@@ -167,7 +167,7 @@ static void add_demo_camera(vg_services *svc)
         VG_LOG_WARN("main", "cannot add the demo camera: %s", err.message);
         return;
     }
-    if (vg_stream_service_start(svc, cam.id, NULL, &st, &err) < 0)
+    if (vg_stream_service_start(svc, cam.id, NULL, 0, &st, &err) < 0)
         VG_LOG_WARN("main", "cannot start the demo camera: %s", err.message);
     else
         VG_LOG_INFO("main", "first start: added the demo camera camera=%lld path=cam_%lld",
@@ -303,9 +303,12 @@ static int cmd_serve(int argc, char **argv)
     if (uv_loop_init(&s.loop) < 0)
         goto done;
     loop_ready = true;
-    vg_services services = {.store = store, .now_ms = vg_now_ms};
+    vg_services services = {
+        .store = store, .now_ms = vg_now_ms, .default_on_demand = cfg.source_on_demand};
     vg_media_options mopt = {.connect_timeout_ms = cfg.connect_timeout_ms,
-                             .read_timeout_ms = cfg.read_timeout_ms};
+                             .read_timeout_ms = cfg.read_timeout_ms,
+                             .on_demand_start_timeout_ms = cfg.source_on_demand_start_timeout_ms,
+                             .on_demand_close_after_ms = cfg.source_on_demand_close_after_ms};
     if (!(s.media =
               vg_media_create(&s.loop, &mopt, vg_stream_service_on_media_status, &services))) {
         VG_LOG_ERROR("main", "cannot start the media core: out of memory");

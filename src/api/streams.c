@@ -11,12 +11,12 @@ static json_t *stream_json(vg_api *api, const vg_stream *st)
 {
     char path[32];
     vg_camera_path_name(st->camera_id, path, sizeof(path));
-    json_t *o =
-        json_pack("{s:s,s:I,s:o,s:s,s:s,s:o,s:o,s:o}", "id", st->id, "camera_id",
-                  (json_int_t)st->camera_id, "source_url", vg_api_url(st->source_url), "path", path,
-                  "status", vg_stream_status_name(st->status), "started_at",
-                  vg_json_time(st->started_at_ms), "stopped_at", vg_json_time(st->stopped_at_ms),
-                  "last_error", st->last_error ? json_string(st->last_error) : json_null());
+    json_t *o = json_pack("{s:s,s:I,s:o,s:s,s:s,s:b,s:o,s:o,s:o}", "id", st->id, "camera_id",
+                          (json_int_t)st->camera_id, "source_url", vg_api_url(st->source_url),
+                          "path", path, "status", vg_stream_status_name(st->status), "on_demand",
+                          st->on_demand, "started_at", vg_json_time(st->started_at_ms),
+                          "stopped_at", vg_json_time(st->stopped_at_ms), "last_error",
+                          st->last_error ? json_string(st->last_error) : json_null());
     vg_media_info info;
     bool live =
         api->services->media && vg_media_info_by_stream(api->services->media, st->id, &info) == 0;
@@ -27,7 +27,7 @@ static json_t *stream_json(vg_api *api, const vg_stream *st)
 
 static void start_stream(vg_http_request *req, void *ctx)
 {
-    static const char *const fields[] = {"camera_id", "source_url", NULL};
+    static const char *const fields[] = {"camera_id", "source_url", "on_demand", NULL};
     vg_api *api = ctx;
     json_t *body = NULL;
     vg_stream st = {0};
@@ -43,7 +43,14 @@ static void start_stream(vg_http_request *req, void *ctx)
                               "camera_id is required and must be a positive integer");
         goto done;
     }
-    if (vg_stream_service_start(api->services, json_integer_value(id), url, &st, &err) < 0) {
+    json_t *od = json_object_get(body, "on_demand");
+    if (od && !json_is_boolean(od)) {
+        vg_http_respond_error(req, 400, "invalid_request", "on_demand must be true or false");
+        goto done;
+    }
+    int on_demand = od ? json_is_true(od) : -1;
+    if (vg_stream_service_start(api->services, json_integer_value(id), url, on_demand, &st, &err) <
+        0) {
         vg_api_respond_service_error(req, &err);
         goto done;
     }

@@ -32,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <yaml.h>
 
 /* A config file bigger than this is a mistake (or /dev/zero); refuse it. */
@@ -49,6 +50,7 @@ typedef enum {
     VALUE_ADDRESS,  /* char[VG_CONFIG_STR_MAX] holding HOST:PORT or [IPV6]:PORT */
     VALUE_DURATION, /* int64_t milliseconds */
     VALUE_SIZE,     /* int64_t bytes */
+    VALUE_BOOL,     /* bool: yes/no, true/false, on/off (YAML 1.1, as MediaMTX reads them) */
 } value_type;
 
 typedef struct {
@@ -70,6 +72,8 @@ typedef struct {
     FIELD_CHECKED(member, _Generic(((vg_config *)0)->member, vg_log_level : 1, default : 0))
 #define STRING_FIELD(member)                                                                       \
     FIELD_CHECKED(member, sizeof(((vg_config *)0)->member) == VG_CONFIG_STR_MAX)
+#define BOOL_FIELD(member)                                                                         \
+    FIELD_CHECKED(member, _Generic(((vg_config *)0)->member, bool : 1, default : 0))
 #define INT64_FIELD(member)                                                                        \
     FIELD_CHECKED(member, _Generic(((vg_config *)0)->member, int64_t : 1, default : 0))
 
@@ -90,6 +94,12 @@ static const config_key config_keys[] = {
      "a camera must be reached, opened and describe its tracks within this long"},
     {"readTimeout", VALUE_DURATION, INT64_FIELD(read_timeout_ms), true, "10s",
      "a camera that sends nothing for this long has failed (and is retried)"},
+    {"sourceOnDemand", VALUE_BOOL, BOOL_FIELD(source_on_demand), false, "no",
+     "streams started without on_demand pull their camera only while someone reads them"},
+    {"sourceOnDemandStartTimeout", VALUE_DURATION, INT64_FIELD(source_on_demand_start_timeout_ms),
+     true, "10s", "a reader of an on-demand stream gets an error if no video comes within this"},
+    {"sourceOnDemandCloseAfter", VALUE_DURATION, INT64_FIELD(source_on_demand_close_after_ms), true,
+     "10s", "an on-demand stream stops pulling this long after its last reader left"},
 };
 
 #define KEY_COUNT (sizeof(config_keys) / sizeof(config_keys[0]))
@@ -443,6 +453,23 @@ static int key_set(const config_key *key, vg_config *cfg, const char *value, siz
     char *field = (char *)cfg + key->offset;
     int64_t number = 0;
     switch (key->type) {
+    case VALUE_BOOL: {
+        static const char *const yes[] = {"yes", "true", "on"}, *const no[] = {"no", "false",
+                                                                               "off"};
+        bool on = false, known = false;
+        for (size_t i = 0; i < 3 && !known; i++) {
+            if (!strcasecmp(value, yes[i]))
+                known = on = true;
+            else if (!strcasecmp(value, no[i]))
+                known = true;
+        }
+        if (!known) {
+            write_error(why, why_cap, "invalid value '%s' (use yes or no)", quoted);
+            return VG_EINVAL;
+        }
+        memcpy(field, &on, sizeof(on));
+        return 0;
+    }
     case VALUE_LEVEL: {
         vg_log_level level;
         if (vg_log_level_parse(value, &level) != 0) {

@@ -17,6 +17,7 @@
 
 #include "core/log.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,6 +32,9 @@ typedef struct vg_config {
     int64_t shutdown_timeout_ms;      /* shutdownTimeout: SIGTERM to exit, at most (5s) */
     int64_t connect_timeout_ms;       /* connectTimeout: reach, open, describe a camera (10s) */
     int64_t read_timeout_ms;          /* readTimeout: a silent camera has failed (10s) */
+    bool source_on_demand;            /* sourceOnDemand: default of a stream's on_demand (no) */
+    int64_t source_on_demand_start_timeout_ms; /* sourceOnDemandStartTimeout (10s) */
+    int64_t source_on_demand_close_after_ms;   /* sourceOnDemandCloseAfter (10s) */
 } vg_config;
 
 /* Fills `cfg` with the embedded defaults. */

@@ -46,6 +46,9 @@ struct vg_path {
     int max_readers;
     size_t gop_max_bytes;
     uint64_t (*now_ms)(void);
+    void (*on_readers_changed)(void *ctx, size_t readers);
+    void *ctx;
+    bool destroying;
 
     vg_track **tracks;
     size_t track_count;
@@ -125,6 +128,12 @@ static void gop_add(vg_path *path, vg_au *au)
 }
 
 /* ---- readers ---- */
+
+static void readers_changed(vg_path *path)
+{
+    if (path->on_readers_changed && !path->destroying)
+        path->on_readers_changed(path->ctx, path->reader_count);
+}
 
 static void reader_clear_queue(vg_reader *r)
 {
@@ -275,6 +284,7 @@ int vg_path_add_reader(vg_path *path, const vg_reader_ops *ops, void *ctx,
     if (r->removed)
         *out = NULL; /* removed by its own callback: nothing left to hand back */
     sweep(path);
+    readers_changed(path);
     return *out ? 0 : VG_ESTATE;
 }
 
@@ -294,10 +304,11 @@ void vg_reader_remove(vg_reader *r)
     reader_clear_queue(r);
     if (path->dispatching) {
         path->sweep_needed = true;
-        return;
+    } else {
+        unlink_reader(path, r);
+        reader_free(r);
     }
-    unlink_reader(path, r);
-    reader_free(r);
+    readers_changed(path);
 }
 
 void vg_reader_pause(vg_reader *r)
@@ -352,6 +363,8 @@ vg_path *vg_path_create(const char *name, const vg_path_options *opt)
     path->gop_max_bytes =
         opt && opt->gop_cache_max_bytes ? opt->gop_cache_max_bytes : DEFAULT_GOP_CACHE_BYTES;
     path->now_ms = opt && opt->now_ms ? opt->now_ms : monotonic_ms;
+    path->on_readers_changed = opt ? opt->on_readers_changed : NULL;
+    path->ctx = opt ? opt->ctx : NULL;
     path->video_track = -1;
     return path;
 }
@@ -475,6 +488,7 @@ void vg_path_end_readers(vg_path *path, int code, const char *reason)
         }
         r = next;
     }
+    readers_changed(path);
 }
 
 void vg_path_stats_get(const vg_path *path, vg_path_stats *out)
@@ -505,6 +519,7 @@ void vg_path_destroy(vg_path *path)
 {
     if (!path)
         return;
+    path->destroying = true;
     vg_path_end_readers(path, VG_ESTATE, "path deleted");
     gop_clear(path);
     free(path->gop);

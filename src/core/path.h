@@ -59,6 +59,13 @@ typedef struct vg_path_options {
     int max_readers;            /* 0: unlimited (maxReaders) */
     size_t gop_cache_max_bytes; /* 0: 16 MiB */
     uint64_t (*now_ms)(void);   /* monotonic clock; NULL: CLOCK_MONOTONIC (tests replace it) */
+    /*
+     * Told the new reader count after a reader is added or removed, or the
+     * readers are ended (on demand: start on the first, stop after the last).
+     * Not called while the path is destroyed. May be NULL.
+     */
+    void (*on_readers_changed)(void *ctx, size_t readers);
+    void *ctx;
 } vg_path_options;
 
 typedef struct vg_reader_stats {

@@ -13,15 +13,23 @@ static const char *const status_names[VG_STREAM_STATUS_COUNT] = {
     [VG_STREAM_STARTING] = "STARTING",
     [VG_STREAM_RUNNING] = "RUNNING",
     [VG_STREAM_ERROR] = "ERROR",
+    [VG_STREAM_STANDBY] = "STANDBY",
 };
 
 /* allowed[from][to]: the state machine drawn in stream.h. */
 static const bool allowed[VG_STREAM_STATUS_COUNT][VG_STREAM_STATUS_COUNT] = {
-    [VG_STREAM_STOPPED] = {[VG_STREAM_STARTING] = true},
-    [VG_STREAM_STARTING] =
-        {[VG_STREAM_RUNNING] = true, [VG_STREAM_ERROR] = true, [VG_STREAM_STOPPED] = true},
-    [VG_STREAM_RUNNING] = {[VG_STREAM_ERROR] = true, [VG_STREAM_STOPPED] = true},
-    [VG_STREAM_ERROR] = {[VG_STREAM_STARTING] = true, [VG_STREAM_STOPPED] = true},
+    [VG_STREAM_STOPPED] = {[VG_STREAM_STARTING] = true, [VG_STREAM_STANDBY] = true},
+    [VG_STREAM_STARTING] = {[VG_STREAM_RUNNING] = true,
+                            [VG_STREAM_ERROR] = true,
+                            [VG_STREAM_STOPPED] = true,
+                            [VG_STREAM_STANDBY] = true},
+    [VG_STREAM_RUNNING] = {[VG_STREAM_ERROR] = true,
+                           [VG_STREAM_STOPPED] = true,
+                           [VG_STREAM_STANDBY] = true},
+    [VG_STREAM_ERROR] = {[VG_STREAM_STARTING] = true,
+                         [VG_STREAM_STOPPED] = true,
+                         [VG_STREAM_STANDBY] = true},
+    [VG_STREAM_STANDBY] = {[VG_STREAM_STARTING] = true, [VG_STREAM_STOPPED] = true},
 };
 
 void vg_stream_clear(vg_stream *st)
@@ -88,6 +96,7 @@ int vg_stream_transition(vg_stream *st, vg_stream_status to, int64_t now_ms, con
     }
     switch (to) {
     case VG_STREAM_STARTING:
+    case VG_STREAM_STANDBY:
         if (st->status == VG_STREAM_STOPPED) {
             st->started_at_ms = now_ms;
             st->stopped_at_ms = 0;

@@ -14,6 +14,17 @@
  * refused. A stream that is not STOPPED is "live": it owns its camera's path
  * (an ERROR stream is retrying), so a camera has at most one live stream and
  * therefore at most one active (STARTING or RUNNING) one.
+ *
+ * On demand (sourceOnDemand), a stream waits for its first reader in
+ * STANDBY, with no connection to the camera:
+ *
+ *   STOPPED ──start──▶ STANDBY ──first reader──▶ STARTING ──▶ RUNNING / ERROR
+ *                         ▲                                        │
+ *                         └──── sourceOnDemandCloseAfter after ────┘
+ *                               the last reader left
+ *
+ * Also legal: STOPPED→STANDBY, STANDBY→STARTING, STARTING/RUNNING/ERROR→
+ * STANDBY, STANDBY→STOPPED.
  */
 #ifndef VG_DOMAIN_STREAM_H
 #define VG_DOMAIN_STREAM_H
@@ -27,9 +38,10 @@ typedef enum {
     VG_STREAM_STARTING,
     VG_STREAM_RUNNING,
     VG_STREAM_ERROR,
+    VG_STREAM_STANDBY, /* on demand: waiting for a reader; nothing pulled */
 } vg_stream_status;
 
-#define VG_STREAM_STATUS_COUNT 4
+#define VG_STREAM_STATUS_COUNT 5
 #define VG_UUID_STR_LEN        36
 
 typedef struct vg_stream {
@@ -40,6 +52,7 @@ typedef struct vg_stream {
     int64_t started_at_ms; /* 0 = never */
     int64_t stopped_at_ms; /* 0 = not stopped */
     char *last_error;      /* owned; NULL when none; never holds a credential */
+    bool on_demand;        /* pulled only while someone reads it */
 } vg_stream;
 
 /* Frees the strings a stream owns and zeroes it. */
@@ -59,10 +72,10 @@ bool vg_stream_status_is_active(vg_stream_status s);
 bool vg_stream_status_is_live(vg_stream_status s);
 
 /*
- * Moves `st` to `to` at time `now_ms`: sets started_at on STARTING (when it
- * comes from STOPPED), stopped_at on STOPPED, and last_error on ERROR (a
- * copy of `error`, which must already be free of credentials; cleared on
- * STARTING and RUNNING). Returns 0, VG_ESTATE for an illegal transition
+ * Moves `st` to `to` at time `now_ms`: sets started_at on STARTING or
+ * STANDBY (when it comes from STOPPED), stopped_at on STOPPED, and
+ * last_error on ERROR (a copy of `error`, which must already be free of
+ * credentials; cleared on STARTING, RUNNING and STANDBY). Returns 0, VG_ESTATE for an illegal transition
  * (nothing changes), or VG_ENOMEM.
  */
 int vg_stream_transition(vg_stream *st, vg_stream_status to, int64_t now_ms, const char *error);

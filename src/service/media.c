@@ -29,11 +29,18 @@ typedef struct runner {
     vg_path *path;
     vg_source *source;
     uv_timer_t retry;
+    uv_timer_t close_timer; /* on demand: after the last reader left */
+    uv_timer_t start_timer; /* on demand: a reader waits for the first key frame */
+    int open_timers;
     vg_backoff backoff;
+    bool on_demand;
+    bool want_start; /* a reader came while the last attempt was still stopping */
+    size_t readers;
     vg_stream_status status; /* as last reported */
     char last_error[256];
     bool stopping;
-    bool ran_before; /* has been RUNNING in an earlier attempt */
+    bool ran_before;        /* has been RUNNING in an earlier attempt */
+    bool woke_from_standby; /* this attempt was a reader's, not a reconnect */
     uint64_t reconnects;
     uint64_t running_since_ms;
     unsigned attempts;
@@ -137,25 +144,49 @@ static void on_au(void *ctx, vg_au *au)
     if (r->status != VG_STREAM_RUNNING) {
         if (!is_video_key(r, au))
             return; /* a reader could not start with it anyway */
-        if (r->ran_before)
+        if (r->ran_before && !r->woke_from_standby)
             r->reconnects++;
         r->ran_before = true;
+        r->woke_from_standby = false;
         r->running_since_ms = now_ms();
+        uv_timer_stop(&r->start_timer);
         report(r, VG_STREAM_RUNNING, NULL);
     }
     vg_path_publish(r->path, au);
 }
 
 static void on_retry(uv_timer_t *t);
+static void start_attempt(runner *r);
+
+/* On demand, nobody reads: stop pulling and wait for the next reader. */
+static void go_standby(runner *r)
+{
+    uv_timer_stop(&r->retry);
+    uv_timer_stop(&r->start_timer);
+    r->want_start = false;
+    vg_source_stop(r->source); /* a no-op when no attempt runs */
+    report(r, VG_STREAM_STANDBY, NULL);
+}
 
 static void on_end(void *ctx, bool stopped, const char *reason)
 {
     runner *r = ctx;
-    if (stopped || r->stopping)
+    if (r->stopping)
         return;
+    if (stopped) {
+        if (r->want_start) {
+            r->want_start = false;
+            start_attempt(r);
+        }
+        return;
+    }
     if (r->status == VG_STREAM_RUNNING)
         vg_backoff_healthy(&r->backoff, (int64_t)(now_ms() - r->running_since_ms));
     report(r, VG_STREAM_ERROR, reason);
+    if (r->on_demand && r->readers == 0) {
+        go_standby(r); /* nobody waits for it: no retry until someone does */
+        return;
+    }
     double unit = (double)rand_r(&r->media->seed) / ((double)RAND_MAX + 1.0);
     int64_t delay = vg_backoff_next_delay(&r->backoff, unit);
     VG_LOG_INFO("stream", "stream=%s path=%s retry in %" PRId64 "ms", r->stream_id, r->path_name,
@@ -167,6 +198,14 @@ static const vg_source_callbacks source_callbacks = {on_tracks, on_au, on_end};
 
 static void start_attempt(runner *r)
 {
+    if (vg_source_running(r->source)) {
+        r->want_start = true; /* still stopping: on_end(stopped) starts it again */
+        return;
+    }
+    if (r->status == VG_STREAM_STANDBY) {
+        r->woke_from_standby = true;
+        report(r, VG_STREAM_STARTING, NULL);
+    }
     r->attempts++;
     int rc = vg_source_start(r->source);
     if (rc < 0) {
@@ -179,8 +218,53 @@ static void start_attempt(runner *r)
 static void on_retry(uv_timer_t *t)
 {
     runner *r = t->data;
-    if (!r->stopping)
+    if (r->stopping)
+        return;
+    if (r->on_demand && r->readers == 0)
+        go_standby(r);
+    else
         start_attempt(r);
+}
+
+static void on_close_timer(uv_timer_t *t)
+{
+    runner *r = t->data;
+    if (!r->stopping && r->readers == 0) {
+        VG_LOG_INFO("stream", "stream=%s path=%s no readers for %lldms: standby", r->stream_id,
+                    r->path_name, (long long)r->media->opt.on_demand_close_after_ms);
+        go_standby(r);
+    }
+}
+
+static void on_start_timer(uv_timer_t *t)
+{
+    runner *r = t->data;
+    if (r->stopping || r->status == VG_STREAM_RUNNING)
+        return;
+    /* The readers were promised video: tell them it did not come, rather than hang. */
+    vg_path_end_readers(r->path, VG_ESTATE,
+                        "no video from the camera within sourceOnDemandStartTimeout");
+}
+
+/* The path's reader count changed: on demand, the first one starts and the last one stops. */
+static void on_readers_changed(void *ctx, size_t readers)
+{
+    runner *r = ctx;
+    r->readers = readers;
+    if (!r->on_demand || r->stopping)
+        return;
+    if (readers > 0) {
+        uv_timer_stop(&r->close_timer);
+        if (r->status == VG_STREAM_STANDBY)
+            start_attempt(r);
+        if (r->status != VG_STREAM_RUNNING && !uv_is_active((uv_handle_t *)&r->start_timer))
+            uv_timer_start(&r->start_timer, on_start_timer,
+                           (uint64_t)r->media->opt.on_demand_start_timeout_ms, 0);
+    } else {
+        uv_timer_stop(&r->start_timer);
+        uv_timer_start(&r->close_timer, on_close_timer,
+                       (uint64_t)r->media->opt.on_demand_close_after_ms, 0);
+    }
 }
 
 /* ---- runners ---- */
@@ -209,7 +293,7 @@ vg_media *vg_media_create(uv_loop_t *loop, const vg_media_options *opt,
 }
 
 int vg_media_start(vg_media *m, const char *stream_id, int64_t camera_id, const char *url,
-                   const char *title)
+                   const char *title, bool on_demand)
 {
     char path_name[32];
     vg_camera_path_name(camera_id, path_name, sizeof(path_name));
@@ -221,10 +305,13 @@ int vg_media_start(vg_media *m, const char *stream_id, int64_t camera_id, const 
     r->media = m;
     snprintf(r->stream_id, sizeof(r->stream_id), "%s", stream_id);
     snprintf(r->path_name, sizeof(r->path_name), "%s", path_name);
-    r->status = VG_STREAM_STARTING;
+    r->on_demand = on_demand;
+    r->status = on_demand ? VG_STREAM_STANDBY : VG_STREAM_STARTING;
     vg_backoff_init(&r->backoff);
     vg_path_options popt = {.max_readers = m->opt.max_readers,
-                            .gop_cache_max_bytes = m->opt.gop_cache_max_bytes};
+                            .gop_cache_max_bytes = m->opt.gop_cache_max_bytes,
+                            .on_readers_changed = on_readers_changed,
+                            .ctx = r};
     vg_source_options sopt = {.url = url,
                               .label = path_name,
                               .title = title,
@@ -239,10 +326,13 @@ int vg_media_start(vg_media *m, const char *stream_id, int64_t camera_id, const 
         return VG_ENOMEM;
     }
     uv_timer_init(m->loop, &r->retry);
-    r->retry.data = r;
+    uv_timer_init(m->loop, &r->close_timer);
+    uv_timer_init(m->loop, &r->start_timer);
+    r->retry.data = r->close_timer.data = r->start_timer.data = r;
     r->next = m->runners;
     m->runners = r;
-    start_attempt(r);
+    if (!on_demand)
+        start_attempt(r);
     return 0;
 }
 
@@ -255,9 +345,11 @@ static void maybe_shutdown_done(vg_media *m)
     }
 }
 
-static void on_retry_closed(uv_handle_t *h)
+static void on_timer_closed(uv_handle_t *h)
 {
     runner *r = h->data;
+    if (--r->open_timers)
+        return;
     vg_media *m = r->media;
     m->closing--;
     free(r);
@@ -279,9 +371,11 @@ static void stop_runner(vg_media *m, runner *r)
     /* The source stops its thread and frees itself once the attempt has ended. */
     vg_source_destroy(r->source);
     r->source = NULL;
-    uv_timer_stop(&r->retry);
     m->closing++;
-    uv_close((uv_handle_t *)&r->retry, on_retry_closed);
+    r->open_timers = 3;
+    uv_close((uv_handle_t *)&r->retry, on_timer_closed);
+    uv_close((uv_handle_t *)&r->close_timer, on_timer_closed);
+    uv_close((uv_handle_t *)&r->start_timer, on_timer_closed);
 }
 
 void vg_media_stop(vg_media *m, const char *stream_id)

@@ -29,10 +29,12 @@
 typedef struct vg_media vg_media;
 
 typedef struct vg_media_options {
-    int64_t connect_timeout_ms; /* per attempt: reachability, open, stream info */
-    int64_t read_timeout_ms;    /* no packet for this long fails the attempt */
-    int max_readers;            /* per path; 0 unlimited */
-    size_t gop_cache_max_bytes; /* 0: 16 MiB */
+    int64_t connect_timeout_ms;         /* per attempt: reachability, open, stream info */
+    int64_t read_timeout_ms;            /* no packet for this long fails the attempt */
+    int max_readers;                    /* per path; 0 unlimited */
+    int64_t on_demand_start_timeout_ms; /* sourceOnDemandStartTimeout */
+    int64_t on_demand_close_after_ms;   /* sourceOnDemandCloseAfter */
+    size_t gop_cache_max_bytes;         /* 0: 16 MiB */
 } vg_media_options;
 
 /*
@@ -50,10 +52,15 @@ vg_media *vg_media_create(uv_loop_t *loop, const vg_media_options *opt,
  * Starts pulling `url` (copied; may hold credentials; `title`, the camera's
  * name, is copied too and drawn by the demo source) for stream
  * `stream_id` of camera `camera_id`, into path cam_<camera_id>. Returns 0,
- * VG_EEXIST when that path is already live, or VG_ENOMEM.
+ * VG_EEXIST when that path is already live, or VG_ENOMEM. With `on_demand`
+ * the path waits in STANDBY with no connection to the camera: its first
+ * reader starts the source (STARTING, then RUNNING on the first key frame);
+ * a reader that sees no key frame within the start timeout is ended with an
+ * error; sourceOnDemandCloseAfter after the last reader leaves, the source
+ * stops and the stream is STANDBY again.
  */
 int vg_media_start(vg_media *media, const char *stream_id, int64_t camera_id, const char *url,
-                   const char *title);
+                   const char *title, bool on_demand);
 
 /*
  * Stops the stream: its readers end, its path goes, its source stops (the

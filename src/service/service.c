@@ -289,7 +289,7 @@ done:
 }
 
 int vg_stream_service_start(vg_services *svc, int64_t camera_id, const char *source_url,
-                            vg_stream *out, vg_error *err)
+                            int on_demand, vg_stream *out, vg_error *err)
 {
     int rc;
     vg_camera cam = {0};
@@ -323,11 +323,13 @@ int vg_stream_service_start(vg_services *svc, int64_t camera_id, const char *sou
     }
     st.camera_id = camera_id;
     st.status = VG_STREAM_STOPPED;
+    st.on_demand = on_demand < 0 ? svc->default_on_demand : on_demand != 0;
     if (!(st.source_url = strdup(source_url ? source_url : cam.stream_url))) {
         rc = vg_error_set(err, VG_ENOMEM, "out of memory");
         goto done;
     }
-    if ((rc = vg_stream_transition(&st, VG_STREAM_STARTING, svc->now_ms(), NULL)) < 0) {
+    vg_stream_status first = st.on_demand ? VG_STREAM_STANDBY : VG_STREAM_STARTING;
+    if ((rc = vg_stream_transition(&st, first, svc->now_ms(), NULL)) < 0) {
         vg_error_set(err, rc, "cannot start the stream: %s", vg_strerror(rc));
         goto done;
     }
@@ -346,8 +348,8 @@ int vg_stream_service_start(vg_services *svc, int64_t camera_id, const char *sou
     }
     VG_LOG_INFO("stream", "starting stream=%s camera=%" PRId64 " url=%s", st.id, camera_id,
                 show_url(st.source_url).text);
-    if (svc->media &&
-        (rc = vg_media_start(svc->media, st.id, camera_id, st.source_url, cam.name)) < 0) {
+    if (svc->media && (rc = vg_media_start(svc->media, st.id, camera_id, st.source_url, cam.name,
+                                           st.on_demand)) < 0) {
         /* The row says STARTING; say why nothing is pulling instead. */
         char reason[128];
         snprintf(reason, sizeof(reason), "cannot start pulling: %s", vg_strerror(rc));
@@ -402,14 +404,22 @@ int vg_stream_service_resume_all(vg_services *svc, vg_error *err)
         return store_failed(err, rc, "listing live streams");
     for (size_t i = 0; i < n; i++) {
         vg_stream *st = &live[i];
-        if (st->status != VG_STREAM_RUNNING)
-            continue;
-        /* RUNNING -> ERROR -> STARTING: both legal, and RUNNING is never claimed without frames. */
         int64_t now = svc->now_ms();
-        if ((rc = vg_stream_transition(st, VG_STREAM_ERROR, now, "vigil restarted")) < 0 ||
-            (rc = vg_stream_transition(st, VG_STREAM_STARTING, now, NULL)) < 0) {
-            vg_error_set(err, rc, "cannot resume stream %s: %s", st->id, vg_strerror(rc));
-            goto done;
+        if (st->on_demand && st->status != VG_STREAM_STANDBY) {
+            /* On demand: nobody reads it after a restart, so it waits again. */
+            if ((rc = vg_stream_transition(st, VG_STREAM_STANDBY, now, NULL)) < 0) {
+                vg_error_set(err, rc, "cannot resume stream %s: %s", st->id, vg_strerror(rc));
+                goto done;
+            }
+        } else if (st->status == VG_STREAM_RUNNING) {
+            /* RUNNING -> ERROR -> STARTING: both legal; RUNNING is never claimed without frames. */
+            if ((rc = vg_stream_transition(st, VG_STREAM_ERROR, now, "vigil restarted")) < 0 ||
+                (rc = vg_stream_transition(st, VG_STREAM_STARTING, now, NULL)) < 0) {
+                vg_error_set(err, rc, "cannot resume stream %s: %s", st->id, vg_strerror(rc));
+                goto done;
+            }
+        } else {
+            continue;
         }
         if ((rc = vg_store_stream_update(svc->store, st)) < 0) {
             store_failed(err, rc, "resuming streams");
@@ -419,8 +429,8 @@ int vg_stream_service_resume_all(vg_services *svc, vg_error *err)
     for (size_t i = 0; svc->media && i < n; i++) {
         vg_camera cam = {0};
         vg_store_camera_get(svc->store, live[i].camera_id, &cam); /* for its name only */
-        if (vg_media_start(svc->media, live[i].id, live[i].camera_id, live[i].source_url,
-                           cam.name) < 0)
+        if (vg_media_start(svc->media, live[i].id, live[i].camera_id, live[i].source_url, cam.name,
+                           live[i].on_demand) < 0)
             VG_LOG_ERROR("stream", "cannot resume stream=%s", live[i].id);
         vg_camera_clear(&cam);
     }

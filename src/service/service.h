@@ -32,6 +32,7 @@ int vg_error_set(vg_error *err, int code, const char *fmt, ...)
 typedef struct vg_services {
     vg_store *store;         /* borrowed */
     vg_media *media;         /* borrowed; NULL: nothing is pulled (unit tests of the rules) */
+    bool default_on_demand;  /* sourceOnDemand: for a start that does not say */
     int64_t (*now_ms)(void); /* the clock; tests may replace it */
 } vg_services;
 
@@ -72,13 +73,14 @@ int vg_camera_service_provision(vg_services *svc, int64_t id, const char *name,
 
 /*
  * Starts a stream of the camera from source_url (NULL: the camera's own
- * URL). VG_ENOENT for an unknown camera, VG_ECONFLICT when the camera
+ * URL), pulled always (on_demand 0), only while read (1: it waits in
+ * STANDBY), or as sourceOnDemand says (-1). VG_ENOENT for an unknown camera, VG_ECONFLICT when the camera
  * already has a live stream. The stream is STARTING until its first key
  * frame arrives (RUNNING is only ever reported with frames flowing).
  * *out is the caller's (vg_stream_clear).
  */
 int vg_stream_service_start(vg_services *svc, int64_t camera_id, const char *source_url,
-                            vg_stream *out, vg_error *err);
+                            int on_demand, vg_stream *out, vg_error *err);
 
 /* Stops a stream; stopping a STOPPED stream is a no-op that succeeds. VG_ENOENT when unknown. */
 int vg_stream_service_stop(vg_services *svc, const char *stream_id, vg_error *err);

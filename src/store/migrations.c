@@ -64,6 +64,35 @@ static const vg_store_migration migrations[] = {
                "    last_checkpoint_ms INTEGER NOT NULL\n"
                ");\n",
     },
+    {
+        .version = 3,
+        .name = "on-demand streams",
+        /*
+         * STANDBY (an on-demand stream waiting for a reader) and the on_demand
+         * flag. SQLite cannot change a CHECK constraint in place: the table is
+         * rebuilt, in this migration's transaction, and its indexes with it.
+         */
+        .sql = "CREATE TABLE streams_v3 (\n"
+               "    id TEXT NOT NULL PRIMARY KEY,\n"
+               "    camera_id INTEGER NOT NULL REFERENCES cameras(id) ON DELETE CASCADE,\n"
+               "    source_url TEXT NOT NULL,\n"
+               "    status TEXT NOT NULL\n"
+               "        CHECK (status IN ('STOPPED', 'STARTING', 'RUNNING', 'ERROR', 'STANDBY')),\n"
+               "    started_at_ms INTEGER,\n"
+               "    stopped_at_ms INTEGER,\n"
+               "    last_error TEXT,\n"
+               "    on_demand INTEGER NOT NULL DEFAULT 0 CHECK (on_demand IN (0, 1))\n"
+               ");\n"
+               "INSERT INTO streams_v3 (id, camera_id, source_url, status, started_at_ms,\n"
+               "                        stopped_at_ms, last_error)\n"
+               "    SELECT id, camera_id, source_url, status, started_at_ms, stopped_at_ms,\n"
+               "           last_error FROM streams;\n"
+               "DROP TABLE streams;\n"
+               "ALTER TABLE streams_v3 RENAME TO streams;\n"
+               "CREATE UNIQUE INDEX streams_one_live_per_camera\n"
+               "    ON streams(camera_id) WHERE status != 'STOPPED';\n"
+               "CREATE INDEX streams_camera_started ON streams(camera_id, started_at_ms);\n",
+    },
 };
 
 const vg_store_migration *vg_store_migrations(size_t *count)

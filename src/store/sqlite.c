@@ -84,7 +84,8 @@
 #include <time.h>
 
 #define CAMERA_COLUMNS "id, name, stream_url, location, created_at_ms, updated_at_ms"
-#define STREAM_COLUMNS "id, camera_id, source_url, status, started_at_ms, stopped_at_ms, last_error"
+#define STREAM_COLUMNS                                                                             \
+    "id, camera_id, source_url, status, started_at_ms, stopped_at_ms, last_error, on_demand"
 /* Newest start first; a never-started stream (NULL) sorts last; ties by id. */
 #define STREAM_ORDER " ORDER BY started_at_ms DESC, id"
 
@@ -131,10 +132,10 @@ static const char *const stmt_sql[STMT_NUM] = {
                            " created_at_ms = ?5, updated_at_ms = ?6 WHERE id = ?1",
     [STMT_CAMERA_DELETE] = "DELETE FROM cameras WHERE id = ?1",
     [STMT_STREAM_INSERT] =
-        "INSERT INTO streams (" STREAM_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO streams (" STREAM_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     [STMT_STREAM_GET] = "SELECT " STREAM_COLUMNS " FROM streams WHERE id = ?1",
     [STMT_STREAM_UPDATE] = "UPDATE streams SET source_url = ?3, status = ?4, started_at_ms = ?5,"
-                           " stopped_at_ms = ?6, last_error = ?7 WHERE id = ?1",
+                           " stopped_at_ms = ?6, last_error = ?7, on_demand = ?8 WHERE id = ?1",
     /* The same condition as the partial index, so that SQLite uses it. */
     [STMT_STREAM_FIND_LIVE] = "SELECT " STREAM_COLUMNS " FROM streams"
                               " WHERE camera_id = ?1 AND status != 'STOPPED'",
@@ -294,6 +295,7 @@ static int stream_from_row(vg_store *store, sqlite3_stmt *stmt, vg_stream *st)
     st->stopped_at_ms = sqlite3_column_int64(stmt, 5);
     if ((err = column_strdup(stmt, 6, &st->last_error)) < 0)
         goto out;
+    st->on_demand = sqlite3_column_int(stmt, 7) != 0;
 out:
     if (err < 0)
         vg_stream_clear(st);
@@ -871,6 +873,8 @@ static int bind_stream_fields(sqlite3_stmt *stmt, const vg_stream *st)
         rc = bind_time_ms(stmt, 6, st->stopped_at_ms);
     if (rc == SQLITE_OK)
         rc = bind_text(stmt, 7, st->last_error);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int(stmt, 8, st->on_demand ? 1 : 0);
     return rc;
 }
 

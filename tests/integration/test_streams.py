@@ -9,7 +9,8 @@ from conftest import assert_error
 
 UUID4_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 TS_RE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
-STREAM_KEYS = {"id", "camera_id", "source_url", "path", "status", "started_at", "stopped_at", "stats",
+STREAM_KEYS = {"id", "camera_id", "source_url", "path", "status", "on_demand", "started_at",
+               "stopped_at", "stats",
                "last_error"}
 
 

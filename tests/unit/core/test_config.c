@@ -716,8 +716,36 @@ static void test_error_buffer_edge_cases(void)
     CHECK_INT_EQ(cfg.log_level, VG_LOG_WARN);
 }
 
+static void test_on_demand_keys(void)
+{
+    vg_config cfg;
+    char err[512];
+    vg_config_defaults(&cfg);
+    CHECK(!cfg.source_on_demand);
+    CHECK_INT_EQ(cfg.source_on_demand_close_after_ms, 10000);
+    CHECK_INT_EQ(cfg.source_on_demand_start_timeout_ms, 10000);
+    const char *yaml = "sourceOnDemand: yes\nsourceOnDemandCloseAfter: 15s\n"
+                       "sourceOnDemandStartTimeout: 2500ms\n";
+    CHECK_INT_EQ(vg_config_load_string(&cfg, "t.yml", yaml, strlen(yaml), err, sizeof(err)), 0);
+    CHECK(cfg.source_on_demand);
+    CHECK_INT_EQ(cfg.source_on_demand_close_after_ms, 15000);
+    CHECK_INT_EQ(cfg.source_on_demand_start_timeout_ms, 2500);
+    const char *values[] = {"true", "On", "NO", "false", "off"};
+    const bool want[] = {true, true, false, false, false};
+    for (size_t i = 0; i < 5; i++) {
+        char text[64];
+        snprintf(text, sizeof(text), "sourceOnDemand: %s\n", values[i]);
+        CHECK_INT_EQ(vg_config_load_string(&cfg, "t.yml", text, strlen(text), err, sizeof(err)), 0);
+        CHECK(cfg.source_on_demand == want[i]);
+    }
+    const char *bad = "sourceOnDemand: maybe\n";
+    CHECK(vg_config_load_string(&cfg, "t.yml", bad, strlen(bad), err, sizeof(err)) < 0);
+    CHECK_STR_EQ(err, "t.yml:1:17: sourceOnDemand: invalid value 'maybe' (use yes or no)");
+}
+
 int main(void)
 {
+    VG_TEST_RUN(test_on_demand_keys);
     VG_TEST_RUN(test_defaults);
     VG_TEST_RUN(test_every_key_from_string);
     VG_TEST_RUN(test_partial_file_keeps_other_values);

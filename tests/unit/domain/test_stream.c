@@ -7,12 +7,13 @@ static void test_every_transition_pair(void)
 {
     /* The table of seed 002 as the issue states it, plus ERROR -> STOPPED (a failed stream can be
      * stopped). */
-    static const bool expected[4][4] = {
-        /*              STOPPED STARTING RUNNING ERROR */
-        /* STOPPED  */ {false, true, false, false},
-        /* STARTING */ {true, false, true, true},
-        /* RUNNING  */ {true, false, false, true},
-        /* ERROR    */ {true, true, false, false},
+    static const bool expected[5][5] = {
+        /*              STOPPED STARTING RUNNING ERROR  STANDBY */
+        /* STOPPED  */ {false, true, false, false, true},
+        /* STARTING */ {true, false, true, true, true},
+        /* RUNNING  */ {true, false, false, true, true},
+        /* ERROR    */ {true, true, false, false, true},
+        /* STANDBY  */ {true, true, false, false, false},
     };
     for (int from = 0; from < VG_STREAM_STATUS_COUNT; from++) {
         for (int to = 0; to < VG_STREAM_STATUS_COUNT; to++) {

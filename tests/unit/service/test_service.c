@@ -100,21 +100,21 @@ static void test_one_live_stream_per_camera(void)
     int64_t id = make_camera(&f, "Door", "rtsp://u:p@h/1");
     vg_stream st, st2;
     vg_error err;
-    CHECK_INT_EQ(vg_stream_service_start(&f.svc, id, NULL, &st, &err), 0);
+    CHECK_INT_EQ(vg_stream_service_start(&f.svc, id, NULL, 0, &st, &err), 0);
     CHECK_INT_EQ(st.status, VG_STREAM_STARTING); /* never RUNNING without frames */
     CHECK_STR_EQ(st.source_url, "rtsp://u:p@h/1");
-    CHECK_INT_EQ(vg_stream_service_start(&f.svc, id, NULL, &st2, &err), VG_ECONFLICT);
+    CHECK_INT_EQ(vg_stream_service_start(&f.svc, id, NULL, 0, &st2, &err), VG_ECONFLICT);
     CHECK(strstr(err.message, st.id) != NULL);
     CHECK_INT_EQ(vg_stream_service_stop(&f.svc, st.id, &err), 0);
     CHECK_INT_EQ(vg_stream_service_stop(&f.svc, st.id, &err), 0); /* twice is fine */
-    CHECK_INT_EQ(vg_stream_service_start(&f.svc, id, "rtmp://h2/app/x", &st2, &err), 0);
+    CHECK_INT_EQ(vg_stream_service_start(&f.svc, id, "rtmp://h2/app/x", 0, &st2, &err), 0);
     CHECK_STR_EQ(st2.source_url, "rtmp://h2/app/x");
     CHECK(strcmp(st.id, st2.id) != 0);
     vg_stream_clear(&st);
     vg_stream_clear(&st2);
-    CHECK_INT_EQ(vg_stream_service_start(&f.svc, id + 9, NULL, &st, &err), VG_ENOENT);
+    CHECK_INT_EQ(vg_stream_service_start(&f.svc, id + 9, NULL, 0, &st, &err), VG_ENOENT);
     CHECK_STR_EQ(err.message, "camera 10 does not exist");
-    CHECK_INT_EQ(vg_stream_service_start(&f.svc, id, "ftp://x/y", &st, &err), VG_EINVAL);
+    CHECK_INT_EQ(vg_stream_service_start(&f.svc, id, "ftp://x/y", 0, &st, &err), VG_EINVAL);
     CHECK_INT_EQ(vg_stream_service_stop(&f.svc, "00000000-0000-4000-8000-000000000000", &err),
                  VG_ENOENT);
     teardown(&f);
@@ -127,7 +127,7 @@ static void test_delete_stops_the_stream(void)
     int64_t id = make_camera(&f, "Door", "rtsp://h/1");
     vg_stream st;
     vg_error err;
-    CHECK_INT_EQ(vg_stream_service_start(&f.svc, id, NULL, &st, &err), 0);
+    CHECK_INT_EQ(vg_stream_service_start(&f.svc, id, NULL, 0, &st, &err), 0);
     CHECK_INT_EQ(vg_camera_service_delete(&f.svc, id, &err), 0);
     vg_stream gone;
     CHECK_INT_EQ(vg_store_stream_get(f.store, st.id, &gone), VG_ENOENT);
@@ -174,7 +174,7 @@ static void test_resume_after_restart(void)
     int64_t id = make_camera(&f, "Door", "rtsp://h/1");
     vg_stream st;
     vg_error err;
-    CHECK_INT_EQ(vg_stream_service_start(&f.svc, id, NULL, &st, &err), 0);
+    CHECK_INT_EQ(vg_stream_service_start(&f.svc, id, NULL, 0, &st, &err), 0);
     /* Pretend the media core had frames flowing when vigil stopped. */
     CHECK_INT_EQ(vg_stream_transition(&st, VG_STREAM_RUNNING, 1500, NULL), 0);
     CHECK_INT_EQ(vg_store_stream_update(f.store, &st), 0);

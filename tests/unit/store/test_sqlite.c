@@ -12,6 +12,7 @@
 #include "domain/camera.h"
 #include "domain/stream.h"
 #include "store/maintenance.h"
+#include "store/migrations.h"
 #include "store/store.h"
 
 #include <limits.h>
@@ -142,16 +143,18 @@ static void test_open_creates_schema_and_reopen_is_idempotent(void)
 {
     db_setup();
     vg_store *store = store_open();
-    CHECK_INT_EQ(vg_store_schema_version(store), 2);
+    CHECK_INT_EQ(vg_store_schema_version(store), 3);
+    CHECK(vg_store_created(store));
     vg_store_close(store);
 
     store = store_open();
-    CHECK_INT_EQ(vg_store_schema_version(store), 2);
+    CHECK_INT_EQ(vg_store_schema_version(store), 3);
+    CHECK(!vg_store_created(store));
     vg_store_close(store);
 
     char buf[64];
     raw_query("SELECT count(*) FROM schema_migrations", buf, sizeof(buf));
-    CHECK_STR_EQ(buf, "2");
+    CHECK_STR_EQ(buf, "3");
     raw_query("SELECT name FROM schema_migrations WHERE version = 2", buf, sizeof(buf));
     CHECK_STR_EQ(buf, "store maintenance");
     raw_query("SELECT name FROM schema_migrations WHERE version = 1", buf, sizeof(buf));
@@ -693,6 +696,73 @@ static void test_maintenance_runs_on_a_loop(void)
     db_teardown();
 }
 
+/* STANDBY and on_demand survive a round trip (schema v3). */
+static void test_on_demand_standby_round_trip(void)
+{
+    db_setup();
+    vg_store *store = store_open();
+    int64_t cam = add_camera(store, "a");
+    vg_stream st = {.camera_id = cam,
+                    .status = VG_STREAM_STANDBY,
+                    .on_demand = true,
+                    .source_url = "rtsp://h/x",
+                    .started_at_ms = 5};
+    snprintf(st.id, sizeof(st.id), "%s", "0b6e9a1e-1c1d-4e5f-8a9b-0c1d2e3f4a5b");
+    CHECK_INT_EQ(vg_store_stream_insert(store, &st), 0);
+    vg_stream got;
+    CHECK_INT_EQ(vg_store_stream_get(store, st.id, &got), 0);
+    CHECK_INT_EQ(got.status, VG_STREAM_STANDBY);
+    CHECK(got.on_demand);
+    vg_stream_clear(&got);
+    /* A STANDBY stream is live: it holds the camera. */
+    CHECK_INT_EQ(vg_store_stream_find_live(store, cam, &got), 0);
+    vg_stream_clear(&got);
+    vg_store_close(store);
+    db_teardown();
+}
+
+/* A database made by an older vigil (schema v2, with data) is migrated with its rows. */
+static void test_migration_keeps_rows(void)
+{
+    db_setup();
+    size_t count;
+    const vg_store_migration *m = vg_store_migrations(&count);
+    CHECK(count >= 3);
+    char sql[4096];
+    FILE *f = fopen(db_path, "w"); /* an empty file is an empty SQLite database */
+    CHECK(f != NULL);
+    if (f)
+        fclose(f);
+    CHECK_INT_EQ(raw_exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT,"
+                          " applied_at_ms INTEGER)"),
+                 SQLITE_OK);
+    for (size_t i = 0; i < 2; i++) {
+        CHECK_INT_EQ(raw_exec(m[i].sql), SQLITE_OK);
+        snprintf(sql, sizeof(sql), "INSERT INTO schema_migrations VALUES (%d, 'old', 0)",
+                 m[i].version);
+        CHECK_INT_EQ(raw_exec(sql), SQLITE_OK);
+    }
+    CHECK_INT_EQ(raw_exec("INSERT INTO cameras VALUES (7, 'old cam', 'rtsp://h/x', NULL, 1, 2);"
+                          "INSERT INTO streams VALUES ('0b6e9a1e-1c1d-4e5f-8a9b-0c1d2e3f4a5b', 7,"
+                          " 'rtsp://h/x', 'RUNNING', 10, NULL, NULL)"),
+                 SQLITE_OK);
+    vg_store *store = store_open();
+    CHECK_INT_EQ(vg_store_schema_version(store), 3);
+    CHECK(!vg_store_created(store));
+    vg_stream got;
+    CHECK_INT_EQ(vg_store_stream_get(store, "0b6e9a1e-1c1d-4e5f-8a9b-0c1d2e3f4a5b", &got), 0);
+    CHECK_INT_EQ(got.status, VG_STREAM_RUNNING);
+    CHECK(!got.on_demand);
+    CHECK_INT_EQ(got.started_at_ms, 10);
+    vg_stream_clear(&got);
+    /* The indexes came back with the table: still one live stream per camera. */
+    vg_stream second = {.camera_id = 7, .status = VG_STREAM_STARTING, .source_url = "rtsp://h/y"};
+    snprintf(second.id, sizeof(second.id), "%s", "1b6e9a1e-1c1d-4e5f-8a9b-0c1d2e3f4a5b");
+    CHECK_INT_EQ(vg_store_stream_insert(store, &second), VG_ECONFLICT);
+    vg_store_close(store);
+    db_teardown();
+}
+
 int main(void)
 {
     VG_TEST_RUN(test_open_creates_schema_and_reopen_is_idempotent);
@@ -712,5 +782,7 @@ int main(void)
     VG_TEST_RUN(test_open_fails_without_directory);
     VG_TEST_RUN(test_checkpoint_is_explicit);
     VG_TEST_RUN(test_maintenance_runs_on_a_loop);
+    VG_TEST_RUN(test_on_demand_standby_round_trip);
+    VG_TEST_RUN(test_migration_keeps_rows);
     return vg_test_done();
 }
