@@ -307,6 +307,7 @@ static int cmd_serve(int argc, char **argv)
         .store = store, .now_ms = vg_now_ms, .default_on_demand = cfg.source_on_demand};
     vg_media_options mopt = {.connect_timeout_ms = cfg.connect_timeout_ms,
                              .read_timeout_ms = cfg.read_timeout_ms,
+                             .max_readers = (int)cfg.max_readers,
                              .on_demand_start_timeout_ms = cfg.source_on_demand_start_timeout_ms,
                              .on_demand_close_after_ms = cfg.source_on_demand_close_after_ms};
     if (!(s.media =

@@ -10,23 +10,42 @@ static json_t *camera_json(const vg_camera *cam)
 {
     char path[32];
     vg_camera_path_name(cam->id, path, sizeof(path));
-    return json_pack("{s:I,s:s,s:o,s:o,s:s,s:o,s:o}", "id", (json_int_t)cam->id, "name", cam->name,
-                     "stream_url", vg_api_url(cam->stream_url), "location",
-                     cam->location ? json_string(cam->location) : json_null(), "path", path,
-                     "created_at", vg_json_time(cam->created_at_ms), "updated_at",
-                     vg_json_time(cam->updated_at_ms));
+    return json_pack(
+        "{s:I,s:s,s:o,s:o,s:s,s:o,s:s,s:o,s:o}", "id", (json_int_t)cam->id, "name", cam->name,
+        "stream_url", vg_api_url(cam->stream_url), "location",
+        cam->location ? json_string(cam->location) : json_null(), "path", path, "max_readers",
+        cam->max_readers < 0 ? json_null() : json_integer(cam->max_readers), "rtsp_transport",
+        cam->rtsp_transport, "created_at", vg_json_time(cam->created_at_ms), "updated_at",
+        vg_json_time(cam->updated_at_ms));
 }
 
-static const char *const camera_fields[] = {"name", "stream_url", "location", NULL};
+static const char *const camera_fields[] = {"name",        "stream_url",     "location",
+                                            "max_readers", "rtsp_transport", NULL};
 
 /* Reads {name, stream_url, location} into `in`; answers 400 itself on bad input. */
 static bool read_camera_fields(vg_http_request *req, json_t *body, vg_camera_fields *in)
 {
-    return vg_api_only_fields(req, body, camera_fields) &&
-           vg_api_string_field(req, body, "name", false, &in->has_name, &in->name) &&
-           vg_api_string_field(req, body, "stream_url", false, &in->has_stream_url,
-                               &in->stream_url) &&
-           vg_api_string_field(req, body, "location", true, &in->has_location, &in->location);
+    if (!vg_api_only_fields(req, body, camera_fields) ||
+        !vg_api_string_field(req, body, "name", false, &in->has_name, &in->name) ||
+        !vg_api_string_field(req, body, "stream_url", false, &in->has_stream_url,
+                             &in->stream_url) ||
+        !vg_api_string_field(req, body, "location", true, &in->has_location, &in->location) ||
+        !vg_api_string_field(req, body, "rtsp_transport", false, &in->has_rtsp_transport,
+                             &in->rtsp_transport))
+        return false;
+    json_t *mr = json_object_get(body, "max_readers");
+    if (mr) {
+        if (!json_is_null(mr) && !json_is_integer(mr)) {
+            vg_http_respond_error(req, 400, "invalid_request",
+                                  "max_readers must be an integer or null");
+            return false;
+        }
+        in->has_max_readers = true;
+        /* null means the maxReaders setting; a negative number is refused by the validation. */
+        json_int_t v = json_is_null(mr) ? -1 : json_integer_value(mr);
+        in->max_readers = json_is_null(mr) ? -1 : v < 0 ? INT64_MIN : v;
+    }
+    return true;
 }
 
 static void create_camera(vg_http_request *req, void *ctx)

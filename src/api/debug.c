@@ -4,7 +4,8 @@
  *   GET /api/debug/paths/{name}/sample?seconds=2[&format=json]
  *
  * Attaches a reader to the path (a real one: maxReaders, the GOP cache and
- * slow-reader drops apply), collects for `seconds` (1-10), then answers
+ * slow-reader drops apply), collects for `seconds` (1-10; up to 300 when it
+ * only counts, for bench/ingest), then answers
  * with the video track as an Annex-B elementary stream (video/h264 or
  * video/h265) that ffprobe/ffmpeg can judge, or with counts as JSON. Issue 3
  * allows such a way to test the media core before the real readers (HLS,
@@ -156,8 +157,11 @@ static void sample(vg_http_request *req, void *ctx)
     const char *seconds_text = vg_http_request_query(req, "seconds");
     const char *format = vg_http_request_query(req, "format");
     int64_t seconds = 2;
-    if (seconds_text && !vg_api_parse_int(seconds_text, 1, 10, &seconds)) {
-        vg_http_respond_error(req, 400, "invalid_request", "seconds must be from 1 to 10");
+    bool json = format && !strcmp(format, "json");
+    int64_t max_seconds = json ? 300 : 10; /* counting holds no frames: it may run long */
+    if (seconds_text && !vg_api_parse_int(seconds_text, 1, max_seconds, &seconds)) {
+        vg_http_respond_error(req, 400, "invalid_request", "seconds must be from 1 to %lld",
+                              (long long)max_seconds);
         return;
     }
     vg_media_info info;
@@ -171,7 +175,7 @@ static void sample(vg_http_request *req, void *ctx)
         return;
     }
     s->req = req;
-    s->json = format && !strcmp(format, "json");
+    s->json = json;
     s->video_track = -1;
     s->dts_monotonic = true;
     vg_reader_options ropt = {.name = "debug-sample"};

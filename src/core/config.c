@@ -51,6 +51,7 @@ typedef enum {
     VALUE_DURATION, /* int64_t milliseconds */
     VALUE_SIZE,     /* int64_t bytes */
     VALUE_BOOL,     /* bool: yes/no, true/false, on/off (YAML 1.1, as MediaMTX reads them) */
+    VALUE_COUNT,    /* int64_t: a whole number >= 0 */
 } value_type;
 
 typedef struct {
@@ -94,6 +95,8 @@ static const config_key config_keys[] = {
      "a camera must be reached, opened and describe its tracks within this long"},
     {"readTimeout", VALUE_DURATION, INT64_FIELD(read_timeout_ms), true, "10s",
      "a camera that sends nothing for this long has failed (and is retried)"},
+    {"maxReaders", VALUE_COUNT, INT64_FIELD(max_readers), false, "0",
+     "readers a path accepts at most (0: unlimited); a camera's max_readers overrides it"},
     {"sourceOnDemand", VALUE_BOOL, BOOL_FIELD(source_on_demand), false, "no",
      "streams started without on_demand pull their camera only while someone reads them"},
     {"sourceOnDemandStartTimeout", VALUE_DURATION, INT64_FIELD(source_on_demand_start_timeout_ms),
@@ -511,6 +514,19 @@ static int key_set(const config_key *key, vg_config *cfg, const char *value, siz
             return VG_EINVAL;
         }
         break;
+    case VALUE_COUNT: {
+        char *end = NULL;
+        errno = 0;
+        long long n = strtoll(value, &end, 10);
+        if (!len || *end || errno || n < 0 || value[0] == '-' || value[0] == '+' ||
+            value[0] == ' ') {
+            write_error(why, why_cap, "invalid number '%s' (write a whole number, 0 or more)",
+                        quoted);
+            return VG_EINVAL;
+        }
+        number = n;
+        break;
+    }
     case VALUE_SIZE:
         if (vg_config_parse_size(value, &number) != 0) {
             write_error(why, why_cap, "invalid size '%s' (write it as 1048576, 512KB or 16MiB)",

@@ -32,6 +32,7 @@ typedef struct vg_config {
     int64_t shutdown_timeout_ms;      /* shutdownTimeout: SIGTERM to exit, at most (5s) */
     int64_t connect_timeout_ms;       /* connectTimeout: reach, open, describe a camera (10s) */
     int64_t read_timeout_ms;          /* readTimeout: a silent camera has failed (10s) */
+    int64_t max_readers;              /* maxReaders: per path, 0 unlimited (0) */
     bool source_on_demand;            /* sourceOnDemand: default of a stream's on_demand (no) */
     int64_t source_on_demand_start_timeout_ms; /* sourceOnDemandStartTimeout (10s) */
     int64_t source_on_demand_close_after_ms;   /* sourceOnDemandCloseAfter (10s) */

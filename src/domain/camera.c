@@ -156,3 +156,27 @@ int vg_camera_path_name(int64_t id, char *out, size_t cap)
 {
     return snprintf(out, cap, "cam_%" PRId64, id);
 }
+
+int vg_camera_validate_max_readers(int64_t max_readers, const char **why)
+{
+    if (max_readers < 0 || max_readers > 100000) {
+        *why = "must be from 0 (unlimited) to 100000, or null for the maxReaders setting";
+        return VG_EINVAL;
+    }
+    return 0;
+}
+
+int vg_camera_validate_rtsp_transport(const char *transport, const char **why)
+{
+    if (transport &&
+        (!strcmp(transport, "tcp") || !strcmp(transport, "udp") || !strcmp(transport, "auto")))
+        return 0;
+    *why = "must be tcp, udp or auto";
+    return VG_EINVAL;
+}
+
+void vg_camera_defaults(vg_camera *cam)
+{
+    cam->max_readers = -1;
+    snprintf(cam->rtsp_transport, sizeof(cam->rtsp_transport), "tcp");
+}

@@ -30,6 +30,8 @@ typedef struct vg_camera {
     char *location;        /* owned; NULL when not set */
     int64_t created_at_ms; /* Unix time, milliseconds */
     int64_t updated_at_ms;
+    int max_readers;        /* -1: the maxReaders setting; 0: unlimited; > 0: at most that */
+    char rtsp_transport[8]; /* "tcp" (default), "udp" or "auto" (FFmpeg's choice) */
 } vg_camera;
 
 /* Frees the strings a camera owns and zeroes it; the struct itself is the caller's. */
@@ -45,6 +47,11 @@ void vg_camera_array_free(vg_camera *cams, size_t n);
 int vg_camera_validate_name(const char *name, const char **why);
 int vg_camera_validate_stream_url(const char *url, const char **why);
 int vg_camera_validate_location(const char *location, const char **why);
+int vg_camera_validate_max_readers(int64_t max_readers, const char **why);
+int vg_camera_validate_rtsp_transport(const char *transport, const char **why);
+
+/* Sets the per-camera options to their defaults (maxReaders setting, TCP). */
+void vg_camera_defaults(vg_camera *cam);
 
 /* The path name of a camera's stream: "cam_<id>". Returns snprintf's result. */
 int vg_camera_path_name(int64_t id, char *out, size_t cap);

@@ -293,7 +293,7 @@ vg_media *vg_media_create(uv_loop_t *loop, const vg_media_options *opt,
 }
 
 int vg_media_start(vg_media *m, const char *stream_id, int64_t camera_id, const char *url,
-                   const char *title, bool on_demand)
+                   const vg_media_stream_options *opt)
 {
     char path_name[32];
     vg_camera_path_name(camera_id, path_name, sizeof(path_name));
@@ -305,17 +305,19 @@ int vg_media_start(vg_media *m, const char *stream_id, int64_t camera_id, const 
     r->media = m;
     snprintf(r->stream_id, sizeof(r->stream_id), "%s", stream_id);
     snprintf(r->path_name, sizeof(r->path_name), "%s", path_name);
+    bool on_demand = opt->on_demand;
     r->on_demand = on_demand;
     r->status = on_demand ? VG_STREAM_STANDBY : VG_STREAM_STARTING;
     vg_backoff_init(&r->backoff);
-    vg_path_options popt = {.max_readers = m->opt.max_readers,
+    vg_path_options popt = {.max_readers =
+                                opt->max_readers >= 0 ? opt->max_readers : m->opt.max_readers,
                             .gop_cache_max_bytes = m->opt.gop_cache_max_bytes,
                             .on_readers_changed = on_readers_changed,
                             .ctx = r};
     vg_source_options sopt = {.url = url,
                               .label = path_name,
-                              .title = title,
-                              .transport = VG_TRANSPORT_TCP,
+                              .title = opt->title,
+                              .transport = opt->transport,
                               .connect_timeout_ms = m->opt.connect_timeout_ms,
                               .read_timeout_ms = m->opt.read_timeout_ms};
     r->path = vg_path_create(path_name, &popt);

@@ -49,18 +49,24 @@ vg_media *vg_media_create(uv_loop_t *loop, const vg_media_options *opt,
                           vg_media_status_fn on_status, void *ctx);
 
 /*
- * Starts pulling `url` (copied; may hold credentials; `title`, the camera's
- * name, is copied too and drawn by the demo source) for stream
+ * Starts pulling `url` (copied; may hold credentials) for stream
  * `stream_id` of camera `camera_id`, into path cam_<camera_id>. Returns 0,
- * VG_EEXIST when that path is already live, or VG_ENOMEM. With `on_demand`
+ * VG_EEXIST when that path is already live, or VG_ENOMEM. With opt->on_demand
  * the path waits in STANDBY with no connection to the camera: its first
  * reader starts the source (STARTING, then RUNNING on the first key frame);
  * a reader that sees no key frame within the start timeout is ended with an
  * error; sourceOnDemandCloseAfter after the last reader leaves, the source
  * stops and the stream is STANDBY again.
  */
+typedef struct vg_media_stream_options {
+    const char *title;      /* the camera's name (copied), drawn by the demo source; may be NULL */
+    bool on_demand;         /* see vg_media_start() */
+    int max_readers;        /* -1: vg_media_options.max_readers; 0: unlimited */
+    vg_transport transport; /* RTSP only */
+} vg_media_stream_options;
+
 int vg_media_start(vg_media *media, const char *stream_id, int64_t camera_id, const char *url,
-                   const char *title, bool on_demand);
+                   const vg_media_stream_options *opt);
 
 /*
  * Stops the stream: its readers end, its path goes, its source stops (the

@@ -43,6 +43,20 @@ static shown_url show_url(const char *url)
     return s;
 }
 
+/* How the media core should pull this camera's stream. */
+static vg_media_stream_options media_options(const vg_camera *cam, bool on_demand)
+{
+    vg_transport transport = VG_TRANSPORT_TCP;
+    if (!strcmp(cam->rtsp_transport, "udp"))
+        transport = VG_TRANSPORT_UDP;
+    else if (!strcmp(cam->rtsp_transport, "auto"))
+        transport = VG_TRANSPORT_AUTO;
+    return (vg_media_stream_options){.title = cam->name,
+                                     .on_demand = on_demand,
+                                     .max_readers = cam->max_readers,
+                                     .transport = transport};
+}
+
 /* A store failure has been logged where it happened; the user gets the kind, not internals. */
 static int store_failed(vg_error *err, int rc, const char *what)
 {
@@ -60,6 +74,11 @@ static int validate_fields(const vg_camera_fields *in, vg_error *err)
         return vg_error_set(err, VG_EINVAL, "stream_url %s", why);
     if (in->has_location && vg_camera_validate_location(in->location, &why) < 0)
         return vg_error_set(err, VG_EINVAL, "location %s", why);
+    if (in->has_max_readers && in->max_readers != -1 &&
+        vg_camera_validate_max_readers(in->max_readers, &why) < 0)
+        return vg_error_set(err, VG_EINVAL, "max_readers %s", why);
+    if (in->has_rtsp_transport && vg_camera_validate_rtsp_transport(in->rtsp_transport, &why) < 0)
+        return vg_error_set(err, VG_EINVAL, "rtsp_transport %s", why);
     return 0;
 }
 
@@ -85,7 +104,9 @@ static bool changes_nothing(const vg_camera *cam, const vg_camera_fields *in)
     const char *location = in->location && *in->location ? in->location : NULL;
     return (!in->has_name || same_string(cam->name, in->name)) &&
            (!in->has_stream_url || same_string(cam->stream_url, in->stream_url)) &&
-           (!in->has_location || same_string(cam->location, location));
+           (!in->has_location || same_string(cam->location, location)) &&
+           (!in->has_max_readers || cam->max_readers == in->max_readers) &&
+           (!in->has_rtsp_transport || same_string(cam->rtsp_transport, in->rtsp_transport));
 }
 
 static int apply_fields(vg_camera *cam, const vg_camera_fields *in)
@@ -97,6 +118,10 @@ static int apply_fields(vg_camera *cam, const vg_camera_fields *in)
     if (in->has_location &&
         set_string(&cam->location, in->location && *in->location ? in->location : NULL) < 0)
         return VG_ENOMEM;
+    if (in->has_max_readers)
+        cam->max_readers = (int)in->max_readers;
+    if (in->has_rtsp_transport)
+        snprintf(cam->rtsp_transport, sizeof(cam->rtsp_transport), "%s", in->rtsp_transport);
     return 0;
 }
 
@@ -112,6 +137,7 @@ int vg_camera_service_create(vg_services *svc, const vg_camera_fields *in, vg_ca
         return vg_error_set(err, VG_EINVAL, "stream_url is required");
     if ((rc = validate_fields(in, err)) < 0)
         return rc;
+    vg_camera_defaults(&cam);
     if ((rc = apply_fields(&cam, in)) < 0) {
         vg_error_set(err, rc, "out of memory");
         goto done;
@@ -251,6 +277,7 @@ int vg_camera_service_provision(vg_services *svc, int64_t id, const char *name,
 
     rc = vg_store_camera_get(svc->store, id, &cam);
     if (rc == VG_ENOENT) {
+        vg_camera_defaults(&cam);
         if ((rc = apply_fields(&cam, &in)) < 0) {
             vg_error_set(err, rc, "out of memory");
             goto done;
@@ -348,8 +375,9 @@ int vg_stream_service_start(vg_services *svc, int64_t camera_id, const char *sou
     }
     VG_LOG_INFO("stream", "starting stream=%s camera=%" PRId64 " url=%s", st.id, camera_id,
                 show_url(st.source_url).text);
-    if (svc->media && (rc = vg_media_start(svc->media, st.id, camera_id, st.source_url, cam.name,
-                                           st.on_demand)) < 0) {
+    vg_media_stream_options mopt = media_options(&cam, st.on_demand);
+    if (svc->media &&
+        (rc = vg_media_start(svc->media, st.id, camera_id, st.source_url, &mopt)) < 0) {
         /* The row says STARTING; say why nothing is pulling instead. */
         char reason[128];
         snprintf(reason, sizeof(reason), "cannot start pulling: %s", vg_strerror(rc));
@@ -428,9 +456,11 @@ int vg_stream_service_resume_all(vg_services *svc, vg_error *err)
     }
     for (size_t i = 0; svc->media && i < n; i++) {
         vg_camera cam = {0};
-        vg_store_camera_get(svc->store, live[i].camera_id, &cam); /* for its name only */
-        if (vg_media_start(svc->media, live[i].id, live[i].camera_id, live[i].source_url, cam.name,
-                           live[i].on_demand) < 0)
+        vg_camera_defaults(&cam);
+        vg_store_camera_get(svc->store, live[i].camera_id, &cam); /* its name and options */
+        vg_media_stream_options mopt = media_options(&cam, live[i].on_demand);
+        if (vg_media_start(svc->media, live[i].id, live[i].camera_id, live[i].source_url, &mopt) <
+            0)
             VG_LOG_ERROR("stream", "cannot resume stream=%s", live[i].id);
         vg_camera_clear(&cam);
     }

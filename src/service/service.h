@@ -45,10 +45,12 @@ int64_t vg_now_ms(void);
  * clears it. The strings are borrowed.
  */
 typedef struct vg_camera_fields {
-    bool has_name, has_stream_url, has_location;
+    bool has_name, has_stream_url, has_location, has_max_readers, has_rtsp_transport;
     const char *name;
     const char *stream_url;
     const char *location;
+    int64_t max_readers;        /* -1 (null): the maxReaders setting */
+    const char *rtsp_transport; /* tcp, udp, auto */
 } vg_camera_fields;
 
 /* Creates a camera; name and stream_url are required. *out is the caller's (vg_camera_clear). */
@@ -74,10 +76,9 @@ int vg_camera_service_provision(vg_services *svc, int64_t id, const char *name,
 /*
  * Starts a stream of the camera from source_url (NULL: the camera's own
  * URL), pulled always (on_demand 0), only while read (1: it waits in
- * STANDBY), or as sourceOnDemand says (-1). VG_ENOENT for an unknown camera, VG_ECONFLICT when the camera
- * already has a live stream. The stream is STARTING until its first key
- * frame arrives (RUNNING is only ever reported with frames flowing).
- * *out is the caller's (vg_stream_clear).
+ * STANDBY), or as sourceOnDemand says (-1). VG_ENOENT for an unknown camera, VG_ECONFLICT when the
+ * camera already has a live stream. The stream is STARTING until its first key frame arrives
+ * (RUNNING is only ever reported with frames flowing). *out is the caller's (vg_stream_clear).
  */
 int vg_stream_service_start(vg_services *svc, int64_t camera_id, const char *source_url,
                             int on_demand, vg_stream *out, vg_error *err);

@@ -93,6 +93,14 @@ static const vg_store_migration migrations[] = {
                "    ON streams(camera_id) WHERE status != 'STOPPED';\n"
                "CREATE INDEX streams_camera_started ON streams(camera_id, started_at_ms);\n",
     },
+    {
+        .version = 4,
+        .name = "per-camera readers limit and RTSP transport",
+        .sql = "ALTER TABLE cameras ADD COLUMN max_readers INTEGER NOT NULL DEFAULT -1\n"
+               "    CHECK (max_readers >= -1);\n"
+               "ALTER TABLE cameras ADD COLUMN rtsp_transport TEXT NOT NULL DEFAULT 'tcp'\n"
+               "    CHECK (rtsp_transport IN ('tcp', 'udp', 'auto'));\n",
+    },
 };
 
 const vg_store_migration *vg_store_migrations(size_t *count)

@@ -83,7 +83,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#define CAMERA_COLUMNS "id, name, stream_url, location, created_at_ms, updated_at_ms"
+#define CAMERA_COLUMNS                                                                             \
+    "id, name, stream_url, location, created_at_ms, updated_at_ms, max_readers, rtsp_transport"
 #define STREAM_COLUMNS                                                                             \
     "id, camera_id, source_url, status, started_at_ms, stopped_at_ms, last_error, on_demand"
 /* Newest start first; a never-started stream (NULL) sorts last; ties by id. */
@@ -124,12 +125,13 @@ static const char *const stmt_sql[STMT_NUM] = {
     [STMT_ROLLBACK] = "ROLLBACK",
     [STMT_SCHEMA_VERSION] = "SELECT coalesce(max(version), 0) FROM schema_migrations",
     [STMT_CAMERA_INSERT] =
-        "INSERT INTO cameras (" CAMERA_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO cameras (" CAMERA_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     [STMT_CAMERA_GET] = "SELECT " CAMERA_COLUMNS " FROM cameras WHERE id = ?1",
     [STMT_CAMERA_LIST] = "SELECT " CAMERA_COLUMNS " FROM cameras ORDER BY id LIMIT ?1 OFFSET ?2",
     [STMT_CAMERA_COUNT] = "SELECT count(*) FROM cameras",
     [STMT_CAMERA_UPDATE] = "UPDATE cameras SET name = ?2, stream_url = ?3, location = ?4,"
-                           " created_at_ms = ?5, updated_at_ms = ?6 WHERE id = ?1",
+                           " created_at_ms = ?5, updated_at_ms = ?6, max_readers = ?7,"
+                           " rtsp_transport = ?8 WHERE id = ?1",
     [STMT_CAMERA_DELETE] = "DELETE FROM cameras WHERE id = ?1",
     [STMT_STREAM_INSERT] =
         "INSERT INTO streams (" STREAM_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -258,6 +260,10 @@ static int camera_from_row(sqlite3_stmt *stmt, vg_camera *cam)
         goto out;
     cam->created_at_ms = sqlite3_column_int64(stmt, 4);
     cam->updated_at_ms = sqlite3_column_int64(stmt, 5);
+    cam->max_readers = sqlite3_column_int(stmt, 6);
+    const unsigned char *transport = sqlite3_column_text(stmt, 7);
+    snprintf(cam->rtsp_transport, sizeof(cam->rtsp_transport), "%s",
+             transport ? (const char *)transport : "tcp");
 out:
     if (err < 0)
         vg_camera_clear(cam);
@@ -738,6 +744,10 @@ int vg_store_camera_insert(vg_store *store, vg_camera *cam)
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_int64(stmt, 6, cam->updated_at_ms);
     if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int(stmt, 7, cam->max_readers);
+    if (rc == SQLITE_OK)
+        rc = bind_text(stmt, 8, cam->rtsp_transport[0] ? cam->rtsp_transport : "tcp");
+    if (rc == SQLITE_OK)
         rc = sqlite3_step(stmt);
     if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
         err = VG_EEXIST;
@@ -822,6 +832,10 @@ int vg_store_camera_update(vg_store *store, const vg_camera *cam)
         rc = sqlite3_bind_int64(stmt, 5, cam->created_at_ms);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_int64(stmt, 6, cam->updated_at_ms);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int(stmt, 7, cam->max_readers);
+    if (rc == SQLITE_OK)
+        rc = bind_text(stmt, 8, cam->rtsp_transport[0] ? cam->rtsp_transport : "tcp");
     if (rc == SQLITE_OK)
         rc = sqlite3_step(stmt);
     if (rc != SQLITE_DONE) {

@@ -7,7 +7,8 @@ import pytest
 from conftest import assert_error
 
 TS_RE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
-CAMERA_KEYS = {"id", "name", "stream_url", "location", "path", "created_at", "updated_at"}
+CAMERA_KEYS = {"id", "name", "stream_url", "location", "path", "max_readers", "rtsp_transport",
+               "created_at", "updated_at"}
 
 
 def assert_camera(cam, **expected):

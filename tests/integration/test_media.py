@@ -207,3 +207,53 @@ def test_audio_tracks_are_carried(vigil, sim, camera, codec):
 
 def test_debug_endpoints_exist_only_when_asked(server):
     assert server.get("/api/debug/paths/cam_1/sample").status_code == 404
+
+
+def test_max_readers_refuses_one_reader_too_many(vigil, sim):
+    cam = vigil.create_camera(name="limited", stream_url=sim.url("cam2"), max_readers=1)
+    assert cam["max_readers"] == 1 and cam["rtsp_transport"] == "tcp"
+    st = vigil.start_stream(cam["id"])
+    wait_status(vigil, st["id"], "RUNNING", 5.0)
+    import threading
+    first = {}
+    t = threading.Thread(target=lambda: first.update(
+        r=vigil.get(f"/api/debug/paths/{cam['path']}/sample?seconds=3&format=json", timeout=15)))
+    t.start()
+    deadline = time.monotonic() + 5
+    while vigil.get(f"/api/paths/{cam['path']}").json()["readers"] < 1:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    r = vigil.get(f"/api/debug/paths/{cam['path']}/sample?seconds=1&format=json", timeout=15)
+    assert r.status_code == 429, r.text
+    assert "maxReaders" in r.json()["error"]["message"]
+    t.join(timeout=20)
+    assert first["r"].status_code == 200
+    stop(vigil, st)
+
+
+def test_rtsp_over_udp_when_the_camera_asks_for_it(vigil, sim):
+    cam = vigil.create_camera(name="udp", stream_url=sim.url("cam1"), rtsp_transport="udp")
+    st = vigil.start_stream(cam["id"])
+    wait_status(vigil, st["id"], "RUNNING", 5.0)
+    counts = vigil.get(f"/api/debug/paths/{cam['path']}/sample?seconds=2&format=json",
+                       timeout=15).json()
+    assert counts["video_frames"] > 30 and counts["first_is_key"]
+    stop(vigil, st)
+
+
+@pytest.mark.parametrize("field,value", [("rtsp_transport", "quic"), ("rtsp_transport", 1),
+                                         ("max_readers", -1), ("max_readers", "2"),
+                                         ("max_readers", 100001)])
+def test_bad_camera_options_are_refused(vigil, field, value):
+    r = vigil.post("/api/cameras", json={"name": "x", "stream_url": "demo:", field: value})
+    assert r.status_code == 400 and field in r.json()["error"]["message"], r.text
+
+
+def test_camera_options_patch_and_null(vigil):
+    cam = vigil.create_camera(name="opts", stream_url="demo:")
+    assert cam["max_readers"] is None
+    got = vigil.patch(f"/api/cameras/{cam['id']}", json={"max_readers": 0,
+                                                         "rtsp_transport": "auto"}).json()
+    assert (got["max_readers"], got["rtsp_transport"]) == (0, "auto")
+    got = vigil.patch(f"/api/cameras/{cam['id']}", json={"max_readers": None}).json()
+    assert got["max_readers"] is None

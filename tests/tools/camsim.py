@@ -41,6 +41,7 @@ imported inside the server code, so the class can be used anywhere.
 import argparse
 import collections
 import json
+import math
 import os
 import queue
 import re
@@ -55,6 +56,7 @@ import time
 from pathlib import Path
 
 DEFAULT_PYTHON = "/usr/bin/python3"
+GRID_S = 0.04          # feeds start on a shared 40 ms grid (one wake-up a frame)
 FFMPEG = "ffmpeg"
 CLIP_SECONDS = 10
 CLIP_TIMEOUT_S = 180.0
@@ -226,12 +228,14 @@ def run_server(args):
     SECOND = Gst.SECOND
 
     class Track:
-        """One elementary stream held in memory: caps, then (data, duration, key) per AU."""
+        """One elementary stream held in memory, looping every loop_ns: per access
+        unit (data, offset in the loop in ns, key frame?)."""
 
-        def __init__(self, kind, caps, aus, pay):
+        def __init__(self, kind, caps, aus, loop_ns, pay):
             self.kind = kind          # "video" / "audio"
             self.caps = caps
             self.aus = aus
+            self.loop_ns = loop_ns
             self.pay = pay            # the payloader part of the launch line
 
     def pull_all(sink, what, limit=100000):
@@ -253,9 +257,9 @@ def run_server(args):
                 data = bytes(info.data)
             finally:
                 buf.unmap(info)
-            dur = buf.duration if buf.duration != Gst.CLOCK_TIME_NONE else 0
+            pts = buf.pts if buf.pts != Gst.CLOCK_TIME_NONE else None
             key = not buf.has_flags(Gst.BufferFlags.DELTA_UNIT)
-            out.append([data, dur, key])
+            out.append((data, pts, key))
         if not out:
             raise RuntimeError(f"camsim: no {what} in the clip")
         return caps, out
@@ -276,10 +280,21 @@ def run_server(args):
             pipe.set_state(Gst.State.NULL)
         return results
 
-    def fix_durations(aus, default):
-        for au in aus:
-            if not au[1]:
-                au[1] = default
+    def timeline(aus, frame_ns, origin, loop_ns=None):
+        """(data, pts, key) -> (data, offset, key) with offsets from origin,
+        regular (frame_ns apart) when the demuxer gave no timestamps; AUs past
+        loop_ns are dropped. Returns (aus, loop_ns)."""
+        out = []
+        for i, (data, pts, key) in enumerate(aus):
+            off = pts - origin if pts is not None else i * frame_ns
+            out.append((data, max(0, off), key))
+        if loop_ns is None:
+            loop_ns = out[-1][1] + frame_ns
+        out = [au for au in out if au[1] < loop_ns]
+        return out, loop_ns
+
+    def first_pts(aus):
+        return next((pts for _, pts, _ in aus if pts is not None), 0)
 
     def demux_clip(path, codec, with_aac):
         parse = "h264parse" if codec == "h264" else "h265parse"
@@ -295,27 +310,33 @@ def run_server(args):
                      'appsink name=a sync=false')
             names.append("a")
         results = run_pipeline_to_sinks(desc, names, os.path.basename(str(path)))
+        origin = min(first_pts(aus) for _, aus in results)
         vcaps, vaus = results[0]
-        fix_durations(vaus, SECOND // 25)
+        fps = vcaps.get_structure(0).get_fraction("framerate")
+        frame_ns = SECOND * fps[2] // fps[1] if fps[0] and fps[1] else SECOND // 25
+        # one loop length for the clip (the video's), so audio never drifts
+        vaus, loop_ns = timeline(vaus, frame_ns, origin)
         pay = ("rtph264pay config-interval=1 pt=96" if codec == "h264"
                else "rtph265pay config-interval=1 pt=96")
-        tracks = [Track("video", vcaps, vaus, pay)]
+        tracks = [Track("video", vcaps, vaus, loop_ns, pay)]
         if with_aac:
             acaps, aaus = results[1]
             rate = acaps.get_structure(0).get_int("rate")
-            fix_durations(aaus, 1024 * SECOND // (rate[1] if rate[0] else 48000))
-            tracks.append(Track("audio", acaps, aaus, "rtpmp4gpay pt=97"))
+            aaus, _ = timeline(aaus, 1024 * SECOND // (rate[1] if rate[0] else 48000),
+                               origin, loop_ns)
+            tracks.append(Track("audio", acaps, aaus, loop_ns, "rtpmp4gpay pt=97"))
         return tracks
 
     def make_pcmu():
         # 1 s of a 1 kHz tone at 8 kHz (8 samples a period: it loops seamlessly),
         # in 20 ms buffers of 160 bytes, as RTP/AVP payload type 0 carries it.
-        desc = ("audiotestsrc wave=sine freq=1000 volume=0.3 samplesperbuffer=160 num-buffers=50 ! "
-                "audio/x-raw,format=S16LE,rate=8000,channels=1 ! mulawenc ! "
-                "appsink name=a sync=false")
+        desc = ("audiotestsrc wave=sine freq=1000 volume=0.3 samplesperbuffer=160 "
+                "num-buffers=50 ! audio/x-raw,format=S16LE,rate=8000,channels=1 ! "
+                "mulawenc ! appsink name=a sync=false")
         caps, aus = run_pipeline_to_sinks(desc, ["a"], "pcmu")[0]
-        fix_durations(aus, SECOND // 50)
-        return Track("audio", caps, aus, "rtppcmupay pt=0")
+        aus = [(data, None, key) for data, _, key in aus]
+        aus, loop_ns = timeline(aus, SECOND // 50, 0)
+        return Track("audio", caps, aus, loop_ns, "rtppcmupay pt=0")
 
     track_cache = {}
 
@@ -349,26 +370,57 @@ def run_server(args):
             self.played = False    # a client sent PLAY on this media
             self.restart = False
             self.playing = False
-            self.idx = 0
-            self.due = 0.0
+            self.idx = 0           # next AU
+            self.loop = 0          # loops done since the start of the flow
+            self.base_mono = 0.0   # monotonic time of the start of the flow
+            self.base_pts = 0      # running time (ns) of the start of the flow
             self.pushed = 0
+
+        def begin(self, now, running):
+            # Start on the next tick of a 40 ms grid shared by every camera: the
+            # feeder then wakes once a frame for all of them, not once per camera.
+            start = math.ceil(now / GRID_S) * GRID_S
+            self.idx = 0
+            self.loop = 0
+            self.base_mono = start
+            self.base_pts = running + int((start - now) * SECOND)
+
+        def offset(self):
+            """ns from the start of the flow to the next AU."""
+            return self.loop * self.track.loop_ns + self.track.aus[self.idx][1]
+
+        def due(self):
+            return self.base_mono + self.offset() / SECOND
 
     feeds_lock = threading.Lock()
     feeds = []
     stop_feeder = threading.Event()
     kick = threading.Event()   # wakes the feeder: a new feed, or the end
 
+    def running_time(feed):
+        """The pipeline's running time now (ns), or None without a clock."""
+        clock = feed.appsrc.get_clock()
+        if clock is None:
+            return None
+        return max(0, clock.get_time() - feed.appsrc.get_base_time())
+
     def push(feed):
-        data, dur, key = feed.track.aus[feed.idx]
+        data, _, key = feed.track.aus[feed.idx]
         buf = Gst.Buffer.new_wrapped(data)   # a new buffer every time (Buffer.copy trap)
-        buf.duration = dur
+        # Exact timestamps, as from a camera's capture clock: the running time at
+        # the start of the flow plus the AU's place in it (looping), never the
+        # moment of the push (do-timestamp=true), which jitters on a busy machine
+        # (ffprobe then guesses 299/12 fps).
+        buf.pts = buf.dts = feed.base_pts + feed.offset()
         if not key:
             buf.set_flags(Gst.BufferFlags.DELTA_UNIT)
         feed.appsrc.emit("push-buffer", buf)
-        feed.idx = (feed.idx + 1) % len(feed.track.aus)
+        feed.idx += 1
+        if feed.idx == len(feed.track.aus):
+            feed.idx = 0
+            feed.loop += 1
         feed.pushed += 1
         feed.cam.pushed[feed.track.kind] += 1
-        return dur / SECOND
 
     def feeder():
         # A feed pushes while its appsrc is really PLAYING (the media's "new-state"
@@ -383,6 +435,11 @@ def run_server(args):
             for f in current:
                 playing = (f.alive and not f.cam.paused
                            and f.appsrc.current_state == Gst.State.PLAYING)
+                rt = None
+                starting = (not f.primed) if not f.played else (not f.playing or f.restart)
+                if playing and starting:
+                    rt = running_time(f)   # only when (re)starting: it costs
+                    playing = rt is not None
                 if not playing:
                     f.playing = False
                     if f.alive:
@@ -395,7 +452,7 @@ def run_server(args):
                     # a burst at PLAY.
                     if not f.primed:
                         f.primed = True
-                        f.idx = 0
+                        f.begin(now, rt)
                         push(f)
                     continue
                 if not f.playing or f.restart:
@@ -403,15 +460,19 @@ def run_server(args):
                     # a key frame, with audio aligned to it
                     f.playing = True
                     f.restart = False
-                    f.idx = 0
-                    f.due = now
+                    f.begin(now, rt)
+                due = f.due()
+                if now - due > 1.0:
+                    # fell far behind (the process was stopped?): start over
+                    f.restart = True
+                    wake = now
+                    continue
                 for _ in range(50):
-                    if f.due > now:
+                    if due > now:
                         break
-                    f.due += push(f)
-                if now - f.due > 1.0:   # fell far behind (suspended?): resynchronise
-                    f.due = now
-                wake = min(wake, f.due)
+                    push(f)
+                    due = f.due()
+                wake = min(wake, due)
             kick.wait(max(0.0, wake - time.monotonic()))
 
     # ---- the RTSP server ----
@@ -483,7 +544,7 @@ def run_server(args):
         def launch(self):
             parts = []
             for i, t in enumerate(self.tracks):
-                parts.append(f"appsrc name=src{i} is-live=true do-timestamp=true format=time "
+                parts.append(f"appsrc name=src{i} is-live=true do-timestamp=false format=time "
                              f"max-bytes=4000000 ! {t.pay} name=pay{i}")
             return "( " + " ".join(parts) + " )"
 

@@ -743,8 +743,25 @@ static void test_on_demand_keys(void)
     CHECK_STR_EQ(err, "t.yml:1:17: sourceOnDemand: invalid value 'maybe' (use yes or no)");
 }
 
+static void test_max_readers_key(void)
+{
+    vg_config cfg;
+    char err[512];
+    vg_config_defaults(&cfg);
+    CHECK_INT_EQ(cfg.max_readers, 0);
+    const char *yaml = "maxReaders: 8\n";
+    CHECK_INT_EQ(vg_config_load_string(&cfg, "t.yml", yaml, strlen(yaml), err, sizeof(err)), 0);
+    CHECK_INT_EQ(cfg.max_readers, 8);
+    const char *bad[] = {"maxReaders: -1\n", "maxReaders: 2.5\n", "maxReaders: lots\n"};
+    for (size_t i = 0; i < 3; i++) {
+        CHECK(vg_config_load_string(&cfg, "t.yml", bad[i], strlen(bad[i]), err, sizeof(err)) < 0);
+        CHECK(strstr(err, "t.yml:1:13: maxReaders: invalid number") == err);
+    }
+}
+
 int main(void)
 {
+    VG_TEST_RUN(test_max_readers_key);
     VG_TEST_RUN(test_on_demand_keys);
     VG_TEST_RUN(test_defaults);
     VG_TEST_RUN(test_every_key_from_string);

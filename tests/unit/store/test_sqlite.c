@@ -143,18 +143,19 @@ static void test_open_creates_schema_and_reopen_is_idempotent(void)
 {
     db_setup();
     vg_store *store = store_open();
-    CHECK_INT_EQ(vg_store_schema_version(store), 3);
+    CHECK_INT_EQ(vg_store_schema_version(store), vg_store_migrations_latest());
     CHECK(vg_store_created(store));
     vg_store_close(store);
 
     store = store_open();
-    CHECK_INT_EQ(vg_store_schema_version(store), 3);
+    CHECK_INT_EQ(vg_store_schema_version(store), vg_store_migrations_latest());
     CHECK(!vg_store_created(store));
     vg_store_close(store);
 
-    char buf[64];
+    char buf[64], want[16];
     raw_query("SELECT count(*) FROM schema_migrations", buf, sizeof(buf));
-    CHECK_STR_EQ(buf, "3");
+    snprintf(want, sizeof(want), "%d", vg_store_migrations_latest());
+    CHECK_STR_EQ(buf, want);
     raw_query("SELECT name FROM schema_migrations WHERE version = 2", buf, sizeof(buf));
     CHECK_STR_EQ(buf, "store maintenance");
     raw_query("SELECT name FROM schema_migrations WHERE version = 1", buf, sizeof(buf));
@@ -747,8 +748,13 @@ static void test_migration_keeps_rows(void)
                           " 'rtsp://h/x', 'RUNNING', 10, NULL, NULL)"),
                  SQLITE_OK);
     vg_store *store = store_open();
-    CHECK_INT_EQ(vg_store_schema_version(store), 3);
+    CHECK_INT_EQ(vg_store_schema_version(store), vg_store_migrations_latest());
     CHECK(!vg_store_created(store));
+    vg_camera old;
+    CHECK_INT_EQ(vg_store_camera_get(store, 7, &old), 0);
+    CHECK_INT_EQ(old.max_readers, -1); /* v4's defaults for a camera made before it */
+    CHECK_STR_EQ(old.rtsp_transport, "tcp");
+    vg_camera_clear(&old);
     vg_stream got;
     CHECK_INT_EQ(vg_store_stream_get(store, "0b6e9a1e-1c1d-4e5f-8a9b-0c1d2e3f4a5b", &got), 0);
     CHECK_INT_EQ(got.status, VG_STREAM_RUNNING);
