@@ -59,9 +59,9 @@ fuzz:
 	    $$f -merge=1 fuzz/corpus/$$name $$scratch 2>&1 | tail -n 1; \
 	done
 
-# Benchmarks arrive with the media issues; see bench/README.md.
-bench:
-	@cat bench/README.md
+# Benchmarks side by side with their peers; results in bench/results/ (bench/README.md).
+bench: deps
+	bench/ingest/run.sh
 
 clean:
 	rm -rf build
