@@ -1,6 +1,7 @@
 #include "source/lavf_video.h"
 
 #include "codec/h264.h"
+#include "codec/h265.h"
 #include "codec/nal.h"
 #include "core/error.h"
 
@@ -29,53 +30,104 @@ static int keep(uint8_t **dst, size_t *dst_len, vg_nal nal)
     return 0;
 }
 
-/*
- * Fills `track` from the current SPS/PPS: size, profile, level, codec
- * string, fps, and the avcC. Returns 0, VG_ESYNTAX when the SPS does not
- * parse, VG_ENOMEM.
- */
-static int describe_h264(const vg_lavf_video *v, vg_track *track)
+/* Builds a decoder configuration record (avcC / hvcC) from the current parameter sets. */
+static int build_config(const vg_lavf_video *v, uint8_t *out, size_t cap, size_t *len)
 {
-    vg_h264_sps sps;
-    if (vg_h264_sps_parse(v->sps, v->sps_len, &sps) < 0)
-        return VG_ESYNTAX;
-    track->width = (int)sps.width;
-    track->height = (int)sps.height;
-    track->profile = sps.profile_idc;
-    track->level = sps.level_idc;
-    vg_h264_codec_string(&sps, track->codec_string, sizeof(track->codec_string));
-    if (sps.fps_num && sps.fps_den)
-        track->nominal_fps = (double)sps.fps_num / (double)sps.fps_den;
+    if (v->codec == VG_CODEC_H265)
+        return vg_h265_hvcc_build(v->vps, v->vps_len, v->sps, v->sps_len, v->pps, v->pps_len, out,
+                                  cap, len);
+    return vg_h264_avcc_build(v->sps, v->sps_len, v->pps, v->pps_len, out, cap, len);
+}
+
+/* True when every parameter set the codec needs is known. */
+static bool have_parameter_sets(const vg_lavf_video *v)
+{
+    return v->sps && v->pps && (v->codec != VG_CODEC_H265 || v->vps);
+}
+
+/*
+ * Fills `track` from the current parameter sets: size, profile, level,
+ * codec string, fps, and the avcC/hvcC. Returns 0, VG_ESYNTAX when the SPS
+ * does not parse, VG_ENOMEM.
+ */
+static int describe(const vg_lavf_video *v, vg_track *track)
+{
+    uint32_t fps_num = 0, fps_den = 0;
+    if (v->codec == VG_CODEC_H265) {
+        vg_h265_sps sps;
+        if (vg_h265_sps_parse(v->sps, v->sps_len, &sps) < 0)
+            return VG_ESYNTAX;
+        track->width = (int)sps.width;
+        track->height = (int)sps.height;
+        track->profile = sps.ptl.profile_idc;
+        track->level = sps.ptl.level_idc;
+        vg_h265_codec_string(&sps, track->codec_string, sizeof(track->codec_string));
+        fps_num = sps.fps_num, fps_den = sps.fps_den;
+    } else {
+        vg_h264_sps sps;
+        if (vg_h264_sps_parse(v->sps, v->sps_len, &sps) < 0)
+            return VG_ESYNTAX;
+        track->width = (int)sps.width;
+        track->height = (int)sps.height;
+        track->profile = sps.profile_idc;
+        track->level = sps.level_idc;
+        vg_h264_codec_string(&sps, track->codec_string, sizeof(track->codec_string));
+        fps_num = sps.fps_num, fps_den = sps.fps_den;
+    }
+    if (fps_num && fps_den)
+        track->nominal_fps = (double)fps_num / (double)fps_den;
     size_t need = 0;
-    if (vg_h264_avcc_build(v->sps, v->sps_len, v->pps, v->pps_len, NULL, 0, &need) != VG_ERANGE)
+    if (build_config(v, NULL, 0, &need) != VG_ERANGE)
         return VG_ESYNTAX;
-    uint8_t *avcc = malloc(need);
-    if (!avcc)
+    uint8_t *config = malloc(need);
+    if (!config)
         return VG_ENOMEM;
-    int rc = vg_h264_avcc_build(v->sps, v->sps_len, v->pps, v->pps_len, avcc, need, &need);
+    int rc = build_config(v, config, need, &need);
     if (rc == 0)
-        rc = vg_track_set_config(track, avcc, need);
-    free(avcc);
+        rc = vg_track_set_config(track, config, need);
+    free(config);
     return rc;
 }
 
-/* Remembers the SPS/PPS among `nals`; *seen_new when either differs from the current one. */
+/* Which parameter set a NAL unit is: 'V', 'S', 'P', or 0 for none. */
+static char parameter_set_kind(vg_codec codec, vg_nal nal)
+{
+    if (codec == VG_CODEC_H265) {
+        unsigned t = vg_nal_h265_type(nal.p[0]);
+        return t == VG_H265_NAL_VPS   ? 'V'
+               : t == VG_H265_NAL_SPS ? 'S'
+               : t == VG_H265_NAL_PPS ? 'P'
+                                      : 0;
+    }
+    unsigned t = vg_nal_h264_type(nal.p[0]);
+    return t == VG_H264_NAL_SPS ? 'S' : t == VG_H264_NAL_PPS ? 'P' : 0;
+}
+
+/* Remembers the parameter sets among `nals`; *seen_new when one differs from the current. */
 static int take_parameter_sets(vg_lavf_video *v, const vg_nal *nals, size_t n, bool *seen_new)
 {
     *seen_new = false;
-    if (v->codec != VG_CODEC_H264)
-        return 0; /* H.265 parameters: the track keeps what libavformat reported */
     for (size_t i = 0; i < n; i++) {
-        unsigned type = vg_nal_h264_type(nals[i].p[0]);
-        if (type == VG_H264_NAL_SPS && !same(v->sps, v->sps_len, nals[i])) {
-            if (keep(&v->sps, &v->sps_len, nals[i]) < 0)
-                return VG_ENOMEM;
-            *seen_new = true;
-        } else if (type == VG_H264_NAL_PPS && !same(v->pps, v->pps_len, nals[i])) {
-            if (keep(&v->pps, &v->pps_len, nals[i]) < 0)
-                return VG_ENOMEM;
-            *seen_new = true;
+        uint8_t **dst;
+        size_t *dst_len;
+        switch (parameter_set_kind(v->codec, nals[i])) {
+        case 'V':
+            dst = &v->vps, dst_len = &v->vps_len;
+            break;
+        case 'S':
+            dst = &v->sps, dst_len = &v->sps_len;
+            break;
+        case 'P':
+            dst = &v->pps, dst_len = &v->pps_len;
+            break;
+        default:
+            continue;
         }
+        if (same(*dst, *dst_len, nals[i]))
+            continue;
+        if (keep(dst, dst_len, nals[i]) < 0)
+            return VG_ENOMEM;
+        *seen_new = true;
     }
     return 0;
 }
@@ -96,10 +148,13 @@ int vg_lavf_video_init(vg_lavf_video *v, vg_track *track, const uint8_t *extrada
             if (avcc.pps_count && keep(&v->pps, &v->pps_len, avcc.pps[0]) < 0)
                 return VG_ENOMEM;
         } else {
-            if (len < 23)
+            vg_h265_hvcc hvcc;
+            if (vg_h265_hvcc_parse(extradata, len, &hvcc) < 0)
                 return VG_ESYNTAX;
-            v->length_size = (extradata[21] & 3) + 1; /* hvcC lengthSizeMinusOne */
-            if (vg_track_set_config(track, extradata, len) < 0)
+            v->length_size = hvcc.length_size;
+            if ((hvcc.vps_count && keep(&v->vps, &v->vps_len, hvcc.vps[0]) < 0) ||
+                (hvcc.sps_count && keep(&v->sps, &v->sps_len, hvcc.sps[0]) < 0) ||
+                (hvcc.pps_count && keep(&v->pps, &v->pps_len, hvcc.pps[0]) < 0))
                 return VG_ENOMEM;
         }
         if (v->length_size != 4)
@@ -116,11 +171,9 @@ int vg_lavf_video_init(vg_lavf_video *v, vg_track *track, const uint8_t *extrada
         if (take_parameter_sets(v, nals, n, &seen) < 0)
             return VG_ENOMEM;
     }
-    if (v->codec != VG_CODEC_H264)
-        return 0;
-    if (!v->sps || !v->pps)
+    if (!have_parameter_sets(v))
         return VG_ENOENT;
-    return describe_h264(v, track);
+    return describe(v, track);
 }
 
 /* A new track like `old` with the current parameter sets, one generation later. */
@@ -134,7 +187,7 @@ static vg_track *next_generation(const vg_lavf_video *v, const vg_track *old)
     t->nominal_fps = old->nominal_fps;
     t->width = old->width;
     t->height = old->height;
-    if (describe_h264(v, t) < 0) {
+    if (describe(v, t) < 0) {
         vg_track_unref(&t);
         return NULL;
     }
@@ -197,19 +250,22 @@ int vg_lavf_video_packet(vg_lavf_video *v, const vg_track *track, const uint8_t 
     bool seen_new;
     if ((rc = take_parameter_sets(v, nals, n, &seen_new)) < 0)
         goto out;
-    if (seen_new && v->sps && v->pps)
+    if (seen_new && have_parameter_sets(v))
         *changed = next_generation(v, track); /* NULL when the new SPS does not parse */
     bool key = vg_nal_avcc_is_keyframe(nc, avcc, avcc_len);
 
-    bool has_sps = false, has_pps = false;
-    for (size_t i = 0; i < n && v->codec == VG_CODEC_H264; i++) {
-        unsigned type = vg_nal_h264_type(nals[i].p[0]);
-        has_sps = has_sps || type == VG_H264_NAL_SPS;
-        has_pps = has_pps || type == VG_H264_NAL_PPS;
+    /* A key frame always carries its parameter sets: a reader may start on it. */
+    bool has[3] = {false, false, false}; /* V, S, P */
+    for (size_t i = 0; i < n; i++) {
+        char kind = parameter_set_kind(v->codec, nals[i]);
+        if (kind)
+            has[kind == 'V' ? 0 : kind == 'S' ? 1 : 2] = true;
     }
+    bool need_vps = v->codec == VG_CODEC_H265 && !has[0];
+    bool prepend = key && have_parameter_sets(v) && (need_vps || !has[1] || !has[2]);
     size_t extra = 0;
-    if (key && v->codec == VG_CODEC_H264 && v->sps && v->pps && !(has_sps && has_pps))
-        extra = 4 + v->sps_len + 4 + v->pps_len; /* a key frame always carries its SPS/PPS */
+    if (prepend)
+        extra = (v->codec == VG_CODEC_H265 ? 4 + v->vps_len : 0) + 4 + v->sps_len + 4 + v->pps_len;
 
     vg_au *au = vg_au_create(avcc_len + extra);
     if (!au) {
@@ -218,6 +274,8 @@ int vg_lavf_video_packet(vg_lavf_video *v, const vg_track *track, const uint8_t 
     }
     uint8_t *w = au->data;
     if (extra) {
+        if (v->codec == VG_CODEC_H265)
+            w = put_nal(w, v->vps, v->vps_len);
         w = put_nal(w, v->sps, v->sps_len);
         w = put_nal(w, v->pps, v->pps_len);
     }
@@ -233,6 +291,7 @@ out:
 
 void vg_lavf_video_deinit(vg_lavf_video *v)
 {
+    free(v->vps);
     free(v->sps);
     free(v->pps);
     memset(v, 0, sizeof(*v));

@@ -8,7 +8,8 @@
  *     avcC) or in-band; a change makes a new track generation; every key
  *     frame carries its SPS/PPS, added when the camera left them out;
  *   - the track: width, height, profile, level, RFC 6381 codec string and
- *     nominal fps from the SPS, the avcC as its decoder configuration.
+ *     nominal fps from the SPS, the avcC (H.264) or hvcC (H.265) as its
+ *     decoder configuration.
  */
 #ifndef VG_SOURCE_LAVF_VIDEO_H
 #define VG_SOURCE_LAVF_VIDEO_H
@@ -22,9 +23,9 @@
 
 typedef struct vg_lavf_video {
     vg_codec codec;
-    int length_size;    /* input framing: 0 Annex-B, 4 length-prefixed */
-    uint8_t *sps, *pps; /* the current parameter sets (owned), H.264 */
-    size_t sps_len, pps_len;
+    int length_size;          /* input framing: 0 Annex-B, 4 length-prefixed */
+    uint8_t *vps, *sps, *pps; /* the current parameter sets (owned); vps for H.265 only */
+    size_t vps_len, sps_len, pps_len;
 } vg_lavf_video;
 
 /*

@@ -422,7 +422,16 @@ def run_server(args):
         feed.pushed += 1
         feed.cam.pushed[feed.track.kind] += 1
 
+    def name_thread(name):
+        """The OS-level thread name (top -H, /proc/PID/task/*/comm), best effort."""
+        try:
+            import ctypes
+            ctypes.CDLL(None).prctl(15, name.encode()[:15], 0, 0, 0)   # PR_SET_NAME
+        except (OSError, AttributeError):
+            pass
+
     def feeder():
+        name_thread("camsim-feeder")
         # A feed pushes while its appsrc is really PLAYING (the media's "new-state"
         # signal reports target states only: a live media prerolls in PLAYING
         # while its target is PAUSED).
