@@ -6,6 +6,7 @@ import json
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -214,7 +215,6 @@ def test_max_readers_refuses_one_reader_too_many(vigil, sim):
     assert cam["max_readers"] == 1 and cam["rtsp_transport"] == "tcp"
     st = vigil.start_stream(cam["id"])
     wait_status(vigil, st["id"], "RUNNING", 5.0)
-    import threading
     first = {}
     t = threading.Thread(target=lambda: first.update(
         r=vigil.get(f"/api/debug/paths/{cam['path']}/sample?seconds=3&format=json", timeout=15)))
@@ -257,3 +257,87 @@ def test_camera_options_patch_and_null(vigil):
     assert (got["max_readers"], got["rtsp_transport"]) == (0, "auto")
     got = vigil.patch(f"/api/cameras/{cam['id']}", json={"max_readers": None}).json()
     assert got["max_readers"] is None
+
+
+@pytest.fixture(scope="module")
+def ts_clip_server(tmp_path_factory):
+    """An HTTP server on 127.0.0.1 with an MPEG-TS clip: H.264 video, MP2 audio."""
+    import functools
+    import http.server
+    root = tmp_path_factory.mktemp("http")
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25",
+                    "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-t", "3",
+                    "-c:v", "libx264", "-g", "25", "-bf", "0", "-c:a", "mp2",
+                    str(root / "clip.ts")], check=True, timeout=120)
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
+    handler.log_message = lambda *a: None
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    t = threading.Thread(target=httpd.serve_forever, daemon=True)
+    t.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/clip.ts"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_unsupported_codec_is_listed_and_the_rest_runs(vigil, ts_clip_server):
+    cam, st = start(vigil, ts_clip_server, name="http ts")
+    deadline = time.monotonic() + 10
+    tracks = []
+    while time.monotonic() < deadline and len(tracks) < 2:
+        r = vigil.get(f"/api/paths/{cam['path']}")
+        tracks = r.json()["tracks"] if r.status_code == 200 else []
+        time.sleep(0.05)
+    kinds = {t["kind"]: t for t in tracks}
+    assert kinds["video"]["codec"] == "h264"
+    assert (kinds["audio"]["codec"], kinds["audio"]["codec_name"]) == ("unsupported", "mp2")
+    assert "codec mp2 is not supported" in vigil.log
+    # The video ran (a file ends, so the stream then fails and retries).
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and \
+            vigil.get(f"/api/streams/{st['id']}").json()["stats"]["frames_in"] == 0:
+        time.sleep(0.05)
+    assert vigil.get(f"/api/streams/{st['id']}").json()["stats"]["frames_in"] > 0
+    stop(vigil, st)
+
+
+def test_stop_is_prompt_even_while_connecting(vigil):
+    """A camera that accepts the connection but never answers RTSP: vigil waits in
+    libavformat, and a stop must still close that connection at once."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    port = listener.getsockname()[1]
+    conns = []
+
+    def accept():
+        listener.settimeout(10)
+        try:
+            while len(conns) < 2:  # the reachability check, then libavformat's connection
+                c, _ = listener.accept()
+                conns.append(c)
+        except OSError:
+            pass
+
+    t = threading.Thread(target=accept, daemon=True)
+    t.start()
+    try:
+        cam, st = start(vigil, f"rtsp://127.0.0.1:{port}/never", name="silent")
+        deadline = time.monotonic() + 5
+        while len(conns) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert len(conns) == 2, "vigil did not connect"
+        rtsp = conns[1]
+        rtsp.settimeout(0.2)
+        assert rtsp.recv(4096).startswith(b"OPTIONS ")  # it asked, and waits for an answer
+        stopped_at = time.monotonic()
+        stop(vigil, st)
+        rtsp.settimeout(3.0)
+        closed = rtsp.recv(4096) == b""
+        waited = time.monotonic() - stopped_at
+        assert closed and waited < 2.0, f"connection still open {waited:.2f}s after the stop"
+    finally:
+        for c in conns:
+            c.close()
+        listener.close()
