@@ -23,6 +23,7 @@
 #include <libavutil/opt.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #define DEMO_WIDTH  640
@@ -200,7 +201,7 @@ static bool drain_encoder(vg_source_thread *t, demo *d, char *reason, size_t cap
     }
 }
 
-void vg_source_run_demo(vg_source_thread *t, char *reason, size_t cap)
+static void run_demo(vg_source_thread *t, char *reason, size_t cap)
 {
     const vg_source_options *opt = vg_source_thread_options(t);
     const char *title = opt->title && opt->title[0] ? opt->title : opt->label;
@@ -240,3 +241,10 @@ out:
     avcodec_free_context(&d.enc);
     avfilter_graph_free(&d.graph);
 }
+
+static bool matches_demo(const char *url)
+{
+    return strncasecmp(url, "demo:", 5) == 0;
+}
+
+const vg_source_kind vg_source_demo = {.name = "demo", .matches = matches_demo, .run = run_demo};

@@ -341,7 +341,7 @@ static void handle_packet(attempt *a, AVPacket *pkt)
     vg_source_thread_emit_au(a->t, au);
 }
 
-void vg_source_run_lavf(vg_source_thread *t, char *reason, size_t cap)
+static void run_lavf(vg_source_thread *t, char *reason, size_t cap)
 {
     vg_ffmpeg_init();
 
@@ -384,3 +384,10 @@ out:
         vg_track_unref(&a.tracks[i]);
     }
 }
+
+static bool matches_any(const char *url)
+{
+    return true; /* what libavformat cannot open fails with its reason */
+}
+
+const vg_source_kind vg_source_lavf = {.name = "lavf", .matches = matches_any, .run = run_lavf};

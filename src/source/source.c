@@ -36,7 +36,7 @@ struct vg_source {
     vg_source_options opt; /* url and label are owned copies */
     const vg_source_callbacks *cb;
     void *ctx;
-    vg_source_run_fn run;
+    const vg_source_kind *kind;
     vg_source_thread thread_ctx;
 
     /* loop side */
@@ -142,7 +142,7 @@ static void thread_main(void *arg)
     /* Allocated by vg_source_start(): the loop always learns that the attempt ended. */
     event *end = src->end_event;
     src->end_event = NULL;
-    src->run(&src->thread_ctx, end->reason, sizeof(end->reason));
+    src->kind->run(&src->thread_ctx, end->reason, sizeof(end->reason));
     end->type = EV_END;
     post(src, end);
 }
@@ -240,8 +240,12 @@ vg_source *vg_source_create(uv_loop_t *loop, const vg_source_options *opt,
     src->loop = loop;
     src->cb = cb;
     src->ctx = ctx;
-    /* The kind, by the URL's scheme: demo: is the built-in pattern, the rest is libavformat's. */
-    src->run = strncasecmp(src->opt.url, "demo:", 5) == 0 ? vg_source_run_demo : vg_source_run_lavf;
+    /* The first kind that takes the URL; libavformat last, as it takes anything. */
+    static const vg_source_kind *const kinds[] = {&vg_source_demo, &vg_source_lavf};
+    for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]) && !src->kind; i++) {
+        if (kinds[i]->matches(src->opt.url))
+            src->kind = kinds[i];
+    }
     src->thread_ctx.src = src;
     atomic_init(&src->stop_flag, false);
     uv_mutex_init(&src->lock);

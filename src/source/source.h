@@ -97,13 +97,20 @@ int vg_source_thread_emit_tracks(vg_source_thread *t, vg_track *const *tracks, s
 void vg_source_thread_emit_au(vg_source_thread *t, vg_au *au);
 
 /*
- * A source kind: runs one attempt on its thread until it fails or should
- * stop; writes why it ended into `reason` (no credential) and returns.
+ * A source kind, the ops table every kind fills (DESIGN.md section 1):
+ * `matches` says whether it pulls a URL; `run` runs one attempt on the
+ * source's thread until it fails or should stop, writing why it ended into
+ * `reason` (no credential). start/stop/destroy are vg_source_*(), shared by
+ * every kind. A kind that needs no thread of its own (a publisher to vigil's
+ * RTSP server, later) gets its own ops beside these.
  */
-typedef void (*vg_source_run_fn)(vg_source_thread *t, char *reason, size_t reason_cap);
+typedef struct vg_source_kind {
+    const char *name;
+    bool (*matches)(const char *url);
+    void (*run)(vg_source_thread *t, char *reason, size_t reason_cap);
+} vg_source_kind;
 
-/* The kinds. */
-void vg_source_run_lavf(vg_source_thread *t, char *reason, size_t reason_cap);
-void vg_source_run_demo(vg_source_thread *t, char *reason, size_t reason_cap);
+extern const vg_source_kind vg_source_demo; /* demo: (demo.c) */
+extern const vg_source_kind vg_source_lavf; /* everything libavformat pulls (lavf.c) */
 
 #endif

@@ -341,3 +341,4 @@ def test_stop_is_prompt_even_while_connecting(vigil):
         for c in conns:
             c.close()
         listener.close()
+

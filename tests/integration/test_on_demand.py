@@ -130,3 +130,19 @@ def test_on_demand_must_be_a_boolean(vigil):
     cam = vigil.create_camera(name="typed")
     r = vigil.post("/api/streams/start", json={"camera_id": cam["id"], "on_demand": "yes"})
     assert r.status_code == 400 and "on_demand" in r.json()["error"]["message"]
+
+
+def test_default_close_after_is_10_seconds(make_server, sim):
+    """The defaults (sourceOnDemandCloseAfter 10 s), seen from the camera's side."""
+    srv = make_server(args=("--debug-endpoints",))
+    cam = srv.create_camera(name="od3 default", stream_url=sim.url("od3"))
+    r = srv.post("/api/streams/start", json={"camera_id": cam["id"], "on_demand": True})
+    st = r.json()
+    body = srv.get(f"/api/debug/paths/{cam['path']}/sample?seconds=3&format=json", timeout=20)
+    assert body.status_code == 200 and body.json()["video_frames"] > 0
+    left = time.monotonic()
+    time.sleep(8)
+    assert sim.clients("od3") == 1 and status(srv, st["id"]) == "RUNNING"  # not yet
+    wait_for(lambda: sim.clients("od3") == 0, 6, "disconnected about 10 s after the reader")
+    assert 9 <= time.monotonic() - left <= 14
+    assert status(srv, st["id"]) == "STANDBY"
