@@ -18,6 +18,8 @@ packages=(
     # the simulated camera: FFmpeg makes the clip, GStreamer's RTSP server serves it
     ffmpeg python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-rtsp-server-1.0
     gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
+    # an RTMP server for the RTMP pull test (the tests run their own nginx, in the foreground)
+    nginx libnginx-mod-rtmp
     # tests inspect the database independently of vigil
     sqlite3
     # used by the tests' clients; iproute2 brings up loopback in the tests' network namespace

@@ -15,7 +15,7 @@ import pytest
 from conftest import ServerFactory
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
-from camsim import CameraSimulator, default_cache_dir  # noqa: E402
+from camsim import CameraSimulator, default_cache_dir, ensure_clip  # noqa: E402
 
 USER, PASSWORD = "admin", "s3cret-pw"
 
@@ -342,3 +342,62 @@ def test_stop_is_prompt_even_while_connecting(vigil):
             c.close()
         listener.close()
 
+
+
+@pytest.fixture
+def rtmp_server(tmp_path):
+    """nginx with the RTMP module on 127.0.0.1 (its own config, in the foreground), with
+    ffmpeg publishing the simulator's clip into it: an RTMP camera, as a user would have."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(f"""
+load_module /usr/lib/nginx/modules/ngx_rtmp_module.so;
+daemon off;
+master_process off;
+pid {tmp_path}/nginx.pid;
+error_log {tmp_path}/nginx-error.log info;
+events {{ worker_connections 64; }}
+rtmp {{ server {{ listen 127.0.0.1:{port}; application live {{ live on; }} }} }}
+""")
+    nginx = subprocess.Popen(["nginx", "-e", str(tmp_path / "nginx-error.log"), "-p", str(tmp_path),
+                              "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    procs = [nginx]
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert nginx.poll() is None, nginx.stderr.read().decode()
+                assert time.monotonic() < deadline, "nginx did not listen"
+                time.sleep(0.05)
+        url = f"rtmp://127.0.0.1:{port}/live/cam"
+        procs.append(subprocess.Popen(
+            ["ffmpeg", "-v", "error", "-re", "-stream_loop", "-1", "-i",
+             str(ensure_clip(default_cache_dir())), "-c", "copy", "-f", "flv", url],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        time.sleep(1.0)  # publishing has begun
+        yield url
+    finally:
+        for p in reversed(procs):
+            if p.poll() is None:
+                p.terminate()
+            try:
+                p.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+
+
+def test_rtmp_camera(vigil, rtmp_server):
+    cam, st = start(vigil, rtmp_server, name="rtmp")
+    wait_status(vigil, st["id"], "RUNNING", 10.0)
+    video = vigil.get(f"/api/paths/{cam['path']}").json()["tracks"][0]
+    assert (video["codec"], video["width"], video["height"]) == ("h264", 1280, 720)
+    counts = vigil.get(f"/api/debug/paths/{cam['path']}/sample?seconds=2&format=json",
+                       timeout=15).json()
+    assert counts["first_is_key"] and counts["video_frames"] > 30
+    stop(vigil, st)
