@@ -5,6 +5,8 @@
 #ifndef VG_CODEC_INTERNAL_H
 #define VG_CODEC_INTERNAL_H
 
+#include "codec/bitreader.h"
+
 #include <stdint.h>
 
 /* Big-endian loads and stores; the caller has checked that the bytes exist. */
@@ -75,5 +77,34 @@ static inline void vg_codec_sar(unsigned idc, uint16_t *w, uint16_t *h)
 }
 
 #define VG_CODEC_EXTENDED_SAR 255
+
+/*
+ * The start of vui_parameters() that H.264 (E.1.1) and H.265 (E.2.1) share:
+ * aspect ratio (the sample aspect ratio into *sar_w, *sar_h), overscan,
+ * video signal type and chroma location. The caller reads on from there.
+ */
+static inline void vg_codec_read_vui_head(vg_bitreader *br, uint16_t *sar_w, uint16_t *sar_h)
+{
+    if (vg_bitreader_read_bit(br)) { /* aspect_ratio_info_present_flag */
+        unsigned idc = vg_bitreader_read_bits(br, 8);
+        if (idc == VG_CODEC_EXTENDED_SAR) {
+            *sar_w = (uint16_t)vg_bitreader_read_bits(br, 16);
+            *sar_h = (uint16_t)vg_bitreader_read_bits(br, 16);
+        } else {
+            vg_codec_sar(idc, sar_w, sar_h);
+        }
+    }
+    if (vg_bitreader_read_bit(br))     /* overscan_info_present_flag */
+        vg_bitreader_read_bit(br);     /* overscan_appropriate_flag */
+    if (vg_bitreader_read_bit(br)) {   /* video_signal_type_present_flag */
+        vg_bitreader_read_bits(br, 4); /* video_format, video_full_range_flag */
+        if (vg_bitreader_read_bit(br)) /* colour_description_present_flag */
+            vg_bitreader_read_bits(br, 24);
+    }
+    if (vg_bitreader_read_bit(br)) { /* chroma_loc_info_present_flag */
+        vg_bitreader_read_ue(br);    /* chroma_sample_loc_type_top_field */
+        vg_bitreader_read_ue(br);    /* chroma_sample_loc_type_bottom_field */
+    }
+}
 
 #endif

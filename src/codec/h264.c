@@ -44,26 +44,7 @@ static int skip_scaling_list(vg_bitreader *br, unsigned size)
  */
 static int parse_vui(vg_bitreader *br, vg_h264_sps *sps)
 {
-    if (vg_bitreader_read_bit(br)) { /* aspect_ratio_info_present_flag */
-        unsigned idc = vg_bitreader_read_bits(br, 8);
-        if (idc == VG_CODEC_EXTENDED_SAR) {
-            sps->sar_width = (uint16_t)vg_bitreader_read_bits(br, 16);
-            sps->sar_height = (uint16_t)vg_bitreader_read_bits(br, 16);
-        } else {
-            vg_codec_sar(idc, &sps->sar_width, &sps->sar_height);
-        }
-    }
-    if (vg_bitreader_read_bit(br))     /* overscan_info_present_flag */
-        vg_bitreader_read_bit(br);     /* overscan_appropriate_flag */
-    if (vg_bitreader_read_bit(br)) {   /* video_signal_type_present_flag */
-        vg_bitreader_read_bits(br, 4); /* video_format, video_full_range_flag */
-        if (vg_bitreader_read_bit(br)) /* colour_description_present_flag */
-            vg_bitreader_read_bits(br, 24);
-    }
-    if (vg_bitreader_read_bit(br)) { /* chroma_loc_info_present_flag */
-        vg_bitreader_read_ue(br);    /* chroma_sample_loc_type_top_field */
-        vg_bitreader_read_ue(br);    /* chroma_sample_loc_type_bottom_field */
-    }
+    vg_codec_read_vui_head(br, &sps->sar_width, &sps->sar_height);
     if (vg_bitreader_read_bit(br)) { /* timing_info_present_flag */
         sps->num_units_in_tick = vg_bitreader_read_bits(br, 32);
         sps->time_scale = vg_bitreader_read_bits(br, 32);

@@ -232,26 +232,7 @@ static int skip_hrd(vg_bitreader *br, unsigned max_sub_layers_minus1)
 /* E.2.1 vui_parameters(): aspect ratio, timing, min_spatial_segmentation_idc. */
 static int parse_vui(vg_bitreader *br, unsigned max_sub_layers_minus1, vg_h265_sps *sps)
 {
-    if (vg_bitreader_read_bit(br)) { /* aspect_ratio_info_present_flag */
-        unsigned idc = vg_bitreader_read_bits(br, 8);
-        if (idc == VG_CODEC_EXTENDED_SAR) {
-            sps->sar_width = (uint16_t)vg_bitreader_read_bits(br, 16);
-            sps->sar_height = (uint16_t)vg_bitreader_read_bits(br, 16);
-        } else {
-            vg_codec_sar(idc, &sps->sar_width, &sps->sar_height);
-        }
-    }
-    if (vg_bitreader_read_bit(br))     /* overscan_info_present_flag */
-        vg_bitreader_read_bit(br);     /* overscan_appropriate_flag */
-    if (vg_bitreader_read_bit(br)) {   /* video_signal_type_present_flag */
-        vg_bitreader_read_bits(br, 4); /* video_format, video_full_range_flag */
-        if (vg_bitreader_read_bit(br)) /* colour_description_present_flag */
-            vg_bitreader_read_bits(br, 24);
-    }
-    if (vg_bitreader_read_bit(br)) { /* chroma_loc_info_present_flag */
-        vg_bitreader_read_ue(br);
-        vg_bitreader_read_ue(br);
-    }
+    vg_codec_read_vui_head(br, &sps->sar_width, &sps->sar_height);
     vg_bitreader_read_bit(br); /* neutral_chroma_indication_flag */
     sps->field_seq = vg_bitreader_read_bit(br);
     vg_bitreader_read_bit(br);       /* frame_field_info_present_flag */

@@ -9,10 +9,8 @@
 #include <sys/random.h>
 
 static const char *const status_names[VG_STREAM_STATUS_COUNT] = {
-    [VG_STREAM_STOPPED] = "STOPPED",
-    [VG_STREAM_STARTING] = "STARTING",
-    [VG_STREAM_RUNNING] = "RUNNING",
-    [VG_STREAM_ERROR] = "ERROR",
+    [VG_STREAM_STOPPED] = "STOPPED", [VG_STREAM_STARTING] = "STARTING",
+    [VG_STREAM_RUNNING] = "RUNNING", [VG_STREAM_ERROR] = "ERROR",
     [VG_STREAM_STANDBY] = "STANDBY",
 };
 
@@ -23,12 +21,10 @@ static const bool allowed[VG_STREAM_STATUS_COUNT][VG_STREAM_STATUS_COUNT] = {
                             [VG_STREAM_ERROR] = true,
                             [VG_STREAM_STOPPED] = true,
                             [VG_STREAM_STANDBY] = true},
-    [VG_STREAM_RUNNING] = {[VG_STREAM_ERROR] = true,
-                           [VG_STREAM_STOPPED] = true,
-                           [VG_STREAM_STANDBY] = true},
-    [VG_STREAM_ERROR] = {[VG_STREAM_STARTING] = true,
-                         [VG_STREAM_STOPPED] = true,
-                         [VG_STREAM_STANDBY] = true},
+    [VG_STREAM_RUNNING] =
+        {[VG_STREAM_ERROR] = true, [VG_STREAM_STOPPED] = true, [VG_STREAM_STANDBY] = true},
+    [VG_STREAM_ERROR] =
+        {[VG_STREAM_STARTING] = true, [VG_STREAM_STOPPED] = true, [VG_STREAM_STANDBY] = true},
     [VG_STREAM_STANDBY] = {[VG_STREAM_STARTING] = true, [VG_STREAM_STOPPED] = true},
 };
 

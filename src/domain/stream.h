@@ -75,8 +75,8 @@ bool vg_stream_status_is_live(vg_stream_status s);
  * Moves `st` to `to` at time `now_ms`: sets started_at on STARTING or
  * STANDBY (when it comes from STOPPED), stopped_at on STOPPED, and
  * last_error on ERROR (a copy of `error`, which must already be free of
- * credentials; cleared on STARTING, RUNNING and STANDBY). Returns 0, VG_ESTATE for an illegal transition
- * (nothing changes), or VG_ENOMEM.
+ * credentials; cleared on STARTING, RUNNING and STANDBY). Returns 0, VG_ESTATE for an illegal
+ * transition (nothing changes), or VG_ENOMEM.
  */
 int vg_stream_transition(vg_stream *st, vg_stream_status to, int64_t now_ms, const char *error);
 
