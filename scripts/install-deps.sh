@@ -18,6 +18,8 @@ packages=(
     # the simulated camera: FFmpeg makes the clip, GStreamer's RTSP server serves it
     ffmpeg python3-gi gir1.2-gstreamer-1.0 gir1.2-gst-rtsp-server-1.0
     gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
+    # RTSPS cameras in the simulator: a self-signed certificate and GIO's TLS backend
+    openssl glib-networking
     # an RTMP server for the RTMP pull test (the tests run their own nginx, in the foreground)
     nginx libnginx-mod-rtmp
     # tests inspect the database independently of vigil

@@ -49,6 +49,8 @@ CAMERAS = [
     "hevc:codec=h265",
     "aac:audio=aac",
     "pcmu:audio=pcmu",
+    "pcma:audio=pcma",
+    "opus:audio=opus",
     f"locked:user={USER},password={PASSWORD}",
     "stopper",
     "counted",
@@ -71,7 +73,8 @@ def sim(cache_dir):
 
 
 def ffprobe(url, timeout=PROBE_TIMEOUT_S):
-    """ffprobe over RTSP/TCP; returns (returncode, streams, stderr)."""
+    """ffprobe over RTSP/TCP (or RTSPS: TLS, ffmpeg verifies no certificate by
+    default); returns (returncode, streams, stderr)."""
     proc = subprocess.run(
         ["ffprobe", "-hide_banner", "-v", "error", "-rtsp_transport", "tcp",
          "-timeout", "5000000", "-show_entries",
@@ -173,6 +176,129 @@ def test_pcmu_audio_track(sim):
     assert rc == 0, err
     (audio,) = by_type(streams, "audio")
     assert audio["codec_name"] == "pcm_mulaw" and audio["sample_rate"] == "8000", audio
+
+
+def test_pcma_audio_track(sim):
+    rc, streams, err = ffprobe(sim.url("pcma"))
+    assert rc == 0, err
+    (video,) = by_type(streams, "video")
+    assert_720p25(video, "h264")
+    (audio,) = by_type(streams, "audio")
+    assert audio["codec_name"] == "pcm_alaw" and audio["sample_rate"] == "8000", audio
+    assert audio["channels"] == 1, audio
+
+
+def test_opus_audio_track(sim):
+    rc, streams, err = ffprobe(sim.url("opus"))
+    assert rc == 0, err
+    (video,) = by_type(streams, "video")
+    assert_720p25(video, "h264")
+    (audio,) = by_type(streams, "audio")
+    # RTP's opus/48000/2 (RFC 7587): ffmpeg reports 2 channels for the mono tone
+    assert audio["codec_name"] == "opus" and audio["sample_rate"] == "48000", audio
+
+
+def test_add_camera_with_generated_audio(sim):
+    """A camera added at run time makes its PCMA/Opus track in the server too."""
+    url = sim.add_camera("late:codec=h265,audio=opus")
+    try:
+        rc, streams, err = ffprobe(url)
+        assert rc == 0, err
+        assert by_type(streams, "video")[0]["codec_name"] == "hevc", streams
+        assert by_type(streams, "audio")[0]["codec_name"] == "opus", streams
+        assert sim.stats("late")["audio"] == "opus"
+    finally:
+        sim.remove_camera("late")
+
+
+def test_new_audio_specs_round_trip():
+    for audio in ("pcma", "opus"):
+        cam = camsim.normalize_camera(f"x:audio={audio.upper()}")
+        assert cam["audio"] == audio
+        assert camsim.normalize_camera(camsim.format_camera(cam)) == cam
+    with pytest.raises(ValueError, match="audio must be one of"):
+        camsim.normalize_camera("x:audio=g722")
+
+
+# ---- RTSPS (RTSP over TLS) ----
+
+TLS_CAMERAS = ["cam1", "opus:audio=opus", "pcma:codec=h265,audio=pcma",
+               f"locked:user={USER},password={PASSWORD}", "stopper"]
+
+
+@pytest.fixture(scope="module")
+def tls_sim(cache_dir):
+    s = CameraSimulator(cameras=TLS_CAMERAS, cache_dir=cache_dir, tls=True)
+    try:
+        yield s.start()
+    finally:
+        s.close()
+
+
+def test_rtsps_urls_and_ffprobe(tls_sim):
+    assert all(u.startswith(f"rtsps://127.0.0.1:{tls_sim.port}/") for u in tls_sim.urls.values())
+    rc, streams, err = ffprobe(tls_sim.url("cam1"))
+    assert rc == 0, err
+    assert len(streams) == 1, streams
+    assert_720p25(streams[0], "h264")
+    rc, streams, err = ffprobe(tls_sim.url("opus"))
+    assert rc == 0, err
+    assert by_type(streams, "audio")[0]["codec_name"] == "opus", streams
+    rc, streams, err = ffprobe(tls_sim.url("pcma"))
+    assert rc == 0, err
+    assert_720p25(by_type(streams, "video")[0], "hevc")
+    assert by_type(streams, "audio")[0]["codec_name"] == "pcm_alaw", streams
+
+
+def test_rtsps_refuses_plain_rtsp(tls_sim):
+    """Really TLS: a plain RTSP request on the RTSPS port gets no RTSP answer
+    (the server waits for a TLS ClientHello; ffprobe's 5 s timeout ends it)."""
+    plain = tls_sim.url("cam1").replace("rtsps://", "rtsp://", 1)
+    before = tls_sim.connections()["total"], tls_sim.sessions("cam1")
+    rc, _, err = ffprobe(plain)
+    assert rc != 0, err
+    total, sessions = tls_sim.connections()["total"], tls_sim.sessions("cam1")
+    assert total == before[0] + 1 and sessions == before[1], (before, total, sessions)
+    assert tls_sim.wait_for(lambda: tls_sim.connections()["open"] == 0, timeout=5)
+
+
+def test_rtsps_authentication(tls_sim):
+    assert tls_sim.url("locked", auth=True).startswith(f"rtsps://{USER}:{PASSWORD}@127.0.0.1:")
+    rc, _, err = ffprobe(tls_sim.url("locked", user=USER, password="wrong"))
+    assert rc != 0 and "401" in err, err
+    rc, streams, err = ffprobe(tls_sim.url("locked", auth=True))
+    assert rc == 0, err
+    assert_720p25(by_type(streams, "video")[0], "h264")
+
+
+def test_rtsps_certificate_is_self_signed_and_not_in_the_repo(tls_sim, cache_dir):
+    """The served certificate is the generated one (openssl s_client verifies the
+    handshake against it, for the IP 127.0.0.1); it lives in the cache directory."""
+    cert = Path(tls_sim.tls_certificate)
+    assert cert.parent == Path(cache_dir) and cert.is_file()
+    assert Path(__file__).resolve().parents[2] not in cert.resolve().parents
+    text = cert.read_text()
+    assert "BEGIN CERTIFICATE" in text and "PRIVATE KEY" not in text
+    proc = subprocess.run(
+        ["openssl", "s_client", "-connect", f"127.0.0.1:{tls_sim.port}", "-CAfile", str(cert),
+         "-verify_return_error", "-verify_ip", "127.0.0.1", "-brief"],
+        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=PROBE_TIMEOUT_S)
+    assert proc.returncode == 0, proc.stderr
+    assert "Verification: OK" in proc.stderr and "CN = camsim" in proc.stderr, proc.stderr
+
+
+def test_rtsps_stop_ends_the_reader(tls_sim):
+    url = tls_sim.url("stopper")
+    with reader(url) as proc:
+        assert tls_sim.wait_for(lambda: tls_sim.stats("stopper")["streaming"], timeout=10), \
+            tls_sim.stats("stopper")
+        time.sleep(0.5)
+        assert proc.poll() is None, proc.stderr.read().decode()
+        assert tls_sim.stop_camera("stopper") is True
+        assert wait_exit(proc, timeout=10) is not None, "the reader still runs 10 s after stop"
+    assert tls_sim.start_camera("stopper") is True
+    rc, _, err = ffprobe(url)
+    assert rc == 0, err
 
 
 # ---- authentication ----

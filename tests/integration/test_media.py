@@ -23,7 +23,8 @@ USER, PASSWORD = "admin", "s3cret-pw"
 @pytest.fixture(scope="module")
 def sim():
     cams = ["cam1", "cam2", f"locked:user={USER},password={PASSWORD}", "flaky",
-            "hevc:codec=h265", "talk:audio=aac", "g711:audio=pcmu"]
+            "hevc:codec=h265", "talk:audio=aac", "g711:audio=pcmu", "alaw:audio=pcma",
+            "opus:audio=opus"]
     with CameraSimulator(cameras=cams, cache_dir=default_cache_dir()) as s:
         yield s
 
@@ -191,7 +192,8 @@ def test_what_vigil_hands_readers_decodes_cleanly(vigil, sim, tmp_path, camera, 
     stop(vigil, st)
 
 
-@pytest.mark.parametrize("camera,codec", [("talk", "aac"), ("g711", "pcmu")])
+@pytest.mark.parametrize("camera,codec", [("talk", "aac"), ("g711", "pcmu"), ("alaw", "pcma"),
+                                          ("opus", "opus")])
 def test_audio_tracks_are_carried(vigil, sim, camera, codec):
     cam, st = start(vigil, sim.url(camera), name=camera)
     wait_status(vigil, st["id"], "RUNNING", 5.0)
@@ -401,3 +403,15 @@ def test_rtmp_camera(vigil, rtmp_server):
                        timeout=15).json()
     assert counts["first_is_key"] and counts["video_frames"] > 30
     stop(vigil, st)
+
+
+def test_rtsps_camera(vigil):
+    """RTSP over TLS (a self-signed certificate, as most cameras have)."""
+    with CameraSimulator(cameras=["secure"], cache_dir=default_cache_dir(), tls=True) as tls:
+        url = tls.url("secure")
+        assert url.startswith("rtsps://")
+        cam, st = start(vigil, url, name="rtsps")
+        wait_status(vigil, st["id"], "RUNNING", 8.0)
+        video = vigil.get(f"/api/paths/{cam['path']}").json()["tracks"][0]
+        assert (video["codec"], video["width"], video["height"]) == ("h264", 1280, 720)
+        stop(vigil, st)

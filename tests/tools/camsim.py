@@ -8,13 +8,17 @@ encoded live: a 10 s clip (testsrc2, 1280x720, 25 fps, a key frame every
 second, no B-frames, about 3 Mbit/s) is made once with the ffmpeg CLI into a
 cache directory, demuxed once into memory, and its access units are pushed
 in a loop into `appsrc ! rtph264pay` of a shared media factory, paced by the
-monotonic clock. H.265 video, AAC audio (a sine tone in the clip) and PCMU
-(G.711 mu-law, a sine tone made by GStreamer) are available per camera.
+monotonic clock. H.265 video, AAC audio (a sine tone in the clip), PCMU /
+PCMA (G.711 mu-law / A-law) and Opus (sine tones made by GStreamer at start)
+are available per camera. With --tls the whole server speaks RTSPS (RTSP over
+TLS, rtsps://...) with a self-signed certificate made once with the openssl
+CLI into the cache directory.
 
 Run by hand (see tests/tools/README.md):
 
     /usr/bin/python3 tests/tools/camsim.py --cache /tmp/camsim-cache \
-        --camera cam1 --camera cam2:codec=h265,audio=aac,user=admin,password=secret
+        --camera cam1 --camera cam2:codec=h265,audio=aac,user=admin,password=secret \
+        --camera cam3:audio=opus [--tls]
 
 It prints one JSON line when ready ({"event": "ready", "port": ..., "urls":
 {...}}), then reads one command a line on stdin and answers each with one
@@ -63,9 +67,13 @@ CLIP_TIMEOUT_S = 180.0
 START_TIMEOUT_S = 30.0
 COMMAND_TIMEOUT_S = 10.0
 STOP_TIMEOUT_S = 5.0
+OPENSSL = "openssl"
+CERT_TIMEOUT_S = 60.0
+TLS_PEM = "camsim-tls.pem"            # certificate and private key (for the server)
+TLS_CERT = "camsim-tls-cert.pem"      # the certificate alone (for a verifying client)
 
 CODECS = ("h264", "h265")
-AUDIOS = ("none", "aac", "pcmu")
+AUDIOS = ("none", "aac", "pcmu", "pcma", "opus")
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 SPEC_KEYS = ("codec", "audio", "user", "password")
 
@@ -81,7 +89,8 @@ def default_cache_dir():
 
 def clip_path(cache_dir, codec="h264", audio="none"):
     """The cached clip for a video codec, with AAC audio in it if audio == "aac".
-    PCMU is not in the clip (made by GStreamer at start), so it uses the plain one."""
+    PCMU, PCMA and Opus are not in the clip (made by GStreamer at start), so they
+    use the plain one."""
     suffix = "-aac" if audio == "aac" else ""
     return Path(cache_dir) / f"testsrc2-720p25-{codec}{suffix}.mp4"
 
@@ -132,6 +141,63 @@ def ensure_clip(cache_dir, codec="h264", audio="none", timeout=CLIP_TIMEOUT_S):
         if os.path.exists(tmp):
             os.unlink(tmp)
     return path
+
+
+# --------------------------------------------------------------------------
+# The TLS certificate (openssl CLI only; usable without GStreamer)
+# --------------------------------------------------------------------------
+
+def tls_paths(cache_dir):
+    """(PEM with the certificate and its key, PEM with the certificate alone)."""
+    return Path(cache_dir) / TLS_PEM, Path(cache_dir) / TLS_CERT
+
+
+def ensure_tls_certificate(cache_dir, timeout=CERT_TIMEOUT_S):
+    """A self-signed certificate (EC P-256, CN=camsim, subjectAltName 127.0.0.1,
+    ::1 and localhost, 10 years) made once with the openssl CLI into cache_dir and
+    reused when present; returns tls_paths(cache_dir). Key and certificate are
+    written into one file, renamed into place, so concurrent makers never pair a
+    certificate with another maker's key; the certificate-only file is cut from
+    that one."""
+    pem, cert = tls_paths(cache_dir)
+    pem.parent.mkdir(parents=True, exist_ok=True)
+    if not (pem.exists() and pem.stat().st_size > 0):
+        if shutil.which(OPENSSL) is None:
+            raise RuntimeError("camsim: the openssl CLI is not installed (needed for --tls)")
+        tmpdir = tempfile.mkdtemp(prefix="camsim-tls.", dir=str(pem.parent))
+        try:
+            key_tmp = os.path.join(tmpdir, "key.pem")
+            cert_tmp = os.path.join(tmpdir, "cert.pem")
+            proc = subprocess.run(
+                [OPENSSL, "req", "-x509", "-nodes", "-newkey", "ec",
+                 "-pkeyopt", "ec_paramgen_curve:prime256v1", "-keyout", key_tmp,
+                 "-out", cert_tmp, "-days", "3650", "-subj", "/CN=camsim",
+                 "-addext", "subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost"],
+                stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout)
+            if proc.returncode != 0:
+                raise RuntimeError(f"camsim: openssl failed making the TLS certificate "
+                                   f"(exit {proc.returncode}):\n{proc.stderr[-4000:]}")
+            both = os.path.join(tmpdir, "both.pem")
+            fd = os.open(both, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as out:
+                out.write(Path(cert_tmp).read_text() + Path(key_tmp).read_text())
+            os.replace(both, pem)
+        finally:
+            shutil.rmtree(tmpdir, ignore_errors=True)
+    if not (cert.exists() and cert.stat().st_size > 0):
+        text = pem.read_text()
+        begin = text.find("-----BEGIN CERTIFICATE-----")
+        end_marker = "-----END CERTIFICATE-----"
+        end = text.find(end_marker, begin)
+        if begin < 0 or end < 0:
+            raise RuntimeError(f"camsim: {pem} holds no certificate")
+        fd, tmp = tempfile.mkstemp(prefix="camsim-tls-cert.", suffix=".part",
+                                   dir=str(cert.parent))
+        with os.fdopen(fd, "w") as out:
+            out.write(text[begin:end + len(end_marker)] + "\n")
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, cert)
+    return pem, cert
 
 
 # --------------------------------------------------------------------------
@@ -327,16 +393,39 @@ def run_server(args):
             tracks.append(Track("audio", acaps, aaus, loop_ns, "rtpmp4gpay pt=97"))
         return tracks
 
-    def make_pcmu():
+    def make_g711(kind):
         # 1 s of a 1 kHz tone at 8 kHz (8 samples a period: it loops seamlessly),
-        # in 20 ms buffers of 160 bytes, as RTP/AVP payload type 0 carries it.
+        # in 20 ms buffers of 160 bytes, as RTP/AVP payload type 0 (PCMU) or 8
+        # (PCMA) carries it.
+        enc, pay = {"pcmu": ("mulawenc", "rtppcmupay pt=0"),
+                    "pcma": ("alawenc", "rtppcmapay pt=8")}[kind]
         desc = ("audiotestsrc wave=sine freq=1000 volume=0.3 samplesperbuffer=160 "
                 "num-buffers=50 ! audio/x-raw,format=S16LE,rate=8000,channels=1 ! "
-                "mulawenc ! appsink name=a sync=false")
-        caps, aus = run_pipeline_to_sinks(desc, ["a"], "pcmu")[0]
+                f"{enc} ! appsink name=a sync=false")
+        caps, aus = run_pipeline_to_sinks(desc, ["a"], kind)[0]
         aus = [(data, None, key) for data, _, key in aus]
         aus, loop_ns = timeline(aus, SECOND // 50, 0)
-        return Track("audio", caps, aus, loop_ns, "rtppcmupay pt=0")
+        return Track("audio", caps, aus, loop_ns, pay)
+
+    def make_opus():
+        # A 1 kHz tone at 48 kHz mono (48 samples a period), 20 ms Opus packets of
+        # 960 samples. 2 s are encoded and the middle second (50 packets, past the
+        # encoder's warm-up) loops, so the loop point is nearly seamless. opusenc
+        # gives OpusHead/OpusTags in the caps (streamheader), not as buffers; any
+        # header-flagged buffer is dropped anyway, RTP carries none.
+        desc = ("audiotestsrc wave=sine freq=1000 volume=0.3 samplesperbuffer=960 "
+                "num-buffers=100 ! audio/x-raw,format=S16LE,rate=48000,channels=1 ! "
+                "opusenc bitrate=32000 frame-size=20 ! appsink name=a sync=false")
+        caps, aus = run_pipeline_to_sinks(desc, ["a"], "opus")[0]
+        aus = [(data, None, True) for data, _, _ in aus
+               if not data.startswith((b"OpusHead", b"OpusTags"))]
+        if len(aus) < 75:
+            raise RuntimeError(f"camsim: opusenc gave {len(aus)} packets for 2 s")
+        aus, loop_ns = timeline(aus[25:75], SECOND // 50, 0)
+        return Track("audio", caps, aus, loop_ns, "rtpopuspay pt=98")
+
+    generated_audio = {"pcmu": lambda: make_g711("pcmu"), "pcma": lambda: make_g711("pcma"),
+                       "opus": make_opus}
 
     track_cache = {}
 
@@ -349,10 +438,11 @@ def run_server(args):
             if vkey not in track_cache:
                 track_cache[vkey] = demux_clip(path, cam["codec"], with_aac)
             tracks = list(track_cache[vkey])
-            if cam["audio"] == "pcmu":
-                if "pcmu" not in track_cache:
-                    track_cache["pcmu"] = make_pcmu()
-                tracks.append(track_cache["pcmu"])
+            if cam["audio"] in generated_audio:
+                akey = ("generated", cam["audio"])
+                if akey not in track_cache:
+                    track_cache[akey] = generated_audio[cam["audio"]]()
+                tracks.append(track_cache[akey])
             track_cache[key] = tracks
         return track_cache[key]
 
@@ -509,6 +599,21 @@ def run_server(args):
         raise ValueError("no auth method given (basic, digest)")
     set_auth_methods(auth, methods, GstRtsp)
     auth.set_realm("camsim")
+    if args.tls:
+        # RTSPS: the auth's certificate makes every connection TLS (rtsp-auth's
+        # connect check wraps it in a GTlsServerConnection); no client certificate
+        # is asked for. Needs GIO's TLS backend (glib-networking).
+        gi.require_version("Gio", "2.0")
+        from gi.repository import Gio
+        backend = Gio.TlsBackend.get_default()
+        if not backend.supports_tls():
+            raise RuntimeError("camsim: GIO has no TLS backend (install glib-networking)")
+        try:
+            cert = Gio.TlsCertificate.new_from_file(str(args.tls_pem))
+        except GLib.Error as e:
+            raise RuntimeError(f"camsim: cannot load {args.tls_pem}: {e.message}") from None
+        auth.set_tls_certificate(cert)
+        auth.set_tls_authentication_mode(Gio.TlsAuthenticationMode.NONE)
     server.set_auth(auth)
     credential_roles = {}   # (user, password) -> role
 
@@ -737,7 +842,8 @@ def run_server(args):
 
     def url_of(name):
         host = args.address if ":" not in args.address else f"[{args.address}]"
-        return f"rtsp://{host}:{bound_port[0]}/{name}"
+        scheme = "rtsps" if args.tls else "rtsp"
+        return f"{scheme}://{host}:{bound_port[0]}/{name}"
 
     bound_port = [0]
 
@@ -880,8 +986,10 @@ def run_server(args):
         GLib.unix_signal_add(GLib.PRIORITY_HIGH, signum, lambda *a: (loop.quit(), False)[1])
 
     _emit({"event": "ready", "pid": os.getpid(), "port": port, "address": args.address,
-           "urls": {name: url_of(name) for name in cameras}})
-    log(f"ready on {args.address}:{port} with {len(cameras)} camera(s)")
+           "urls": {name: url_of(name) for name in cameras}, "tls": bool(args.tls),
+           "tls_certificate": str(args.tls_cert) if args.tls else None})
+    log(f"ready on {args.address}:{port} with {len(cameras)} camera(s)"
+        + (" (RTSPS)" if args.tls else ""))
     try:
         loop.run()
     finally:
@@ -906,8 +1014,8 @@ def parse_args(argv):
     p.add_argument("--port", type=int, default=0,
                    help="RTSP port; 0 (default) picks a free one; a taken port is an error")
     p.add_argument("--camera", action="append", default=[], metavar="SPEC",
-                   help="NAME[:codec=h264|h265,audio=none|aac|pcmu,user=U,password=P]; "
-                        "repeatable")
+                   help="NAME[:codec=h264|h265,audio=none|aac|pcmu|pcma|opus,user=U,"
+                        "password=P]; repeatable")
     p.add_argument("--cameras", type=int, default=1, metavar="N",
                    help="without --camera: N plain H.264 cameras cam1..camN (default 1)")
     p.add_argument("--auth-methods", default="digest,basic",
@@ -916,12 +1024,16 @@ def parse_args(argv):
     p.add_argument("--udp-ports", default=None, metavar="LO-HI",
                    help="UDP port range for RTP over UDP (default: a random 4000-port "
                         "window in 20000-32000)")
+    p.add_argument("--tls", action="store_true",
+                   help="RTSPS (RTSP over TLS) for every camera: rtsps:// URLs, a "
+                        "self-signed certificate made once with openssl into --cache")
     p.add_argument("--no-stdin", action="store_true",
                    help="ignore stdin (run until SIGTERM/SIGINT), for a shell in the background")
     p.add_argument("--make-clips", action="store_true",
                    help="only make the clips the cameras need, then exit")
     args = p.parse_args(argv)
     args.cache = args.cache or default_cache_dir()
+    args.tls_pem, args.tls_cert = tls_paths(args.cache)
     try:
         args.camera = [normalize_camera(c) for c in args.camera]
     except ValueError as e:
@@ -943,7 +1055,9 @@ def main(argv=None):
         for combo in sorted({(c["codec"], c["audio"] if c["audio"] == "aac" else "none")
                              for c in specs}):
             ensure_clip(args.cache, *combo)
-    except (RuntimeError, subprocess.TimeoutExpired) as e:
+        if args.tls:
+            ensure_tls_certificate(args.cache)
+    except (RuntimeError, OSError, subprocess.TimeoutExpired) as e:
         _emit({"event": "error", "error": str(e)})
         return 2
     if args.make_clips:
@@ -969,8 +1083,10 @@ class CameraSimulator:
     cameras: an int N (cam1..camN, H.264, no audio, no password) or a list of
              specs: "cam2:codec=h265,audio=aac,user=u,password=p" strings or
              dicts with the keys name, codec, audio, user, password.
-    cache_dir: where the clips are made once and reused.
+    cache_dir: where the clips (and the TLS certificate) are made once and reused.
     port: the RTSP port, 0 (default) for a free one.
+    tls: True for RTSPS (rtsps:// URLs, a self-signed certificate in cache_dir;
+         .tls_certificate is the path of the certificate alone).
 
     start() returns self; close() stops the process by pid (SIGTERM, bounded
     wait, SIGKILL) and is safe to call twice or after a failed start. Usable as
@@ -979,7 +1095,7 @@ class CameraSimulator:
 
     def __init__(self, cameras=1, cache_dir=None, port=0, python=DEFAULT_PYTHON,
                  start_timeout=START_TIMEOUT_S, auth_methods="digest,basic",
-                 udp_ports=None, address="127.0.0.1"):
+                 udp_ports=None, address="127.0.0.1", tls=False):
         if isinstance(cameras, int):
             cameras = [f"cam{i + 1}" for i in range(cameras)]
         self.cameras = {c["name"]: c for c in map(normalize_camera, cameras)}
@@ -992,6 +1108,8 @@ class CameraSimulator:
         self.auth_methods = auth_methods
         self.udp_ports = udp_ports
         self.address = address
+        self.tls = bool(tls)
+        self.tls_certificate = None
         self.proc = None
         self.port = None
         self.pid = None
@@ -1009,6 +1127,8 @@ class CameraSimulator:
                "--auth-methods", self.auth_methods]
         if self.udp_ports:
             cmd += ["--udp-ports", f"{self.udp_ports[0]}-{self.udp_ports[1]}"]
+        if self.tls:
+            cmd += ["--tls"]
         for cam in self.cameras.values():
             cmd += ["--camera", format_camera(cam)]
         return cmd
@@ -1019,6 +1139,8 @@ class CameraSimulator:
         for combo in sorted({(c["codec"], c["audio"] if c["audio"] == "aac" else "none")
                              for c in self.cameras.values()}):
             ensure_clip(self.cache_dir, *combo)
+        if self.tls:
+            ensure_tls_certificate(self.cache_dir)
         self.proc = subprocess.Popen(self.command_line(), stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                      close_fds=True)
@@ -1035,6 +1157,7 @@ class CameraSimulator:
                 raise CameraSimulatorError(f"camsim failed to start: {ready}\n{self.stderr}")
             self.port = ready["port"]
             self.urls = dict(ready["urls"])
+            self.tls_certificate = ready.get("tls_certificate")
         except BaseException:
             self.close()
             raise
@@ -1135,8 +1258,9 @@ class CameraSimulator:
     # ---- the API ----
 
     def url(self, name, auth=False, user=None, password=None):
-        """rtsp://127.0.0.1:PORT/NAME; with auth=True the camera's own credentials
-        are put in it, or give user/password (e.g. a wrong one)."""
+        """rtsp://127.0.0.1:PORT/NAME (rtsps://... with tls=True); with auth=True the
+        camera's own credentials are put in it, or give user/password (e.g. a
+        wrong one)."""
         if name not in self.urls:
             raise KeyError(f"no camera {name!r}")
         if auth and user is None:
@@ -1145,7 +1269,8 @@ class CameraSimulator:
         base = self.urls[name]
         if user is None:
             return base
-        return base.replace("rtsp://", f"rtsp://{user}:{password}@", 1)
+        scheme, sep, rest = base.partition("://")
+        return f"{scheme}{sep}{user}:{password}@{rest}"
 
     def stop_camera(self, name):
         """Unmounts the camera and closes every connection that used it."""
