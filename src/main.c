@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <uv.h>
 
 #define EXIT_USAGE 2
@@ -112,6 +113,9 @@ typedef struct server_state {
     uv_signal_t sigint, sigterm;
     vg_http_server *http;
     vg_media *media;
+    vg_store *store;
+    uv_timer_t deadline; /* shutdownTimeout: exit even if a source thread is stuck */
+    bool deadline_armed;
     vg_store_maintenance *maintenance;
     const vg_config *cfg;
     int signals_seen;
@@ -126,6 +130,13 @@ static void on_signal_closed(uv_handle_t *h)
 static void on_media_stopped(void *ctx)
 {
     server_state *s = ctx;
+    /*
+     * Source threads may still be ending (their handles keep the loop alive):
+     * the deadline stays armed for them, but no longer keeps the loop alive
+     * itself. It is closed once uv_run returns.
+     */
+    if (s->deadline_armed)
+        uv_unref((uv_handle_t *)&s->deadline);
     vg_store_maintenance_stop(s->maintenance);
     s->maintenance = NULL;
     uv_close((uv_handle_t *)&s->sigint, on_signal_closed);
@@ -139,6 +150,23 @@ static void on_http_stopped(void *ctx)
     vg_media_shutdown(s->media, on_media_stopped, s);
 }
 
+/*
+ * shutdownTimeout passed and the loop still waits: a source thread is stuck
+ * where no stop flag reaches it (getaddrinfo on a silent DNS server). The
+ * store is closed properly (only this thread uses it), then vigil exits
+ * without waiting for that thread.
+ */
+static void on_shutdown_deadline(uv_timer_t *t)
+{
+    server_state *s = t->data;
+    VG_LOG_WARN("main",
+                "shutdown still waiting after %lldms (a camera connection is blocked, "
+                "e.g. resolving its host): exiting now",
+                (long long)s->cfg->shutdown_timeout_ms);
+    vg_store_close(s->store);
+    _exit(0);
+}
+
 static void on_signal(uv_signal_t *h, int signum)
 {
     server_state *s = h->data;
@@ -148,6 +176,12 @@ static void on_signal(uv_signal_t *h, int signum)
     }
     VG_LOG_INFO("main", "received %s: shutting down (at most %lldms)", strsignal(signum),
                 (long long)s->cfg->shutdown_timeout_ms);
+    uv_timer_init(h->loop, &s->deadline);
+    s->deadline.data = s;
+    s->deadline_armed = true;
+    /* The HTTP drain has the whole timeout; the margin lets a drain that just made it finish. */
+    uv_timer_start(&s->deadline, on_shutdown_deadline, (uint64_t)s->cfg->shutdown_timeout_ms + 500,
+                   0);
     vg_http_server_shutdown(s->http, s->cfg->shutdown_timeout_ms, on_http_stopped, s);
 }
 
@@ -299,6 +333,7 @@ static int cmd_serve(int argc, char **argv)
         VG_LOG_ERROR("main", "cannot open the database %s", db_path);
         goto done;
     }
+    s.store = store;
 
     if (uv_loop_init(&s.loop) < 0)
         goto done;
@@ -356,6 +391,10 @@ static int cmd_serve(int argc, char **argv)
 
     VG_LOG_INFO("http", "listening addr=%s", vg_http_server_address(s.http));
     uv_run(&s.loop, UV_RUN_DEFAULT);
+    if (s.deadline_armed) {
+        uv_close((uv_handle_t *)&s.deadline, on_signal_closed);
+        uv_run(&s.loop, UV_RUN_DEFAULT);
+    }
     VG_LOG_INFO("main", "stopped");
     exit_code = 0;
 

@@ -14,7 +14,7 @@ static json_t *track_json(const vg_track *t)
                           t->codec_name, "generation", (json_int_t)t->generation);
     if (t->codec_string[0])
         json_object_set_new(o, "codec_string", json_string(t->codec_string));
-    if (t->is_video) {
+    if (t->video_kind) {
         json_object_set_new(o, "kind", json_string("video"));
         json_object_set_new(o, "width", json_integer(t->width));
         json_object_set_new(o, "height", json_integer(t->height));

@@ -104,7 +104,9 @@ static void gop_add(vg_path *path, vg_au *au)
     }
     if (!path->gop_valid)
         return;
-    if (path->gop_bytes + au->size > path->gop_max_bytes) {
+    /* What an entry costs: its payload, the AU's header and the pointer to it. */
+    size_t cost = sizeof(vg_au) + sizeof(vg_au *) + au->size;
+    if (path->gop_bytes + cost > path->gop_max_bytes) {
         /* A GOP larger than the cache: new readers wait for the next key frame instead. */
         VG_LOG_WARN("path", "path=%s GOP over %zu bytes: not cached until the next key frame",
                     path->name, path->gop_max_bytes);
@@ -124,7 +126,7 @@ static void gop_add(vg_path *path, vg_au *au)
         path->gop_cap = cap;
     }
     path->gop[path->gop_count++] = vg_au_ref(au);
-    path->gop_bytes += au->size;
+    path->gop_bytes += cost;
 }
 
 /* ---- readers ---- */
@@ -461,8 +463,20 @@ int vg_path_publish(vg_path *path, vg_au *au)
     return 0;
 }
 
+void vg_path_clear_cache(vg_path *path)
+{
+    gop_clear(path);
+    path->gop_valid = false;
+}
+
 void vg_path_end_readers(vg_path *path, int code, const char *reason)
 {
+    if (path->dispatching) {
+        /* Detaching readers while a dispatch above walks them would free what it uses. */
+        VG_LOG_ERROR("path", "path=%s readers cannot be ended from inside a reader callback",
+                     path->name);
+        return;
+    }
     path->dispatching++;
     for (vg_reader *r = path->readers; r; r = r->next) {
         if (r->removed)

@@ -114,7 +114,13 @@ vg_track *const *vg_path_tracks(const vg_path *path, size_t *count);
  */
 int vg_path_publish(vg_path *path, vg_au *au);
 
-/* Ends every reader (on_end with `code`, `reason`), as when a start times out. */
+/* Drops the GOP cache (the source stopped or failed: those frames are stale now). */
+void vg_path_clear_cache(vg_path *path);
+
+/*
+ * Ends every reader (on_end with `code`, `reason`), as when a start times
+ * out. Not from inside a reader callback of this path (it is refused there).
+ */
 void vg_path_end_readers(vg_path *path, int code, const char *reason);
 
 void vg_path_stats_get(const vg_path *path, vg_path_stats *out);

@@ -13,6 +13,7 @@ vg_track *vg_track_create(vg_codec codec)
     atomic_init(&t->_refs, 1);
     t->codec = codec;
     t->is_video = codec == VG_CODEC_H264 || codec == VG_CODEC_H265;
+    t->video_kind = t->is_video;
     t->clock_rate = t->is_video ? 90000 : 0;
     return t;
 }

@@ -27,7 +27,8 @@ typedef enum {
 typedef struct vg_track {
     atomic_uint _refs;
     vg_codec codec;
-    bool is_video;
+    bool is_video;       /* video vigil carries (H.264, H.265): where readers start */
+    bool video_kind;     /* the camera calls it video, whether or not vigil carries it */
     uint32_t generation; /* grows when parameters change */
     int clock_rate;      /* 90000 for video, the sample rate for audio */
     char codec_name[32]; /* "h264", "hevc", "aac", "pcm_mulaw"...; FFmpeg's name when unsupported */

@@ -45,13 +45,22 @@ typedef struct runner {
     uint64_t running_since_ms;
     unsigned attempts;
 
-    /* Timestamps go on across attempts: shift[] is added to each new attempt's AUs. */
+    /*
+     * Timestamps go on across attempts. At a new attempt's first AU one shift
+     * (in microseconds) is chosen so that it lands one step after the latest
+     * output of any track; each track gets that shift in its own clock, so the
+     * tracks keep their offsets within the attempt (audio stays in sync).
+     */
     size_t track_count;
-    bool shift_pending[MAX_TRACKS];
+    int clock[MAX_TRACKS];
+    bool attempt_shift_pending;     /* a new attempt began after AUs went out */
+    bool discontinuity[MAX_TRACKS]; /* the next AU of the track carries the flag */
     bool have_last[MAX_TRACKS];
     int64_t shift[MAX_TRACKS];
     int64_t last_dts[MAX_TRACKS];
     int64_t last_step[MAX_TRACKS];
+    int64_t end_us; /* the latest last_dts + last_step of any track, in microseconds */
+    bool have_end;
 } runner;
 
 struct vg_media {
@@ -106,8 +115,18 @@ static void on_tracks(void *ctx, vg_track *const *tracks, size_t count)
         else
             VG_LOG_INFO("stream", "path=%s track=%zu codec=%s rate=%d channels=%d", r->path_name, i,
                         t->codec_name, t->sample_rate, t->channels);
-        r->shift_pending[i] = r->attempts > 1 && r->have_last[i];
+        r->clock[i] = t->clock_rate > 0 ? t->clock_rate : 90000;
     }
+}
+
+static int64_t ticks_to_us(int64_t ticks, int clock)
+{
+    return ticks / clock * 1000000 + ticks % clock * 1000000 / clock;
+}
+
+static int64_t us_to_ticks(int64_t us, int clock)
+{
+    return us / 1000000 * clock + us % 1000000 * clock / 1000000;
 }
 
 static bool is_video_key(const runner *r, const vg_au *au)
@@ -126,13 +145,20 @@ static void on_au(void *ctx, vg_au *au)
 {
     runner *r = ctx;
     uint32_t ti = au->track;
-    if (ti < MAX_TRACKS) {
-        if (r->shift_pending[ti]) {
-            /* First AU of this track after a reconnect: continue after the last one. */
-            int64_t step = r->last_step[ti] > 0 ? r->last_step[ti] : 1;
-            r->shift[ti] = r->last_dts[ti] + step - au->dts;
-            r->shift_pending[ti] = false;
+    if (ti < MAX_TRACKS && ti < r->track_count) {
+        int clock = r->clock[ti];
+        if (r->attempt_shift_pending) {
+            /* The new attempt's first AU: one shift for all tracks, after the latest output. */
+            int64_t shift_us = r->end_us - ticks_to_us(au->dts, clock);
+            for (size_t i = 0; i < r->track_count; i++) {
+                r->shift[i] = us_to_ticks(shift_us, r->clock[i]);
+                r->discontinuity[i] = true;
+            }
+            r->attempt_shift_pending = false;
+        }
+        if (r->discontinuity[ti]) {
             au->flags |= VG_AU_DISCONTINUITY;
+            r->discontinuity[ti] = false;
         }
         au->dts += r->shift[ti];
         au->pts += r->shift[ti];
@@ -140,6 +166,10 @@ static void on_au(void *ctx, vg_au *au)
             r->last_step[ti] = au->dts - r->last_dts[ti];
         r->last_dts[ti] = au->dts;
         r->have_last[ti] = true;
+        int64_t end = ticks_to_us(au->dts + (r->last_step[ti] > 0 ? r->last_step[ti] : 1), clock);
+        if (!r->have_end || end > r->end_us)
+            r->end_us = end;
+        r->have_end = true;
     }
     if (r->status != VG_STREAM_RUNNING) {
         if (!is_video_key(r, au))
@@ -164,7 +194,8 @@ static void go_standby(runner *r)
     uv_timer_stop(&r->retry);
     uv_timer_stop(&r->start_timer);
     r->want_start = false;
-    vg_source_stop(r->source); /* a no-op when no attempt runs */
+    vg_source_stop(r->source);    /* a no-op when no attempt runs */
+    vg_path_clear_cache(r->path); /* the next reader must not start on stale frames */
     report(r, VG_STREAM_STANDBY, NULL);
 }
 
@@ -182,6 +213,7 @@ static void on_end(void *ctx, bool stopped, const char *reason)
     }
     if (r->status == VG_STREAM_RUNNING)
         vg_backoff_healthy(&r->backoff, (int64_t)(now_ms() - r->running_since_ms));
+    vg_path_clear_cache(r->path);
     report(r, VG_STREAM_ERROR, reason);
     if (r->on_demand && r->readers == 0) {
         go_standby(r); /* nobody waits for it: no retry until someone does */
@@ -207,6 +239,7 @@ static void start_attempt(runner *r)
         report(r, VG_STREAM_STARTING, NULL);
     }
     r->attempts++;
+    r->attempt_shift_pending = r->have_end; /* its timestamps go on after the last ones */
     int rc = vg_source_start(r->source);
     if (rc < 0) {
         char why[128];
@@ -255,7 +288,9 @@ static void on_readers_changed(void *ctx, size_t readers)
         return;
     if (readers > 0) {
         uv_timer_stop(&r->close_timer);
-        if (r->status == VG_STREAM_STANDBY)
+        /* Nothing pulls (STANDBY, or a stop still finishing): pull now. A retry pending waits. */
+        if (r->status == VG_STREAM_STANDBY ||
+            (!vg_source_running(r->source) && !uv_is_active((uv_handle_t *)&r->retry)))
             start_attempt(r);
         if (r->status != VG_STREAM_RUNNING && !uv_is_active((uv_handle_t *)&r->start_timer))
             uv_timer_start(&r->start_timer, on_start_timer,

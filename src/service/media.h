@@ -95,8 +95,10 @@ int vg_media_info_by_path(vg_media *media, const char *path_name, vg_media_info 
 void vg_media_foreach(vg_media *media, void (*fn)(void *ctx, const vg_media_info *info), void *ctx);
 
 /*
- * Stops every stream and calls `done(ctx)` on the loop once every source
- * thread has ended; then vg_media_destroy() may run.
+ * Stops every stream and calls `done(ctx)` on the loop once every runner is
+ * gone (its timers closed). Source threads may still be ending then: each
+ * source closes its own handle when its thread has ended, so the loop runs
+ * until they have. vg_media_destroy() may run after `done`.
  */
 void vg_media_shutdown(vg_media *media, void (*done)(void *ctx), void *ctx);
 

@@ -51,7 +51,9 @@ typedef struct attempt {
 
     vg_track *tracks[MAX_TRACKS];
     int stream_track[MAX_TRACKS]; /* stream index -> track index, -1 when ignored */
-    size_t track_count;
+    unsigned streams_at_start;    /* streams known when the tracks were made */
+    size_t track_count, supported;
+    bool warned_late_stream;
     vg_ts_track ts[MAX_TRACKS];
     vg_ts_origin origin;
     vg_lavf_video video[MAX_TRACKS];
@@ -237,10 +239,15 @@ static vg_codec codec_of(enum AVCodecID id)
 
 static int make_tracks(attempt *a, char *reason, size_t cap)
 {
-    for (unsigned i = 0; i < a->fmt->nb_streams && i < MAX_TRACKS; i++) {
+    char unsupported[128] = "";
+    /*
+     * The streams known now are the attempt's tracks. A stream that appears
+     * later (MPEG-TS may add one mid-stream) is ignored: it is not track 0.
+     */
+    a->streams_at_start = a->fmt->nb_streams < MAX_TRACKS ? a->fmt->nb_streams : MAX_TRACKS;
+    for (unsigned i = 0; i < a->streams_at_start; i++) {
         AVStream *st = a->fmt->streams[i];
         AVCodecParameters *par = st->codecpar;
-        a->stream_track[i] = -1;
         if (par->codec_type != AVMEDIA_TYPE_VIDEO && par->codec_type != AVMEDIA_TYPE_AUDIO)
             continue;
         vg_track *tr = vg_track_create(codec_of(par->codec_id));
@@ -274,15 +281,30 @@ static int make_tracks(attempt *a, char *reason, size_t cap)
                              a->opt->label);
             }
         }
-        if (tr->codec == VG_CODEC_UNSUPPORTED)
+        tr->video_kind = par->codec_type == AVMEDIA_TYPE_VIDEO;
+        if (tr->codec == VG_CODEC_UNSUPPORTED) {
             VG_LOG_WARN("source", "source=%s track %u: codec %s is not supported; ignored",
                         a->opt->label, i, tr->codec_name);
+            size_t used = strlen(unsupported);
+            snprintf(unsupported + used, sizeof(unsupported) - used, "%s%s %s", used ? ", " : "",
+                     tr->video_kind ? "video" : "audio", tr->codec_name);
+        } else {
+            a->supported++;
+        }
         vg_ts_track_init(&a->ts[a->track_count], tr->clock_rate, MAX_JUMP_US);
         a->stream_track[i] = (int)a->track_count;
         a->tracks[a->track_count++] = tr;
     }
     if (!a->track_count) {
         snprintf(reason, cap, "the stream has no audio or video track");
+        return -1;
+    }
+    if (!a->supported) {
+        /* Nothing to carry: say so, rather than sit in STARTING while the packets flow. */
+        snprintf(reason, cap,
+                 "no supported track (%s): vigil carries H.264, H.265, AAC, G.711 "
+                 "and Opus",
+                 unsupported);
         return -1;
     }
     return 0;
@@ -292,9 +314,16 @@ static int make_tracks(attempt *a, char *reason, size_t cap)
 
 static void handle_packet(attempt *a, AVPacket *pkt)
 {
-    if (pkt->stream_index < 0 || (unsigned)pkt->stream_index >= a->fmt->nb_streams ||
-        pkt->stream_index >= MAX_TRACKS)
+    if (pkt->stream_index < 0 || (unsigned)pkt->stream_index >= a->streams_at_start) {
+        if (!a->warned_late_stream) {
+            a->warned_late_stream = true;
+            VG_LOG_WARN("source",
+                        "source=%s a stream appeared after the start; ignored until "
+                        "the next reconnect",
+                        a->opt->label);
+        }
         return;
+    }
     int ti = a->stream_track[pkt->stream_index];
     if (ti < 0)
         return;
@@ -310,6 +339,13 @@ static void handle_packet(attempt *a, AVPacket *pkt)
     AVRational clock = {1, tr->clock_rate};
     dts = av_rescale_q(dts, st->time_base, clock);
     pts = av_rescale_q(pts, st->time_base, clock);
+    /*
+     * A timestamp that overflowed (INT64_MIN) or lies beyond 2^53 ticks
+     * (centuries at 90 kHz) is a broken camera, not a time: dropped, so the
+     * arithmetic below cannot overflow (timestamps.h's precondition).
+     */
+    if (dts < -VG_TS_LIMIT || dts > VG_TS_LIMIT || pts < -VG_TS_LIMIT || pts > VG_TS_LIMIT)
+        return;
     bool discontinuity = vg_ts_normalize(&a->ts[ti], &a->origin, &dts, &pts);
 
     vg_au *au = NULL;
@@ -346,6 +382,8 @@ static void run_lavf(vg_source_thread *t, char *reason, size_t cap)
     vg_ffmpeg_init();
 
     attempt a = {.t = t, .opt = vg_source_thread_options(t)};
+    for (int i = 0; i < MAX_TRACKS; i++)
+        a.stream_track[i] = -1; /* ignored until make_tracks says otherwise */
     AVPacket *pkt = NULL;
     a.deadline_us = av_gettime_relative() + a.opt->connect_timeout_ms * 1000;
 

@@ -49,6 +49,7 @@ struct vg_source {
     uv_mutex_t lock;
     event *head, *tail;
     size_t pending_bytes;
+    bool has_video; /* the last tracks posted had video: only its key frames end a drop */
     bool dropping;
     uint64_t dropped;
 };
@@ -62,6 +63,13 @@ static void event_free(event *ev)
     free(ev);
 }
 
+/* What an event costs in memory, for the inbox bound: the event, its AU and their headers. */
+static size_t event_cost(const event *ev)
+{
+    return sizeof(*ev) + (ev->au ? sizeof(vg_au) + ev->au->size : 0) +
+           ev->count * sizeof(vg_track *);
+}
+
 /* Appends under the lock and wakes the loop. Takes ownership of `ev`. */
 static void post(vg_source *src, event *ev)
 {
@@ -71,8 +79,7 @@ static void post(vg_source *src, event *ev)
     else
         src->head = ev;
     src->tail = ev;
-    if (ev->au)
-        src->pending_bytes += ev->au->size;
+    src->pending_bytes += event_cost(ev);
     uv_mutex_unlock(&src->lock);
     uv_async_send(&src->async);
 }
@@ -97,9 +104,15 @@ int vg_source_thread_emit_tracks(vg_source_thread *t, vg_track *const *tracks, s
         return VG_ENOMEM;
     }
     ev->type = EV_TRACKS;
-    for (size_t i = 0; i < count; i++)
+    bool has_video = false;
+    for (size_t i = 0; i < count; i++) {
         ev->tracks[i] = vg_track_ref(tracks[i]);
+        has_video = has_video || tracks[i]->is_video;
+    }
     ev->count = count;
+    uv_mutex_lock(&t->src->lock);
+    t->src->has_video = has_video;
+    uv_mutex_unlock(&t->src->lock);
     post(t->src, ev);
     return 0;
 }
@@ -108,8 +121,8 @@ void vg_source_thread_emit_au(vg_source_thread *t, vg_au *au)
 {
     vg_source *src = t->src;
     uv_mutex_lock(&src->lock);
-    bool full = src->pending_bytes + au->size > INBOX_MAX_BYTES;
-    bool start_point = au->flags & VG_AU_KEY;
+    bool full = src->pending_bytes + sizeof(event) + sizeof(vg_au) + au->size > INBOX_MAX_BYTES;
+    bool start_point = (au->flags & VG_AU_KEY) || !src->has_video; /* audio only: any AU */
     bool drop = full || (src->dropping && !start_point);
     if (drop) {
         src->dropping = true;
@@ -184,17 +197,24 @@ static void on_async(uv_async_t *a)
         event *next = ev->next;
         switch (ev->type) {
         case EV_TRACKS:
-            if (!src->destroy_requested)
+            uv_mutex_lock(&src->lock);
+            src->pending_bytes -= event_cost(ev);
+            uv_mutex_unlock(&src->lock);
+            /* Once a stop is asked for, what the attempt still sends is stale: not delivered. */
+            if (!src->destroy_requested && !src->stop_requested)
                 src->cb->on_tracks(src->ctx, ev->tracks, ev->count);
             break;
         case EV_AU:
             uv_mutex_lock(&src->lock);
-            src->pending_bytes -= ev->au->size;
+            src->pending_bytes -= event_cost(ev);
             uv_mutex_unlock(&src->lock);
-            if (!src->destroy_requested)
+            if (!src->destroy_requested && !src->stop_requested)
                 src->cb->on_au(src->ctx, ev->au);
             break;
         case EV_END: {
+            uv_mutex_lock(&src->lock);
+            src->pending_bytes -= event_cost(ev);
+            uv_mutex_unlock(&src->lock);
             uv_thread_join(&src->thread);
             src->running = false;
             bool stopped = src->stop_requested;

@@ -9,7 +9,7 @@
  * ends (an error, the end of a file, or vg_source_stop()). Its events reach
  * the owner on the loop thread, in order, through the callbacks below; the
  * attempt's end is always the last one. Retrying (with backoff) is the
- * owner's decision (media/stream_runner.c). The inbox is bounded: if the
+ * owner's decision (service/media.c). The inbox is bounded: if the
  * loop falls behind, the thread drops AUs up to the next key frame.
  */
 #ifndef VG_SOURCE_SOURCE_H

@@ -21,6 +21,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* Inputs stay within +-2^53 ticks: the caller drops anything beyond (no overflow below). */
+#define VG_TS_LIMIT (INT64_C(1) << 53)
+
 typedef struct vg_ts_origin {
     bool set;
     int64_t us; /* the first timestamp seen from the source, microseconds */

@@ -1,12 +1,17 @@
 """Start, stop, restart and configuration of the server process."""
+import json as jsonlib
+import os
+import re
 import signal
+import subprocess
+import urllib.request
 import socket
 import time
 
 import pytest
 import requests
 
-from conftest import ServerStartError, assert_error
+from conftest import ServerStartError, assert_error, base_env, sanitizer_reports, vigil_binary
 
 
 # ---- persistence ----
@@ -300,3 +305,62 @@ def test_requests_fail_cleanly_after_stop(server):
     assert server.stop() == 0
     with pytest.raises(requests.ConnectionError):
         requests.get(url, timeout=5)
+
+
+def test_sigterm_exits_in_time_even_with_a_camera_stuck_resolving(tmp_path):
+    """A camera named by a host whose DNS server never answers: its source thread is
+    stuck in getaddrinfo, where no stop flag reaches. SIGTERM must still end vigil
+    within shutdownTimeout, with the store closed. /etc/resolv.conf is replaced in a
+    private mount namespace (root only), pointing at a UDP socket that never answers."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root for a private mount namespace (unshare -m)")
+    silent = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        silent.bind(("127.0.0.1", 53))
+    except OSError as e:
+        silent.close()
+        pytest.skip(f"cannot hold 127.0.0.1:53 for a silent DNS server: {e}")
+    resolv = tmp_path / "resolv.conf"
+    resolv.write_text("nameserver 127.0.0.1\noptions timeout:5 attempts:3\n")
+    log = tmp_path / "vigil.log"
+    script = ('mount --bind "$1" /etc/resolv.conf && shift && exec "$@"')
+    with open(log, "w") as out:
+        proc = subprocess.Popen(
+            ["unshare", "-m", "sh", "-c", script, "sh", str(resolv), vigil_binary(), "serve",
+             "--listen", "127.0.0.1:0", "--data", str(tmp_path / "data")],
+            stdout=out, stderr=out, env=base_env({"VIGIL_SHUTDOWNTIMEOUT": "2s"}))
+    try:
+        port = None
+        for _ in range(300):
+            m = re.search(r"listening addr=127\.0\.0\.1:(\d+)", log.read_text())
+            if m:
+                port = int(m.group(1))
+                break
+            assert proc.poll() is None, log.read_text()
+            time.sleep(0.05)
+        assert port, log.read_text()
+        base = f"http://127.0.0.1:{port}"
+
+        def post(path, body):
+            req = urllib.request.Request(base + path, data=jsonlib.dumps(body).encode(),
+                                         headers={"Content-Type": "application/json"})
+            with urllib.request.urlopen(req, timeout=10) as r:
+                return jsonlib.loads(r.read())
+
+        cam = post("/api/cameras", {"name": "dns", "stream_url": "rtsp://cam.blackhole.test:554/x"})
+        post("/api/streams/start", {"camera_id": cam["id"]})
+        time.sleep(1.0)  # the source thread is now inside getaddrinfo
+        t0 = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        rc = proc.wait(timeout=15)
+        took = time.monotonic() - t0
+        text = log.read_text()
+        assert rc == 0, text
+        assert took < 4.0, f"took {took:.1f}s (shutdownTimeout 2s)\n{text}"
+        assert "exiting now" in text
+        assert not sanitizer_reports(text), text
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
+        silent.close()

@@ -253,7 +253,8 @@ static void test_gop_cache_bound(void)
     pub(p, 0, 1, false, 400);
     vg_path_stats st;
     vg_path_stats_get(p, &st);
-    CHECK_INT_EQ(st.gop_cache_bytes, 800);
+    /* The bound counts what an entry costs: payload, AU header and pointer. */
+    CHECK_INT_EQ(st.gop_cache_bytes, 2 * (400 + sizeof(vg_au) + sizeof(vg_au *)));
     pub(p, 0, 2, false, 400); /* over 1000: the cache gives up until the next key frame */
     vg_path_stats_get(p, &st);
     CHECK_INT_EQ(st.gop_cache_aus, 0);
@@ -359,6 +360,37 @@ static void test_au_refcount(void)
     CHECK_STR_EQ(vg_codec_name(VG_CODEC_PCMA), "pcma");
 }
 
+/* Many tiny AUs cannot grow the cache past its bound: headers count too. */
+static void test_gop_cache_counts_headers(void)
+{
+    vg_path *p = make_path(0, 100000);
+    pub(p, 0, 0, true, 1);
+    for (int i = 1; i < 10000; i++)
+        pub(p, 1, i, false, 1); /* one-byte audio AUs */
+    vg_path_stats st;
+    vg_path_stats_get(p, &st);
+    CHECK(st.gop_cache_bytes <= 100000);
+    CHECK(st.gop_cache_aus < 100000 / sizeof(vg_au));
+    vg_path_destroy(p);
+}
+
+static void test_clear_cache_and_no_end_inside_callbacks(void)
+{
+    vg_path *p = make_path(0, 0);
+    pub(p, 0, 0, true, 10);
+    vg_path_clear_cache(p);
+    sink s = {0};
+    vg_reader *r;
+    CHECK_INT_EQ(vg_path_add_reader(p, &ops, &s, NULL, &r), 0);
+    CHECK_INT_EQ(s.n, 0); /* nothing stale is replayed */
+    pub(p, 0, 1, false, 10);
+    CHECK_INT_EQ(s.n, 0); /* and it waits for a key frame */
+    pub(p, 0, 2, true, 10);
+    CHECK_INT_EQ(s.n, 1);
+    vg_reader_remove(r);
+    vg_path_destroy(p);
+}
+
 int main(void)
 {
     VG_TEST_RUN(test_new_reader_gets_tracks_then_cached_gop);
@@ -369,6 +401,8 @@ int main(void)
     VG_TEST_RUN(test_remove_from_inside_callbacks);
     VG_TEST_RUN(test_max_readers);
     VG_TEST_RUN(test_gop_cache_bound);
+    VG_TEST_RUN(test_gop_cache_counts_headers);
+    VG_TEST_RUN(test_clear_cache_and_no_end_inside_callbacks);
     VG_TEST_RUN(test_new_tracks_restart_readers);
     VG_TEST_RUN(test_stats);
     VG_TEST_RUN(test_end_readers_and_destroy);
