@@ -47,6 +47,7 @@ typedef struct attempt {
     vg_source_thread *t;
     const vg_source_options *opt;
     int64_t deadline_us; /* av_gettime_relative(); the interrupt callback fails past it */
+    bool timed_out;      /* the callback fired for the deadline (FFmpeg may report otherwise) */
     AVFormatContext *fmt;
 
     vg_track *tracks[MAX_TRACKS];
@@ -66,7 +67,11 @@ static int interrupt_cb(void *opaque)
     attempt *a = opaque;
     if (vg_source_thread_should_stop(a->t))
         return 1;
-    return a->deadline_us && av_gettime_relative() > a->deadline_us;
+    if (a->deadline_us && av_gettime_relative() > a->deadline_us) {
+        a->timed_out = true;
+        return 1;
+    }
+    return 0;
 }
 
 /* ---- 1. reachability ---- */
@@ -205,11 +210,21 @@ static int open_input(attempt *a, char *reason, size_t cap)
     av_dict_free(&opts);
     if (err < 0) {
         /* avformat_open_input frees the context on failure. */
-        describe_av_error(err, "cannot open the stream", reason, cap);
+        if (a->timed_out) /* FFmpeg's RTSP code reports an interrupted read as invalid data */
+            snprintf(reason, cap,
+                     "cannot open the stream: timed out after %lldms (the camera "
+                     "did not answer)",
+                     (long long)a->opt->connect_timeout_ms);
+        else
+            describe_av_error(err, "cannot open the stream", reason, cap);
         return -1;
     }
     if ((err = avformat_find_stream_info(a->fmt, NULL)) < 0) {
-        describe_av_error(err, "cannot read the stream's tracks", reason, cap);
+        if (a->timed_out)
+            snprintf(reason, cap, "cannot read the stream's tracks: timed out after %lldms",
+                     (long long)a->opt->connect_timeout_ms);
+        else
+            describe_av_error(err, "cannot read the stream's tracks", reason, cap);
         return -1;
     }
     return 0;
@@ -397,9 +412,13 @@ static void run_lavf(vg_source_thread *t, char *reason, size_t cap)
     }
     for (;;) {
         a.deadline_us = av_gettime_relative() + a.opt->read_timeout_ms * 1000;
+        a.timed_out = false;
         int err = av_read_frame(a.fmt, pkt);
         if (err < 0) {
-            if (err == AVERROR_EOF)
+            if (a.timed_out) /* whatever FFmpeg made of the interruption */
+                snprintf(reason, cap, "no data from the camera for %lldms",
+                         (long long)a.opt->read_timeout_ms);
+            else if (err == AVERROR_EOF)
                 snprintf(reason, cap, "the stream ended");
             else if (err == AVERROR_EXIT && !vg_source_thread_should_stop(t))
                 snprintf(reason, cap, "no data from the camera for %lldms",

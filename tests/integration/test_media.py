@@ -90,6 +90,12 @@ def test_running_within_3s_with_the_cameras_track(vigil, sim):
 def test_camera_stops_then_comes_back_with_one_reconnect(vigil, sim):
     cam, st = start(vigil, sim.url("flaky"), name="flaky")
     wait_status(vigil, st["id"], "RUNNING", 5.0)
+    # A reader attached across the outage: it must see a discontinuity, not an end.
+    seen = {}
+    reader = threading.Thread(target=lambda: seen.update(r=vigil.get(
+        f"/api/debug/paths/{cam['path']}/sample?seconds=14&format=json", timeout=40)))
+    reader.start()
+    time.sleep(1.0)
     sim.stop_camera("flaky")
     failed = wait_status(vigil, st["id"], "ERROR", 3.0 + 2.0)  # within the read timeout
     assert failed["last_error"]
@@ -97,6 +103,11 @@ def test_camera_stops_then_comes_back_with_one_reconnect(vigil, sim):
     back = wait_status(vigil, st["id"], "RUNNING", 15.0)
     assert back["last_error"] is None
     assert back["stats"]["reconnects"] == 1
+    reader.join(timeout=40)
+    counts = seen["r"].json()
+    assert counts["ended"] == "sampled", counts  # still attached when the sample ended
+    assert counts["discontinuities"] >= 1 and counts["track_sets"] >= 2, counts
+    assert counts["dts_monotonic"], counts
     stop(vigil, st)
 
 
@@ -415,3 +426,21 @@ def test_rtsps_camera(vigil):
         video = vigil.get(f"/api/paths/{cam['path']}").json()["tracks"][0]
         assert (video["codec"], video["width"], video["height"]) == ("h264", 1280, 720)
         stop(vigil, st)
+
+
+def test_connect_timeout_for_a_camera_that_never_answers(vigil):
+    """connectTimeout (5 s here): a server that accepts TCP but never answers RTSP."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)  # never accept()ed: the kernel completes the handshakes, nobody answers
+    port = listener.getsockname()[1]
+    try:
+        cam, st = start(vigil, f"rtsp://127.0.0.1:{port}/silent", name="silent2")
+        t0 = time.monotonic()
+        failed = wait_status(vigil, st["id"], "ERROR", 12.0)
+        assert 4.0 <= time.monotonic() - t0 < 9.0
+        assert failed["last_error"] == ("cannot open the stream: timed out after 5000ms (the camera "
+                                        "did not answer)"), failed
+        stop(vigil, st)
+    finally:
+        listener.close()
