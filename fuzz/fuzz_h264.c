@@ -27,6 +27,8 @@ static void check(int ok)
         abort();
 }
 
+#include "fuzz_nal_roundtrip.h"
+
 static void check_sps(const uint8_t *nal, size_t len)
 {
     vg_h264_sps sps;
@@ -85,22 +87,7 @@ static void annexb(const uint8_t *data, size_t size)
     if (sps.p && pps.p)
         check_avcc_build(sps, pps);
 
-    static const unsigned drops[2] = {0, VG_NAL_DROP_AUD | VG_NAL_DROP_FILLER};
-    for (int d = 0; d < 2; d++) {
-        uint8_t *avcc = NULL, *back = NULL, *again = NULL;
-        size_t avcc_len = 0, back_len = 0, again_len = 0, n = 0;
-        check(vg_nal_annexb_to_avcc_alloc(data, size, VG_NAL_H264, drops[d], &avcc, &avcc_len) ==
-              0);
-        check(vg_nal_avcc_validate(avcc, avcc_len, &n) == 0);
-        check(n == (d ? kept : count));
-        check(vg_nal_avcc_to_annexb_alloc(avcc, avcc_len, &back, &back_len) == 0);
-        check(back_len == avcc_len);
-        check(vg_nal_annexb_to_avcc_alloc(back, back_len, VG_NAL_H264, 0, &again, &again_len) == 0);
-        check(again_len == avcc_len && (avcc_len == 0 || memcmp(again, avcc, avcc_len) == 0));
-        free(avcc);
-        free(back);
-        free(again);
-    }
+    check_nal_roundtrip(data, size, VG_NAL_H264, count, kept);
 }
 
 /* True when each NAL unit would survive Annex-B framing: see vg_nal_avcc_to_annexb(). */
