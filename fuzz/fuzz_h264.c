@@ -90,23 +90,6 @@ static void annexb(const uint8_t *data, size_t size)
     check_nal_roundtrip(data, size, VG_NAL_H264, count, kept);
 }
 
-/* True when each NAL unit would survive Annex-B framing: see vg_nal_avcc_to_annexb(). */
-static bool framable(const uint8_t *data, size_t size)
-{
-    vg_nal_avcc_iter it;
-    vg_nal nal;
-    vg_nal_avcc_iter_init(&it, data, size);
-    while (vg_nal_avcc_next(&it, &nal) == 1) {
-        if (nal.p[nal.len - 1] == 0)
-            return false;
-        for (size_t i = 2; i < nal.len; i++) {
-            if (nal.p[i - 2] == 0 && nal.p[i - 1] == 0 && nal.p[i] <= 2)
-                return false;
-        }
-    }
-    return true;
-}
-
 static void avcc(const uint8_t *data, size_t size)
 {
     vg_nal_avcc_iter it;

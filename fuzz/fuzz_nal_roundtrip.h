@@ -1,6 +1,6 @@
 /*
- * fuzz_nal_roundtrip.h: the Annex-B <-> AVCC property that the H.264 and
- * H.265 fuzz targets share. Include it after defining check().
+ * fuzz_nal_roundtrip.h: what the H.264 and H.265 fuzz targets share: the
+ * Annex-B <-> AVCC property and framable(). Include it after check().
  *
  * For any input: Annex-B to AVCC gives a valid AVCC buffer with as many NAL
  * units as the scan found (`count`, or `kept` when AUD/filler are dropped);
@@ -11,6 +11,7 @@
 
 #include "codec/nal.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +35,23 @@ static void check_nal_roundtrip(const uint8_t *data, size_t size, vg_nal_codec c
         free(back);
         free(again);
     }
+}
+
+/* True when each NAL unit would survive Annex-B framing: see vg_nal_avcc_to_annexb(). */
+static bool framable(const uint8_t *data, size_t size)
+{
+    vg_nal_avcc_iter it;
+    vg_nal nal;
+    vg_nal_avcc_iter_init(&it, data, size);
+    while (vg_nal_avcc_next(&it, &nal) == 1) {
+        if (nal.p[nal.len - 1] == 0)
+            return false;
+        for (size_t i = 2; i < nal.len; i++) {
+            if (nal.p[i - 2] == 0 && nal.p[i - 1] == 0 && nal.p[i] <= 2)
+                return false;
+        }
+    }
+    return true;
 }
 
 #endif

@@ -52,10 +52,7 @@ void vg_api_respond_service_error(vg_http_request *req, const vg_error *err)
 void vg_api_respond_store_error(vg_http_request *req, int rc, const char *what)
 {
     vg_error err;
-    if (rc == VG_ENOMEM)
-        vg_error_set(&err, rc, "out of memory while %s", what);
-    else
-        vg_error_set(&err, rc, "the store failed while %s", what);
+    vg_error_store(&err, rc, what);
     vg_api_respond_service_error(req, &err);
 }
 

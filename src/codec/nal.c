@@ -125,6 +125,14 @@ int vg_nal_avcc_validate(const uint8_t *buf, size_t len, size_t *count)
     return ret;
 }
 
+bool vg_nal_is_keyframe_unit(vg_nal_codec codec, vg_nal nal)
+{
+    unsigned type = vg_nal_type(codec, nal);
+    if (codec == VG_NAL_H265)
+        return type >= VG_H265_NAL_BLA_W_LP && type <= VG_H265_NAL_CRA;
+    return type == VG_H264_NAL_IDR;
+}
+
 bool vg_nal_avcc_is_keyframe(vg_nal_codec codec, const uint8_t *au, size_t len)
 {
     vg_nal_avcc_iter it;
@@ -132,13 +140,8 @@ bool vg_nal_avcc_is_keyframe(vg_nal_codec codec, const uint8_t *au, size_t len)
     bool key = false;
     int ret;
     vg_nal_avcc_iter_init(&it, au, len);
-    while ((ret = vg_nal_avcc_next(&it, &nal)) == 1) {
-        unsigned type = vg_nal_type(codec, nal);
-        if (codec == VG_NAL_H265)
-            key |= type >= VG_H265_NAL_BLA_W_LP && type <= VG_H265_NAL_CRA;
-        else
-            key |= type == VG_H264_NAL_IDR;
-    }
+    while ((ret = vg_nal_avcc_next(&it, &nal)) == 1)
+        key |= vg_nal_is_keyframe_unit(codec, nal);
     return ret == 0 && key;
 }
 

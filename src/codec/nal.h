@@ -129,6 +129,9 @@ int vg_nal_avcc_next(vg_nal_avcc_iter *it, vg_nal *out);
 /* Checks a whole AVCC buffer: 0 with *count NAL units (count may be NULL), or VG_ESYNTAX. */
 int vg_nal_avcc_validate(const uint8_t *buf, size_t len, size_t *count);
 
+/* True when `nal` is a random-access picture's slice: the rule of vg_nal_avcc_is_keyframe(). */
+bool vg_nal_is_keyframe_unit(vg_nal_codec codec, vg_nal nal);
+
 /*
  * True when the AVCC access unit holds a random-access picture: an IDR
  * slice (H.264 type 5) or an IRAP picture (H.265 types 16..21: BLA, IDR,

@@ -57,8 +57,7 @@ static vg_media_stream_options media_options(const vg_camera *cam, bool on_deman
                                      .transport = transport};
 }
 
-/* A store failure has been logged where it happened; the user gets the kind, not internals. */
-static int store_failed(vg_error *err, int rc, const char *what)
+int vg_error_store(vg_error *err, int rc, const char *what)
 {
     if (rc == VG_ENOMEM)
         return vg_error_set(err, rc, "out of memory while %s", what);
@@ -144,11 +143,11 @@ int vg_camera_service_create(vg_services *svc, const vg_camera_fields *in, vg_ca
     }
     cam.created_at_ms = cam.updated_at_ms = svc->now_ms();
     if ((rc = vg_store_begin(svc->store)) < 0) {
-        store_failed(err, rc, "creating the camera");
+        vg_error_store(err, rc, "creating the camera");
         goto done;
     }
     if ((rc = vg_store_camera_insert(svc->store, &cam)) < 0) {
-        store_failed(err, rc, "creating the camera");
+        vg_error_store(err, rc, "creating the camera");
         vg_store_rollback(svc->store);
         goto done;
     }
@@ -163,7 +162,7 @@ int vg_camera_service_create(vg_services *svc, const vg_camera_fields *in, vg_ca
         goto done;
     }
     if ((rc = vg_store_commit(svc->store)) < 0) {
-        store_failed(err, rc, "creating the camera");
+        vg_error_store(err, rc, "creating the camera");
         vg_store_rollback(svc->store);
         goto done;
     }
@@ -189,7 +188,7 @@ int vg_camera_service_update(vg_services *svc, int64_t id, const vg_camera_field
     if (rc == VG_ENOENT)
         return vg_error_set(err, rc, "camera %" PRId64 " does not exist", id);
     if (rc < 0)
-        return store_failed(err, rc, "reading the camera");
+        return vg_error_store(err, rc, "reading the camera");
     if (changes_nothing(&cam, in)) {
         *out = cam; /* nothing to write: updated_at stays the time of the last real change */
         return 0;
@@ -200,7 +199,7 @@ int vg_camera_service_update(vg_services *svc, int64_t id, const vg_camera_field
     }
     cam.updated_at_ms = svc->now_ms();
     if ((rc = vg_store_camera_update(svc->store, &cam)) < 0) {
-        store_failed(err, rc, "updating the camera");
+        vg_error_store(err, rc, "updating the camera");
         goto done;
     }
     VG_LOG_INFO("camera", "updated camera=%" PRId64, id);
@@ -217,20 +216,20 @@ int vg_camera_service_delete(vg_services *svc, int64_t id, vg_error *err)
     int rc;
     vg_stream live = {0};
     if ((rc = vg_store_begin(svc->store)) < 0)
-        return store_failed(err, rc, "deleting the camera");
+        return vg_error_store(err, rc, "deleting the camera");
 
     rc = vg_store_stream_find_live(svc->store, id, &live);
     if (rc == 0) {
         /* The camera's stream is stopped first, so nothing pulls a deleted camera. */
         vg_stream_transition(&live, VG_STREAM_STOPPED, svc->now_ms(), NULL);
         if ((rc = vg_store_stream_update(svc->store, &live)) < 0) {
-            store_failed(err, rc, "stopping the camera's stream");
+            vg_error_store(err, rc, "stopping the camera's stream");
             goto fail;
         }
         VG_LOG_INFO("stream", "stopped stream=%s camera=%" PRId64 " reason=camera deleted", live.id,
                     id);
     } else if (rc != VG_ENOENT) {
-        store_failed(err, rc, "deleting the camera");
+        vg_error_store(err, rc, "deleting the camera");
         goto fail;
     }
     rc = vg_store_camera_delete(svc->store, id);
@@ -239,11 +238,11 @@ int vg_camera_service_delete(vg_services *svc, int64_t id, vg_error *err)
         goto fail;
     }
     if (rc < 0) {
-        store_failed(err, rc, "deleting the camera");
+        vg_error_store(err, rc, "deleting the camera");
         goto fail;
     }
     if ((rc = vg_store_commit(svc->store)) < 0) {
-        store_failed(err, rc, "deleting the camera");
+        vg_error_store(err, rc, "deleting the camera");
         goto fail;
     }
     VG_LOG_INFO("camera", "deleted camera=%" PRId64, id);
@@ -285,14 +284,14 @@ int vg_camera_service_provision(vg_services *svc, int64_t id, const char *name,
         cam.id = id;
         cam.created_at_ms = cam.updated_at_ms = svc->now_ms();
         if ((rc = vg_store_camera_insert(svc->store, &cam)) < 0) {
-            store_failed(err, rc, "provisioning the camera");
+            vg_error_store(err, rc, "provisioning the camera");
             goto done;
         }
         VG_LOG_INFO("camera", "provisioned camera=%" PRId64 " url=%s", id,
                     show_url(cam.stream_url).text);
         *created = true;
     } else if (rc < 0) {
-        store_failed(err, rc, "reading the camera");
+        vg_error_store(err, rc, "reading the camera");
         goto done;
     } else if (!changes_nothing(&cam, &in)) {
         if ((rc = apply_fields(&cam, &in)) < 0) {
@@ -301,7 +300,7 @@ int vg_camera_service_provision(vg_services *svc, int64_t id, const char *name,
         }
         cam.updated_at_ms = svc->now_ms();
         if ((rc = vg_store_camera_update(svc->store, &cam)) < 0) {
-            store_failed(err, rc, "provisioning the camera");
+            vg_error_store(err, rc, "provisioning the camera");
             goto done;
         }
         VG_LOG_INFO("camera", "re-provisioned camera=%" PRId64 " url=%s", id,
@@ -330,7 +329,7 @@ int vg_stream_service_start(vg_services *svc, int64_t camera_id, const char *sou
     if (rc == VG_ENOENT)
         return vg_error_set(err, rc, "camera %" PRId64 " does not exist", camera_id);
     if (rc < 0)
-        return store_failed(err, rc, "reading the camera");
+        return vg_error_store(err, rc, "reading the camera");
 
     rc = vg_store_stream_find_live(svc->store, camera_id, &live);
     if (rc == 0) {
@@ -340,7 +339,7 @@ int vg_stream_service_start(vg_services *svc, int64_t camera_id, const char *sou
         goto done;
     }
     if (rc != VG_ENOENT) {
-        store_failed(err, rc, "reading the camera's streams");
+        vg_error_store(err, rc, "reading the camera's streams");
         goto done;
     }
 
@@ -370,7 +369,7 @@ int vg_stream_service_start(vg_services *svc, int64_t camera_id, const char *sou
         goto done;
     }
     if (rc < 0) {
-        store_failed(err, rc, "starting the stream");
+        vg_error_store(err, rc, "starting the stream");
         goto done;
     }
     VG_LOG_INFO("stream", "starting stream=%s camera=%" PRId64 " url=%s", st.id, camera_id,
@@ -403,7 +402,7 @@ int vg_stream_service_stop(vg_services *svc, const char *stream_id, vg_error *er
     if (rc == VG_ENOENT)
         return vg_error_set(err, rc, "stream %s does not exist", stream_id);
     if (rc < 0)
-        return store_failed(err, rc, "reading the stream");
+        return vg_error_store(err, rc, "reading the stream");
     if (st.status == VG_STREAM_STOPPED)
         goto done; /* stopping twice is not an error: the stream is stopped, as asked */
     if ((rc = vg_stream_transition(&st, VG_STREAM_STOPPED, svc->now_ms(), NULL)) < 0) {
@@ -411,7 +410,7 @@ int vg_stream_service_stop(vg_services *svc, const char *stream_id, vg_error *er
         goto done;
     }
     if ((rc = vg_store_stream_update(svc->store, &st)) < 0) {
-        store_failed(err, rc, "stopping the stream");
+        vg_error_store(err, rc, "stopping the stream");
         goto done;
     }
     VG_LOG_INFO("stream", "stopped stream=%s camera=%" PRId64, st.id, st.camera_id);
@@ -429,7 +428,7 @@ int vg_stream_service_resume_all(vg_services *svc, vg_error *err)
     size_t n = 0;
     int rc = vg_store_stream_list_live(svc->store, &live, &n);
     if (rc < 0)
-        return store_failed(err, rc, "listing live streams");
+        return vg_error_store(err, rc, "listing live streams");
     for (size_t i = 0; i < n; i++) {
         vg_stream *st = &live[i];
         int64_t now = svc->now_ms();
@@ -450,7 +449,7 @@ int vg_stream_service_resume_all(vg_services *svc, vg_error *err)
             continue;
         }
         if ((rc = vg_store_stream_update(svc->store, st)) < 0) {
-            store_failed(err, rc, "resuming streams");
+            vg_error_store(err, rc, "resuming streams");
             goto done;
         }
     }

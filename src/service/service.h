@@ -25,6 +25,13 @@ typedef struct vg_error {
     char message[256]; /* for the user; no credential */
 } vg_error;
 
+/*
+ * A failed store call (`rc`), for the user: "the store failed while
+ * `what`" (or "out of memory while ..."). The store has logged the details
+ * where it failed; the user gets the kind, not internals. Returns `rc`.
+ */
+int vg_error_store(vg_error *err, int rc, const char *what);
+
 /* Sets err->code and a printf-formatted message; returns the code. */
 int vg_error_set(vg_error *err, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -205,6 +205,31 @@ static uint8_t *put_nal(uint8_t *w, const uint8_t *nal, size_t len)
     return w + 4 + len;
 }
 
+/* The NAL units of a packet, in either framing. */
+typedef struct packet_iter {
+    bool annexb;
+    vg_nal_annexb_iter a;
+    vg_nal_avcc_iter c;
+} packet_iter;
+
+static void packet_iter_init(packet_iter *it, const vg_lavf_video *v, const uint8_t *data,
+                             size_t len)
+{
+    it->annexb = v->length_size == 0;
+    if (it->annexb)
+        vg_nal_annexb_iter_init(&it->a, data, len);
+    else
+        vg_nal_avcc_iter_init(&it->c, data, len);
+}
+
+/* The next NAL unit into *nal: 1, 0 at the end (a length-prefixed packet is validated first). */
+static int packet_next(packet_iter *it, vg_nal *nal)
+{
+    if (it->annexb)
+        return vg_nal_annexb_next(&it->a, nal) ? 1 : 0;
+    return vg_nal_avcc_next(&it->c, nal);
+}
+
 int vg_lavf_video_packet(vg_lavf_video *v, const vg_track *track, const uint8_t *data, size_t len,
                          vg_au **out, vg_track **changed)
 {
@@ -212,65 +237,52 @@ int vg_lavf_video_packet(vg_lavf_video *v, const vg_track *track, const uint8_t 
     *changed = NULL;
     vg_nal_codec nc = nal_codec_of(v->codec);
     const unsigned drop = VG_NAL_DROP_AUD | VG_NAL_DROP_FILLER;
-    uint8_t *avcc = NULL;
-    size_t avcc_len = 0;
-    int rc;
+    if (v->length_size != 0 && vg_nal_avcc_validate(data, len, NULL) < 0)
+        return VG_ESYNTAX;
 
-    if (v->length_size == 0) {
-        if ((rc = vg_nal_annexb_to_avcc_alloc(data, len, nc, drop, &avcc, &avcc_len)) < 0)
-            return rc;
-    } else {
-        /* Already length-prefixed (4 bytes): drop AUD and filler the same way. */
-        if (vg_nal_avcc_validate(data, len, NULL) < 0)
-            return VG_ESYNTAX;
-        if (!(avcc = malloc(len ? len : 1)))
+    /*
+     * First pass over the packet's own bytes: the AU's size, the parameter
+     * sets it brings (an in-band change) and whether it is a key frame. The
+     * second pass writes the kept NAL units straight into the AU.
+     */
+    packet_iter it;
+    vg_nal nal;
+    size_t payload = 0;
+    bool seen_new = false, key = false;
+    bool has[3] = {false, false, false}; /* V, S, P */
+    packet_iter_init(&it, v, data, len);
+    while (packet_next(&it, &nal) == 1) {
+        if (vg_nal_is_dropped(nc, drop, nal))
+            continue;
+        if (nal.len > UINT32_MAX)
+            return VG_ESYNTAX; /* a 4-byte length cannot hold it */
+        payload += 4 + nal.len;
+        key = key || vg_nal_is_keyframe_unit(nc, nal);
+        char kind = parameter_set_kind(v->codec, nal);
+        if (!kind)
+            continue;
+        has[kind == 'V' ? 0 : kind == 'S' ? 1 : 2] = true;
+        bool is_new;
+        if (take_parameter_sets(v, &nal, 1, &is_new) < 0)
             return VG_ENOMEM;
-        vg_nal_avcc_iter it;
-        vg_nal nal;
-        uint8_t *w = avcc;
-        vg_nal_avcc_iter_init(&it, data, len);
-        while (vg_nal_avcc_next(&it, &nal) == 1) {
-            if (!vg_nal_is_dropped(nc, drop, nal))
-                w = put_nal(w, nal.p, nal.len);
-        }
-        avcc_len = (size_t)(w - avcc);
+        seen_new = seen_new || is_new;
     }
-    if (!avcc_len) {
-        free(avcc);
+    if (!payload)
         return 0; /* nothing but delimiters or filler */
-    }
-
-    /* What the AU holds: parameter sets (in-band changes), and whether it is a key frame. */
-    vg_nal nals[64];
-    size_t n = 0;
-    vg_nal_avcc_iter it;
-    vg_nal_avcc_iter_init(&it, avcc, avcc_len);
-    while (n < 64 && vg_nal_avcc_next(&it, &nals[n]) == 1)
-        n++;
-    bool seen_new;
-    if ((rc = take_parameter_sets(v, nals, n, &seen_new)) < 0)
-        goto out;
     if (seen_new && have_parameter_sets(v))
         *changed = next_generation(v, track); /* NULL when the new SPS does not parse */
-    bool key = vg_nal_avcc_is_keyframe(nc, avcc, avcc_len);
 
     /* A key frame always carries its parameter sets: a reader may start on it. */
-    bool has[3] = {false, false, false}; /* V, S, P */
-    for (size_t i = 0; i < n; i++) {
-        char kind = parameter_set_kind(v->codec, nals[i]);
-        if (kind)
-            has[kind == 'V' ? 0 : kind == 'S' ? 1 : 2] = true;
-    }
     bool need_vps = v->codec == VG_CODEC_H265 && !has[0];
     bool prepend = key && have_parameter_sets(v) && (need_vps || !has[1] || !has[2]);
     size_t extra = 0;
     if (prepend)
         extra = (v->codec == VG_CODEC_H265 ? 4 + v->vps_len : 0) + 4 + v->sps_len + 4 + v->pps_len;
 
-    vg_au *au = vg_au_create(avcc_len + extra);
+    vg_au *au = vg_au_create(payload + extra);
     if (!au) {
-        rc = VG_ENOMEM;
-        goto out;
+        vg_track_unref(changed);
+        return VG_ENOMEM;
     }
     uint8_t *w = au->data;
     if (extra) {
@@ -279,14 +291,14 @@ int vg_lavf_video_packet(vg_lavf_video *v, const vg_track *track, const uint8_t 
         w = put_nal(w, v->sps, v->sps_len);
         w = put_nal(w, v->pps, v->pps_len);
     }
-    memcpy(w, avcc, avcc_len);
+    packet_iter_init(&it, v, data, len);
+    while (packet_next(&it, &nal) == 1) {
+        if (!vg_nal_is_dropped(nc, drop, nal))
+            w = put_nal(w, nal.p, nal.len);
+    }
     au->flags = key ? VG_AU_KEY : 0;
     *out = au;
-    rc = 0;
-
-out:
-    free(avcc);
-    return rc;
+    return 0;
 }
 
 void vg_lavf_video_deinit(vg_lavf_video *v)
