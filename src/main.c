@@ -6,6 +6,7 @@
  *   vigil version
  */
 #include "api/api.h"
+#include "hls/hls.h"
 #include "core/config.h"
 #include "core/error.h"
 #include "core/log.h"
@@ -113,6 +114,7 @@ typedef struct server_state {
     uv_signal_t sigint, sigterm;
     vg_http_server *http;
     vg_media *media;
+    vg_hls *hls;
     vg_store *store;
     uv_timer_t deadline; /* shutdownTimeout: exit even if a source thread is stuck */
     bool deadline_armed;
@@ -147,6 +149,7 @@ static void on_media_stopped(void *ctx)
 static void on_http_stopped(void *ctx)
 {
     server_state *s = ctx;
+    vg_hls_stop(s->hls);
     vg_media_shutdown(s->media, on_media_stopped, s);
 }
 
@@ -363,8 +366,19 @@ static int cmd_serve(int argc, char **argv)
                   .loop = &s.loop,
                   .debug_endpoints = debug_endpoints,
                   .started_mono_ms = uv_hrtime() / 1000000u};
+    vg_hls_options hls_opt = {.segment_duration_ms = cfg.hls_segment_duration_ms,
+                              .part_duration_ms = cfg.hls_part_duration_ms,
+                              .segment_count = cfg.hls_segment_count,
+                              .muxer_close_after_ms = cfg.hls_muxer_close_after_ms,
+                              .always_remux = cfg.hls_always_remux,
+                              .allow_origins = cfg.hls_allow_origins,
+                              .start_timeout_ms = cfg.source_on_demand_start_timeout_ms};
+    if (!(s.hls = vg_hls_create(&s.loop, s.media, &hls_opt))) {
+        VG_LOG_ERROR("main", "cannot start HLS: out of memory");
+        goto done;
+    }
     router = vg_router_create();
-    if (!router || vg_api_register(router, &api) < 0) {
+    if (!router || vg_api_register(router, &api) < 0 || vg_hls_register(router, s.hls) < 0) {
         VG_LOG_ERROR("main", "cannot build the routes: out of memory");
         goto done;
     }
@@ -401,6 +415,7 @@ static int cmd_serve(int argc, char **argv)
 done:
     if (loop_ready) {
         /* A start-up failure after streams or the maintenance started: let them close. */
+        vg_hls_stop(s.hls);
         if (s.media)
             vg_media_shutdown(s.media, NULL, NULL);
         vg_store_maintenance_stop(s.maintenance);
@@ -408,6 +423,7 @@ done:
         if (uv_loop_close(&s.loop) < 0)
             VG_LOG_WARN("main", "the loop still had open handles at exit");
     }
+    vg_hls_destroy(s.hls);
     vg_media_destroy(s.media);
     vg_http_server_destroy(s.http);
     vg_router_destroy(router);

@@ -45,13 +45,13 @@ json_t *vg_api_stream_stats_json(const vg_media_info *info)
     vg_path_stats_get(info->path, &st);
     int score = vg_health_score(info->status == VG_STREAM_RUNNING, st.fps, nominal_fps(info->path),
                                 st.last_frame_age_ms);
-    return json_pack("{s:f,s:f,s:I,s:I,s:I,s:o,s:I,s:I,s:I,s:i}", "fps", st.fps, "bitrate_kbps",
-                     st.bitrate_bps / 1000.0, "frames_in", (json_int_t)st.frames_in, "aus_in",
-                     (json_int_t)st.aus_in, "bytes_in", (json_int_t)st.bytes_in,
-                     "last_frame_age_ms",
-                     st.last_frame_age_ms < 0 ? json_null() : json_integer(st.last_frame_age_ms),
-                     "reconnects", (json_int_t)info->reconnects, "readers", (json_int_t)st.readers,
-                     "dropped", (json_int_t)st.dropped, "health_score", score);
+    return json_pack(
+        "{s:f,s:f,s:I,s:I,s:I,s:o,s:I,s:I,s:I,s:I,s:i}", "fps", st.fps, "bitrate_kbps",
+        st.bitrate_bps / 1000.0, "frames_in", (json_int_t)st.frames_in, "aus_in",
+        (json_int_t)st.aus_in, "bytes_in", (json_int_t)st.bytes_in, "last_frame_age_ms",
+        st.last_frame_age_ms < 0 ? json_null() : json_integer(st.last_frame_age_ms), "reconnects",
+        (json_int_t)info->reconnects, "readers", (json_int_t)st.readers, "viewers",
+        (json_int_t)st.viewers, "dropped", (json_int_t)st.dropped, "health_score", score);
 }
 
 static json_t *path_json(const vg_media_info *info)

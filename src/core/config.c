@@ -103,6 +103,18 @@ static const config_key config_keys[] = {
      true, "10s", "a reader of an on-demand stream gets an error if no video comes within this"},
     {"sourceOnDemandCloseAfter", VALUE_DURATION, INT64_FIELD(source_on_demand_close_after_ms), true,
      "10s", "an on-demand stream stops pulling this long after its last reader left"},
+    {"hlsAlwaysRemux", VALUE_BOOL, BOOL_FIELD(hls_always_remux), false, "no",
+     "keep an HLS muxer on every running path, not only while someone watches"},
+    {"hlsSegmentDuration", VALUE_DURATION, INT64_FIELD(hls_segment_duration_ms), true, "1s",
+     "an HLS segment lasts at least this long and starts on a key frame"},
+    {"hlsPartDuration", VALUE_DURATION, INT64_FIELD(hls_part_duration_ms), true, "200ms",
+     "the target duration of an LL-HLS part"},
+    {"hlsSegmentCount", VALUE_COUNT, INT64_FIELD(hls_segment_count), true, "7",
+     "segments an HLS media playlist lists"},
+    {"hlsMuxerCloseAfter", VALUE_DURATION, INT64_FIELD(hls_muxer_close_after_ms), true, "60s",
+     "an HLS muxer stops this long after its last request"},
+    {"hlsAllowOrigins", VALUE_STRING, STRING_FIELD(hls_allow_origins), false, "*",
+     "origins allowed to read HLS (CORS): * or a comma-separated list"},
 };
 
 #define KEY_COUNT (sizeof(config_keys) / sizeof(config_keys[0]))

@@ -36,6 +36,12 @@ typedef struct vg_config {
     bool source_on_demand;            /* sourceOnDemand: default of a stream's on_demand (no) */
     int64_t source_on_demand_start_timeout_ms; /* sourceOnDemandStartTimeout (10s) */
     int64_t source_on_demand_close_after_ms;   /* sourceOnDemandCloseAfter (10s) */
+    bool hls_always_remux;                     /* hlsAlwaysRemux (no) */
+    int64_t hls_segment_duration_ms;           /* hlsSegmentDuration (1s) */
+    int64_t hls_part_duration_ms;              /* hlsPartDuration (200ms) */
+    int64_t hls_segment_count;                 /* hlsSegmentCount (7) */
+    int64_t hls_muxer_close_after_ms;          /* hlsMuxerCloseAfter (60s) */
+    char hls_allow_origins[VG_CONFIG_STR_MAX]; /* hlsAllowOrigins: CORS (*) */
 } vg_config;
 
 /* Fills `cfg` with the embedded defaults. */

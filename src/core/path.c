@@ -34,6 +34,7 @@ struct vg_reader {
     vg_au **queue; /* ring of `cap` references */
     size_t cap, head, count, bytes, max_bytes;
     bool paused, removed, draining;
+    bool shared;      /* vg_reader_options.shared: not a viewer itself */
     bool waiting_key; /* new (or new tracks): skip to the first start point, not a drop */
     bool dropping;    /* too slow: drop to the next start point that fits, counted */
 
@@ -60,6 +61,7 @@ struct vg_path {
 
     vg_reader *readers;
     size_t reader_count; /* attached and not removed */
+    size_t viewers;      /* readers not shared, plus vg_path_viewer_add() */
     int dispatching;
     bool sweep_needed;
 
@@ -253,7 +255,8 @@ int vg_path_add_reader(vg_path *path, const vg_reader_ops *ops, void *ctx,
                        const vg_reader_options *opt, vg_reader **out)
 {
     *out = NULL;
-    if (path->max_readers > 0 && path->reader_count >= (size_t)path->max_readers)
+    bool shared = opt && opt->shared;
+    if (!shared && path->max_readers > 0 && path->viewers >= (size_t)path->max_readers)
         return VG_ELIMIT;
     vg_reader *r = calloc(1, sizeof(*r));
     if (!r)
@@ -266,6 +269,8 @@ int vg_path_add_reader(vg_path *path, const vg_reader_ops *ops, void *ctx,
     }
     snprintf(r->name, sizeof(r->name), "%s", opt && opt->name ? opt->name : "reader");
     r->path = path;
+    r->shared = shared;
+    path->viewers += !shared;
     r->ops = ops;
     r->ctx = ctx;
     r->next = path->readers;
@@ -302,6 +307,7 @@ void vg_reader_remove(vg_reader *r)
     log_drops(r, true);
     r->removed = true;
     path->reader_count--;
+    path->viewers -= !r->shared;
     path->dropped_by_removed += r->dropped;
     reader_clear_queue(r);
     if (path->dispatching) {
@@ -497,6 +503,7 @@ void vg_path_end_readers(vg_path *path, int code, const char *reason)
         } else {
             path->dropped_by_removed += r->dropped;
             path->reader_count--;
+            path->viewers -= !r->shared;
             r->path = NULL;
             r->next = NULL;
         }
@@ -517,11 +524,26 @@ void vg_path_stats_get(const vg_path *path, vg_path_stats *out)
     out->bitrate_bps = stale ? 0 : path->bitrate_bps;
     out->last_frame_age_ms = path->have_frame ? (int64_t)(now - path->last_frame_ms) : -1;
     out->readers = path->reader_count;
+    out->viewers = path->viewers;
     out->dropped = path->dropped_by_removed;
     for (const vg_reader *r = path->readers; r; r = r->next)
         out->dropped += r->removed ? 0 : r->dropped;
     out->gop_cache_aus = path->gop_count;
     out->gop_cache_bytes = path->gop_bytes;
+}
+
+int vg_path_viewer_add(vg_path *path)
+{
+    if (path->max_readers > 0 && path->viewers >= (size_t)path->max_readers)
+        return VG_ELIMIT;
+    path->viewers++;
+    return 0;
+}
+
+void vg_path_viewer_remove(vg_path *path)
+{
+    if (path->viewers > 0)
+        path->viewers--;
 }
 
 size_t vg_path_reader_count(const vg_path *path)

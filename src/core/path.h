@@ -53,6 +53,12 @@ typedef struct vg_reader_options {
     const char *name;       /* for logs and stats ("hls", "webrtc 3f2a"); copied */
     size_t queue_max_aus;   /* 0: 1024 */
     size_t queue_max_bytes; /* 0: 64 MiB */
+    /*
+     * The reader serves viewers that are counted one by one with
+     * vg_path_viewer_add() (an HLS muxer and its sessions): it is not a
+     * viewer itself and does not count against maxReaders.
+     */
+    bool shared;
 } vg_reader_options;
 
 typedef struct vg_path_options {
@@ -81,7 +87,8 @@ typedef struct vg_path_stats {
     double fps;                /* video frames per second over the last full second */
     double bitrate_bps;        /* all tracks, bits per second over the last full second */
     int64_t last_frame_age_ms; /* -1 when no frame yet */
-    size_t readers;
+    size_t readers;            /* attached reader objects (an HLS muxer is one) */
+    size_t viewers;   /* what maxReaders limits: readers that are not shared, plus viewers added */
     uint64_t dropped; /* summed over the readers, including removed ones */
     size_t gop_cache_aus, gop_cache_bytes;
 } vg_path_stats;
@@ -126,13 +133,22 @@ void vg_path_end_readers(vg_path *path, int code, const char *reason);
 void vg_path_stats_get(const vg_path *path, vg_path_stats *out);
 size_t vg_path_reader_count(const vg_path *path);
 
+/*
+ * Counts one more viewer of a shared reader (an HLS session). Returns 0, or
+ * VG_ELIMIT when maxReaders is reached. Each success needs one
+ * vg_path_viewer_remove().
+ */
+int vg_path_viewer_add(vg_path *path);
+void vg_path_viewer_remove(vg_path *path);
+
 /* ---- readers ---- */
 
 /*
  * Attaches a reader. `ops` and `ctx` are borrowed and must outlive the
  * reader. On success *out is the caller's, to vg_reader_remove(); the reader
  * has already received the tracks and the cached GOP (when there are any).
- * Returns 0, VG_ELIMIT when maxReaders is reached, or VG_ENOMEM.
+ * Returns 0, VG_ELIMIT when maxReaders is reached (a reader that is not
+ * shared counts as one viewer), or VG_ENOMEM.
  */
 int vg_path_add_reader(vg_path *path, const vg_reader_ops *ops, void *ctx,
                        const vg_reader_options *opt, vg_reader **out);

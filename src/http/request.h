@@ -29,7 +29,8 @@ const char *vg_http_request_body(const vg_http_request *req, size_t *len);
 
 /*
  * Answers with `status` and `len` bytes of `body` (copied) of type
- * `content_type` (NULL for none, as for 204). Adds `Cache-Control: no-store`.
+ * `content_type` (NULL for none, as for 204). Adds `Cache-Control: no-store`
+ * unless the handler added a Cache-Control header of its own.
  * A second answer to the same request is a bug: it is logged and ignored.
  */
 void vg_http_respond(vg_http_request *req, unsigned status, const char *content_type,
@@ -41,6 +42,23 @@ void vg_http_respond(vg_http_request *req, unsigned status, const char *content_
  */
 void vg_http_respond_owned(vg_http_request *req, unsigned status, const char *content_type,
                            char *body, size_t len);
+
+/* A borrowed run of bytes. */
+typedef struct vg_http_slice {
+    const void *data;
+    size_t len;
+} vg_http_slice;
+
+/*
+ * As vg_http_respond(), with the concatenation of `count` slices as the
+ * body, sent without copying: the bytes must stay valid and unchanged until
+ * `release(ctx)` is called, once, when the server is done with them (after
+ * sending, or at once when the answer cannot be made). `slices` itself is
+ * copied. For shared media (HLS parts and segments).
+ */
+void vg_http_respond_slices(vg_http_request *req, unsigned status, const char *content_type,
+                            const vg_http_slice *slices, size_t count, void (*release)(void *ctx),
+                            void *ctx);
 
 /*
  * Answers later: the handler returns without answering, and its owner calls

@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -47,6 +48,7 @@ struct vg_http_server {
     uv_timer_t timer; /* MHD_get_timeout(): idle timeouts, pending work */
     uv_timer_t drain; /* shutdown: waits for requests in flight */
     int open_handles;
+    bool in_run, run_again; /* inside MHD_run; a resume asked for another run */
 
     size_t requests_in_flight;
     size_t connections;
@@ -175,9 +177,13 @@ static void queue(vg_http_request *req, unsigned status, const char *content_typ
     }
     if (content_type)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    for (size_t i = 0; i < req->header_count; i++)
+    bool cache_control = false;
+    for (size_t i = 0; i < req->header_count; i++) {
         MHD_add_response_header(resp, req->headers[i][0], req->headers[i][1]);
+        cache_control |= !strcasecmp(req->headers[i][0], MHD_HTTP_HEADER_CACHE_CONTROL);
+    }
+    if (!cache_control)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     req->status = status;
     if (req->suspended) {
         /*
@@ -246,6 +252,32 @@ void vg_http_respond_owned(vg_http_request *req, unsigned status, const char *co
     struct MHD_Response *resp = MHD_create_response_from_buffer_with_free_callback(len, body, free);
     if (!resp)
         free(body);
+    queue(req, status, content_type, resp);
+}
+
+void vg_http_respond_slices(vg_http_request *req, unsigned status, const char *content_type,
+                            const vg_http_slice *slices, size_t count, void (*release)(void *ctx),
+                            void *ctx)
+{
+    if (req->responded) {
+        VG_LOG_ERROR("http", "second response ignored status=%u path=%s", status, req->path);
+        release(ctx);
+        return;
+    }
+    req->responded = true;
+    struct MHD_IoVec small[32];
+    struct MHD_IoVec *iov = count <= 32 ? small : calloc(count, sizeof(*iov));
+    struct MHD_Response *resp = NULL;
+    if (iov && count <= UINT_MAX) {
+        for (size_t i = 0; i < count; i++)
+            iov[i] = (struct MHD_IoVec){slices[i].data, slices[i].len};
+        /* MHD copies the vector, not the bytes, and calls release when it lets go of them. */
+        resp = MHD_create_response_from_iovec(iov, (unsigned)count, release, ctx);
+    }
+    if (iov != small)
+        free(iov);
+    if (!resp)
+        release(ctx);
     queue(req, status, content_type, resp);
 }
 
@@ -470,9 +502,15 @@ static void run_mhd(vg_http_server *server)
 {
     if (!server->daemon)
         return;
+    server->in_run = true;
     MHD_run(server->daemon);
+    server->in_run = false;
     MHD_UNSIGNED_LONG_LONG timeout;
-    if (MHD_get_timeout(server->daemon, &timeout) == MHD_YES)
+    if (server->run_again) {
+        /* A handler resumed another connection during this run: MHD must see it next turn. */
+        server->run_again = false;
+        uv_timer_start(&server->timer, on_timer, 0, 0);
+    } else if (MHD_get_timeout(server->daemon, &timeout) == MHD_YES)
         uv_timer_start(&server->timer, on_timer, timeout, 0);
     else
         uv_timer_stop(&server->timer);
@@ -481,7 +519,9 @@ static void run_mhd(vg_http_server *server)
 /* Runs MHD on the next loop iteration (after a resume, from outside its callbacks). */
 static void schedule_mhd(vg_http_server *server)
 {
-    if (server->daemon)
+    if (server->in_run)
+        server->run_again = true; /* run_mhd arms the timer after MHD_run returns */
+    else if (server->daemon)
         uv_timer_start(&server->timer, on_timer, 0, 0);
 }
 

@@ -187,7 +187,8 @@ static void test_unknown_keys(void)
         "vigil.yml:1:1: unknown key 'httpIdleTimout' (did you mean 'httpIdleTimeout'?)");
     /* Three edits away is no longer a typo. */
     CHECK_LOAD_ERROR("lsn: x\n", "vigil.yml:1:1: unknown key 'lsn'");
-    CHECK_LOAD_ERROR("hlsSegmentDuration: 1s\n", "vigil.yml:1:1: unknown key 'hlsSegmentDuration'");
+    CHECK_LOAD_ERROR("webrtcLocalUDPAddress: :8189\n",
+                     "vigil.yml:1:1: unknown key 'webrtcLocalUDPAddress'");
     CHECK_LOAD_ERROR("'': x\n", "vigil.yml:1:1: unknown key ''");
     /* A quoted key with a control character cannot forge a second line. */
     CHECK_LOAD_ERROR("\"bad\\nkey\": x\n", "vigil.yml:1:1: unknown key 'bad?key'");
