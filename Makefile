@@ -11,6 +11,7 @@ all: build
 
 deps:
 	@scripts/install-deps.sh
+	@scripts/install-node-deps.sh
 
 build: deps
 	$(CMAKE) --preset release >/dev/null

@@ -25,8 +25,20 @@ packages=(
     # tests inspect the database independently of vigil
     sqlite3
     # used by the tests' clients; iproute2 brings up loopback in the tests' network namespace
-    curl iproute2
+    curl iproute2 python3-websocket
+    # the browser tests: Debian's Chromium plays vigil's HLS with hls.js, driven by
+    # playwright-core (npm, scripts/install-node-deps.sh). Its Recommends are not
+    # needed headless (fonts-dejavu-core above is the one font it needs).
+    chromium
+    # the HTTP fan-out benchmark
+    wrk
 )
+
+# Node.js for the browser tests: Debian's (18, npm 9) only when there is none on
+# PATH; a Node from elsewhere (nodesource) brings its own npm, and Debian's
+# nodejs/npm would conflict with it.
+command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)
 
 # `install-deps.sh fuzz` adds what `make fuzz` needs: clang with libFuzzer.
 if [ "${1:-}" = fuzz ]; then
