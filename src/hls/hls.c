@@ -23,7 +23,14 @@
 #include <string.h>
 #include <sys/random.h>
 
-#define TICK_MS        100
+#define TICK_MS 100
+/*
+ * The first playlist waits for the first segment and this many parts of the
+ * next: PART-HOLD-BACK (three parts) from the end then falls inside the
+ * segment being made. hls.js 1.7 starting inside a lone complete segment
+ * stalls for seconds at its end before it takes the parts after it.
+ */
+#define READY_PARTS    3
 #define SESSION_ID_LEN 16
 /* A session nobody polled for this long has left (a plain HLS player polls every target duration).
  */
@@ -65,6 +72,7 @@ struct hls_entry {
     vg_path *path; /* borrowed: valid until the muxer's on_end */
     vg_hls_muxer *muxer;
     bool always; /* hlsAlwaysRemux made it: it does not close when idle */
+    bool ready;  /* the first playlist could be served */
     uint64_t last_request_ms;
     hls_waiter *waiters;
     hls_session *sessions;
@@ -277,15 +285,19 @@ static int touch_session(hls_entry *e, const char *id)
 
 /* ---- readiness and blocking ---- */
 
-/* A playlist can be served: the first segment is complete. */
-static bool ready(const hls_entry *e)
+/* A playlist can be served: once true, for the muxer's life (see READY_PARTS). */
+static bool ready(hls_entry *e)
 {
+    if (e->ready)
+        return true;
     vg_hls_muxer_state st;
     vg_hls_muxer_state_get(e->muxer, &st);
-    return st.complete_count > 0;
+    e->ready = st.complete_count >= 2 ||
+               (st.complete_count == 1 && st.count == 2 && st.next_part >= READY_PARTS);
+    return e->ready;
 }
 
-static uint64_t hold_limit_ms(const hls_entry *e)
+static uint64_t hold_limit_ms(hls_entry *e)
 {
     vg_hls_muxer_state st;
     vg_hls_muxer_state_get(e->muxer, &st);
@@ -296,7 +308,7 @@ static uint64_t hold_limit_ms(const hls_entry *e)
 typedef enum { BLOCK_READY, BLOCK_WAIT, BLOCK_TOO_FAR } block_result;
 
 /* RFC 8216bis 6.2.5.2: whether the playlist holds segment msn (or its part) yet. */
-static block_result blocking_state(const hls_entry *e, uint64_t msn, bool has_part, uint64_t part)
+static block_result blocking_state(hls_entry *e, uint64_t msn, bool has_part, uint64_t part)
 {
     vg_hls_muxer_state st;
     vg_hls_muxer_state_get(e->muxer, &st);

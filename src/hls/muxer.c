@@ -269,9 +269,14 @@ static void on_video(vg_hls_muxer *m, vg_au *au)
         int64_t d = au->dts - p->dts;
         uint32_t duration = d > 0 && d < VIDEO_CLOCK * 10 ? (uint32_t)d : m->last_video_duration;
         m->last_video_duration = duration;
-        /* RFC 8216bis 4.4.4.9: a part is at most PART-TARGET long: P would overflow, so P starts
-         * the next. */
-        if (m->part_video.count && au->dts - m->part_start_dts > m->part_target + PART_TOLERANCE)
+        /*
+         * RFC 8216bis 4.4.4.9: a part is at most PART-TARGET long: P would overflow, so P starts
+         * the next, unless that leaves this part under 85 % of PART-TARGET (a frame interval that
+         * does not divide the target, 24 fps in 200 ms): then P overruns, and the advertised
+         * PART-TARGET (part_target_max) grows to cover it.
+         */
+        if (m->part_video.count && au->dts - m->part_start_dts > m->part_target + PART_TOLERANCE &&
+            (p->dts - m->part_start_dts) * 100 >= m->part_target_max * 85)
             close_part(m);
         append_video(m, p, duration);
         vg_au_unref(&m->pending_video);
@@ -294,7 +299,12 @@ static void on_audio(vg_hls_muxer *m, vg_au *au)
         int64_t d = au->dts - p->dts;
         uint32_t duration = d > 0 && d < INT32_MAX ? (uint32_t)d : m->last_audio_duration;
         m->last_audio_duration = duration;
-        if (m->current)
+        /*
+         * Between two segments (the key frame that starts the next one waits for its
+         * successor) the sample joins the next segment's first part: dropping it would leave
+         * a gap in the sound at every segment boundary.
+         */
+        if (m->current || m->pending_video)
             list_push(&m->part_audio, p, duration);
         vg_au_unref(&m->pending_audio);
     }
@@ -366,6 +376,19 @@ static void on_tracks(vg_reader *r, void *ctx, vg_track *const *tracks, size_t c
                                  ? (uint32_t)(VIDEO_CLOCK / m->video->nominal_fps)
                                  : VIDEO_CLOCK / 25;
     m->last_audio_duration = 1024;
+    if (m->video && m->video->nominal_fps > 0) {
+        /*
+         * A whole number of frames per part (the nearest to hlsPartDuration),
+         * so that every part but a segment's last is the same length and
+         * PART-TARGET, which RFC 8216bis 4.4.3.7 wants stable, fits them all.
+         */
+        double frame = VIDEO_CLOCK / m->video->nominal_fps;
+        double frames = (double)m->opt.part_duration_ms * (VIDEO_CLOCK / 1000) / frame;
+        frames = frames < 1 ? 1 : (double)(int64_t)(frames + 0.5);
+        m->part_target = (int64_t)(frames * frame + 0.5);
+        if (!m->fragment_sequence || m->part_target > m->part_target_max)
+            m->part_target_max = m->part_target;
+    }
     if (had_tracks && m->count)
         m->discontinuity_next = true;
     if (!m->video) {

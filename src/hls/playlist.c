@@ -127,6 +127,8 @@ char *vg_hls_media_playlist(const vg_hls_muxer_state *st, const char *muxer_id, 
     const vg_hls_init *map = NULL;
     for (size_t i = 0; i < st->count; i++) {
         const vg_hls_segment *seg = st->segments[i];
+        if (!seg->complete && !seg->part_count)
+            continue; /* just begun: its tags come with its first part, never a tag alone */
         if (seg->discontinuity)
             fputs("#EXT-X-DISCONTINUITY\n", f);
         if (seg->init != map) {
