@@ -192,7 +192,11 @@ static void sample(vg_http_request *req, void *ctx)
     uv_timer_init(api->loop, &s->timer);
     s->timer.data = s;
     uv_timer_start(&s->timer, on_timer, (uint64_t)seconds * 1000u, 0);
-    vg_http_request_suspend(req, on_cancel, s);
+    if (vg_http_request_suspend(req, on_cancel, s) < 0) {
+        s->req = NULL;
+        finish(s, "shutting down");
+        vg_http_respond_error(req, 503, "shutting_down", "vigil is shutting down");
+    }
 }
 
 int vg_api_register_debug(vg_router *router, vg_api *api)

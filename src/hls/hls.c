@@ -35,9 +35,12 @@
 /* A session nobody polled for this long has left (a plain HLS player polls every target duration).
  */
 #define SESSION_TIMEOUT_MS 15000
-#define PLAYLIST_TYPE      "application/vnd.apple.mpegurl"
-#define MP4_TYPE           "video/mp4"
-#define IMMUTABLE          "public, max-age=3600, immutable"
+/* Bounds against a flood of requests: sessions and held requests per path. */
+#define MAX_SESSIONS  4096
+#define MAX_WAITERS   8192
+#define PLAYLIST_TYPE "application/vnd.apple.mpegurl"
+#define MP4_TYPE      "video/mp4"
+#define IMMUTABLE     "public, max-age=3600, immutable"
 
 typedef struct hls_entry hls_entry;
 
@@ -55,7 +58,6 @@ typedef struct hls_waiter {
     bool blocking, has_part; /* WAIT_MEDIA: _HLS_msn given, and _HLS_part */
     uint64_t msn, part;
     uint64_t deadline_ms;
-    char session[SESSION_ID_LEN + 1];
     struct hls_waiter *next;
 } hls_waiter;
 
@@ -75,6 +77,7 @@ struct hls_entry {
     bool ready;  /* the first playlist could be served */
     uint64_t last_request_ms;
     hls_waiter *waiters;
+    size_t waiter_count;
     hls_session *sessions;
     size_t session_count;
     hls_entry *next;
@@ -213,9 +216,14 @@ static hls_session *find_session(hls_entry *e, const char *id)
     return NULL;
 }
 
-/* A new session (one more viewer of the path): 0, VG_ELIMIT or VG_ENOMEM. */
-static int add_session(hls_entry *e, const char *id)
+/*
+ * A new session, one more viewer of the path, in *out: 0, VG_ELIMIT
+ * (maxReaders), VG_ERANGE (MAX_SESSIONS, the table is full) or VG_ENOMEM.
+ */
+static int add_session(hls_entry *e, hls_session **out)
 {
+    if (e->session_count >= MAX_SESSIONS)
+        return VG_ERANGE;
     int rc = vg_path_viewer_add(e->path);
     if (rc < 0)
         return rc;
@@ -224,16 +232,14 @@ static int add_session(hls_entry *e, const char *id)
         vg_path_viewer_remove(e->path);
         return VG_ENOMEM;
     }
-    if (id)
-        snprintf(s->id, sizeof(s->id), "%s", id);
-    else
-        random_hex(s->id, SESSION_ID_LEN);
+    random_hex(s->id, SESSION_ID_LEN);
     s->last_seen_ms = now_ms(e->hls);
     s->next = e->sessions;
     e->sessions = s;
     e->session_count++;
     VG_LOG_DEBUG("hls", "session started path=%s session=%s viewers=%zu", e->path_name, s->id,
                  e->session_count);
+    *out = s;
     return 0;
 }
 
@@ -244,8 +250,7 @@ static void remove_sessions(hls_entry *e, bool all)
         hls_session *s = *pp;
         if (all || now - s->last_seen_ms >= SESSION_TIMEOUT_MS) {
             *pp = s->next;
-            if (e->path)
-                vg_path_viewer_remove(e->path);
+            vg_path_viewer_remove(e->path);
             e->session_count--;
             VG_LOG_DEBUG("hls", "session ended path=%s session=%s", e->path_name, s->id);
             free(s);
@@ -255,32 +260,17 @@ static void remove_sessions(hls_entry *e, bool all)
     }
 }
 
-static bool valid_session_id(const char *id)
-{
-    if (strlen(id) != SESSION_ID_LEN)
-        return false;
-    for (const char *p = id; *p; p++)
-        if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
-            return false;
-    return true;
-}
-
 /*
- * The media playlist's session: known, seen again; unknown but well formed
- * (it expired while the player paused), counted again. Returns 0 or
- * VG_ELIMIT; a request without one is served and not counted.
+ * The media playlist's session, seen again. Only ids this server handed out
+ * count: one made up, or one that expired while its player paused, is
+ * served without being counted, so no client can fill maxReaders or the
+ * session table by inventing ids.
  */
-static int touch_session(hls_entry *e, const char *id)
+static void touch_session(hls_entry *e, const char *id)
 {
-    if (!id || !valid_session_id(id))
-        return 0;
-    hls_session *s = find_session(e, id);
-    if (s) {
+    hls_session *s = id ? find_session(e, id) : NULL;
+    if (s)
         s->last_seen_ms = now_ms(e->hls);
-        return 0;
-    }
-    int rc = add_session(e, id);
-    return rc == VG_ELIMIT ? rc : 0;
 }
 
 /* ---- readiness and blocking ---- */
@@ -313,27 +303,51 @@ static block_result blocking_state(hls_entry *e, uint64_t msn, bool has_part, ui
     vg_hls_muxer_state st;
     vg_hls_muxer_state_get(e->muxer, &st);
     uint64_t next = st.next_msn; /* segments before it are complete */
+    if (has_part && msn + 1 == next) {
+        /*
+         * "If the Partial Segment ... is beyond the last one of a completed
+         * Parent Segment, the request MUST be treated as one for Part Index
+         * 0 of the following Parent Segment": a player that asked for the
+         * part after the last of a segment waits for the next segment's first.
+         */
+        const vg_hls_segment *seg = vg_hls_muxer_segment(e->muxer, msn);
+        if (seg && seg->complete && part >= seg->part_count) {
+            msn = next;
+            part = 0;
+        }
+    }
     if (msn < next || (has_part && msn == next && part < st.next_part))
         return BLOCK_READY;
-    /* "more than two past the last segment", or a part "beyond the Advance Part Limit" (3). */
+    /*
+     * Too far: more than two past the last segment, or a part beyond the
+     * Advance Part Limit, which is 3 / PART-TARGET parts (in seconds) when
+     * the part target is under a second, else 3.
+     */
+    uint64_t limit = st.part_target > 0 && st.part_target < 90000
+                         ? (uint64_t)((3 * 90000 + st.part_target - 1) / st.part_target)
+                         : 3;
     if (msn > next + 1)
         return BLOCK_TOO_FAR;
-    if (has_part && msn == next && part >= st.next_part + 3)
+    if (has_part && msn == next && part >= st.next_part + limit)
         return BLOCK_TOO_FAR;
-    if (has_part && msn == next + 1 && part >= 3)
+    if (has_part && msn == next + 1 && part >= limit)
         return BLOCK_TOO_FAR;
     return BLOCK_WAIT;
 }
 
 static void send_multivariant(hls_entry *e, vg_http_request *req)
 {
-    int rc = add_session(e, NULL);
-    if (rc == VG_ELIMIT) {
+    hls_session *session = NULL;
+    int rc = add_session(e, &session);
+    if (rc == VG_ERANGE) {
+        /* Thousands of sessions in 15 s: serve this one uncounted rather than grow without end. */
+        VG_LOG_WARN("hls", "path=%s has %d sessions: new viewers are not counted", e->path_name,
+                    MAX_SESSIONS);
+    } else if (rc == VG_ELIMIT) {
         vg_http_respond_error(req, 429, "too_many_readers",
                               "path %s has its maxReaders viewers already", e->path_name);
         return;
-    }
-    if (rc < 0) {
+    } else if (rc < 0) {
         vg_http_respond_error(req, 503, "out_of_memory", "out of memory");
         return;
     }
@@ -353,7 +367,10 @@ static void send_multivariant(hls_entry *e, vg_http_request *req)
             bandwidth = bps;
     }
     char uri[64];
-    snprintf(uri, sizeof(uri), "stream.m3u8?session=%s", e->sessions->id);
+    if (session)
+        snprintf(uri, sizeof(uri), "stream.m3u8?session=%s", session->id);
+    else
+        snprintf(uri, sizeof(uri), "stream.m3u8");
     size_t len = 0;
     char *text = vg_hls_multivariant_playlist(st.init, bandwidth, uri, &len);
     if (!text) {
@@ -421,6 +438,7 @@ static void waiter_unlink(hls_waiter *w)
     for (hls_waiter **pp = &w->entry->waiters; *pp; pp = &(*pp)->next) {
         if (*pp == w) {
             *pp = w->next;
+            w->entry->waiter_count--;
             return;
         }
     }
@@ -440,6 +458,7 @@ static void answer_waiters(hls_entry *e)
         hls_waiter *w = *pp;
         if (try_answer(w)) {
             *pp = w->next;
+            e->waiter_count--;
             free(w);
         } else {
             pp = &w->next;
@@ -453,13 +472,19 @@ static void fail_waiters(hls_entry *e, unsigned status, const char *code, const 
     while (e->waiters) {
         hls_waiter *w = e->waiters;
         e->waiters = w->next;
+        e->waiter_count--;
         vg_http_respond_error(w->req, status, code, "%s", message);
         free(w);
     }
 }
 
-static void hold(hls_entry *e, vg_http_request *req, hls_waiter *proto, uint64_t limit_ms)
+static void hold(hls_entry *e, vg_http_request *req, const hls_waiter *proto, uint64_t limit_ms)
 {
+    if (e->waiter_count >= MAX_WAITERS) {
+        vg_http_respond_error(req, 503, "too_many_requests",
+                              "path %s has %d requests waiting already", e->path_name, MAX_WAITERS);
+        return;
+    }
     hls_waiter *w = malloc(sizeof(*w));
     if (!w) {
         vg_http_respond_error(req, 503, "out_of_memory", "out of memory");
@@ -469,9 +494,14 @@ static void hold(hls_entry *e, vg_http_request *req, hls_waiter *proto, uint64_t
     w->entry = e;
     w->req = req;
     w->deadline_ms = now_ms(e->hls) + limit_ms;
+    if (vg_http_request_suspend(req, on_waiter_cancel, w) < 0) {
+        free(w);
+        vg_http_respond_error(req, 503, "shutting_down", "vigil is shutting down");
+        return;
+    }
     w->next = e->waiters;
     e->waiters = w;
-    vg_http_request_suspend(req, on_waiter_cancel, w);
+    e->waiter_count++;
 }
 
 /* ---- entries ---- */
@@ -495,8 +525,17 @@ static void entry_destroy(hls_entry *e, unsigned status, const char *code, const
 static void on_muxer_update(void *ctx)
 {
     hls_entry *e = ctx;
-    if (e->muxer)
-        answer_waiters(e);
+    if (!e->muxer)
+        return;
+    const char *error = vg_hls_muxer_error(e->muxer);
+    if (error && !ready(e)) {
+        /* Nothing to play and nothing coming (no H.264/H.265 track): say so now. */
+        char why[160];
+        snprintf(why, sizeof(why), "path %s: %s", e->path_name, error);
+        fail_waiters(e, 503, "stream_unavailable", why);
+        return;
+    }
+    answer_waiters(e);
 }
 
 /* The path ended the muxer (the stream stopped, no video in time): end the entry. */
@@ -566,12 +605,8 @@ static bool parse_u64(const char *s, uint64_t *out)
 
 static void serve_media(hls_entry *e, vg_http_request *req)
 {
-    if (touch_session(e, vg_http_request_query(req, "session")) == VG_ELIMIT) {
-        vg_http_respond_error(req, 429, "too_many_readers",
-                              "path %s has its maxReaders viewers already", e->path_name);
-        return;
-    }
-    hls_waiter w = {.kind = WAIT_MEDIA};
+    touch_session(e, vg_http_request_query(req, "session"));
+    hls_waiter w = {.entry = e, .req = req, .kind = WAIT_MEDIA};
     const char *msn = vg_http_request_query(req, "_HLS_msn");
     const char *part = vg_http_request_query(req, "_HLS_part");
     /* RFC 8216bis 6.2.5.2: _HLS_part without _HLS_msn, or a value that is no number: 400. */
@@ -583,13 +618,7 @@ static void serve_media(hls_entry *e, vg_http_request *req)
     }
     w.blocking = msn != NULL;
     w.has_part = part != NULL;
-    if (try_answer(&(hls_waiter){.entry = e,
-                                 .req = req,
-                                 .kind = WAIT_MEDIA,
-                                 .blocking = w.blocking,
-                                 .has_part = w.has_part,
-                                 .msn = w.msn,
-                                 .part = w.part}))
+    if (try_answer(&w))
         return;
     uint64_t limit = ready(e) ? hold_limit_ms(e) : (uint64_t)e->hls->opt.start_timeout_ms;
     hold(e, req, &w, limit);
@@ -637,13 +666,12 @@ static void serve(hls_entry *e, vg_http_request *req, const vg_hls_name *name)
                                   (unsigned long long)name->number);
         return;
     }
-    hls_waiter w = {.kind = name->kind == VG_HLS_NAME_PART ? WAIT_PART : WAIT_SEGMENT,
+    hls_waiter w = {.entry = e,
+                    .req = req,
+                    .kind = name->kind == VG_HLS_NAME_PART ? WAIT_PART : WAIT_SEGMENT,
                     .msn = name->number,
                     .part = name->part};
-    hls_waiter probe = w;
-    probe.entry = e;
-    probe.req = req;
-    if (try_answer(&probe))
+    if (try_answer(&w))
         return;
     /* Held only for what comes next (the preload hint, the segment being made): the rest is gone.
      */
@@ -717,9 +745,13 @@ static void handle_options(vg_http_request *req, void *ctx)
 static void add_always(void *ctx, const vg_media_info *info)
 {
     vg_hls *hls = ctx;
-    if (info->status != VG_STREAM_RUNNING || find_entry(hls, info->path_name))
+    if (info->status != VG_STREAM_RUNNING)
         return;
-    hls_entry *e;
+    hls_entry *e = find_entry(hls, info->path_name);
+    if (e) {
+        e->always = true; /* a request made it first: keep it all the same */
+        return;
+    }
     if (entry_create(hls, info->path, &e) == 0)
         e->always = true;
 }
@@ -737,6 +769,7 @@ static void on_tick(uv_timer_t *t)
                 continue;
             }
             *pp = w->next;
+            e->waiter_count--;
             const char *error = vg_hls_muxer_error(e->muxer);
             if (w->kind == WAIT_MULTIVARIANT || (w->kind == WAIT_MEDIA && !ready(e)))
                 vg_http_respond_error(w->req, 503, "stream_unavailable",

@@ -22,6 +22,8 @@
 #define VIDEO_CLOCK 90000
 /* A part may end up to this much short of the target (timestamps jitter by a tick or two). */
 #define PART_TOLERANCE (VIDEO_CLOCK / 1000)
+/* Segments that left the playlist but can still be downloaded. */
+#define KEPT_UNLISTED 2
 
 typedef struct sample_list {
     vg_au **aus; /* references */
@@ -34,7 +36,7 @@ struct vg_hls_muxer {
     int64_t segment_target, part_target; /* 90 kHz */
     vg_path *path;
     vg_reader *reader;
-    bool creating, ended;
+    bool creating;
     const char *error;
 
     int video_index, audio_index; /* the path's track indices; -1 when none */
@@ -47,8 +49,9 @@ struct vg_hls_muxer {
     bool waiting_key;        /* skip video up to a key frame (a segment must start on one) */
     bool discontinuity_next; /* the next segment starts after a reconnect */
 
-    vg_hls_segment **segments; /* listed, oldest first; `current` is the last when set */
-    size_t count, cap;
+    vg_hls_segment **segments; /* oldest first: `unlisted` ones, then the listed ones, then
+                                  `current` when set */
+    size_t count, cap, unlisted;
     vg_hls_segment *current; /* in progress */
     int64_t segment_start_dts;
     uint64_t next_msn;
@@ -167,15 +170,24 @@ static void close_part(vg_hls_muxer *m)
     notify(m);
 }
 
-static void drop_oldest(vg_hls_muxer *m)
+/*
+ * The oldest listed segment leaves the playlist, but stays downloadable for
+ * KEPT_UNLISTED more segments: a player that read the playlist just before
+ * may still ask for it (RFC 8216bis 6.2.2).
+ */
+static void unlist_oldest(vg_hls_muxer *m)
 {
-    vg_hls_segment *old = m->segments[0];
     /* RFC 8216bis 4.4.3.3: the sequence counts the discontinuities that left the playlist. */
-    if (old->discontinuity)
+    if (m->segments[m->unlisted]->discontinuity)
         m->discontinuity_sequence++;
-    memmove(m->segments, m->segments + 1, (m->count - 1) * sizeof(*m->segments));
-    m->count--;
-    vg_hls_segment_unref(&old);
+    m->unlisted++;
+    if (m->unlisted > KEPT_UNLISTED) {
+        vg_hls_segment *old = m->segments[0];
+        memmove(m->segments, m->segments + 1, (m->count - 1) * sizeof(*m->segments));
+        m->count--;
+        m->unlisted--;
+        vg_hls_segment_unref(&old);
+    }
 }
 
 /* Ends the current segment (after close_part) and trims the playlist to hlsSegmentCount. */
@@ -197,8 +209,8 @@ static void close_segment(vg_hls_muxer *m)
     int rounded = (int)((seg->duration + VIDEO_CLOCK / 2) / VIDEO_CLOCK);
     if (rounded > m->target_duration_s)
         m->target_duration_s = rounded;
-    while (m->count > m->opt.segment_count)
-        drop_oldest(m);
+    while (m->count - m->unlisted > m->opt.segment_count)
+        unlist_oldest(m);
     notify(m);
 }
 
@@ -421,7 +433,6 @@ static void on_end(vg_reader *r, void *ctx, int code, const char *reason)
 {
     (void)r;
     vg_hls_muxer *m = ctx;
-    m->ended = true;
     if (m->opt.on_end)
         m->opt.on_end(m->opt.ctx, code, reason);
 }
@@ -479,15 +490,15 @@ void vg_hls_muxer_destroy(vg_hls_muxer *m)
 
 void vg_hls_muxer_state_get(const vg_hls_muxer *m, vg_hls_muxer_state *out)
 {
-    *out = (vg_hls_muxer_state){.segments = m->segments,
-                                .count = m->count,
+    *out = (vg_hls_muxer_state){.segments = m->segments + m->unlisted,
+                                .count = m->count - m->unlisted,
                                 .discontinuity_sequence = m->discontinuity_sequence,
                                 .target_duration_s = m->target_duration_s,
                                 .part_target = m->part_target_max,
                                 .next_msn = m->current ? m->current->msn : m->next_msn,
                                 .next_part = m->current ? m->current->part_count : 0,
                                 .init = m->init,
-                                .complete_count = m->count - (m->current != NULL)};
+                                .complete_count = m->count - m->unlisted - (m->current != NULL)};
 }
 
 const char *vg_hls_muxer_error(const vg_hls_muxer *m)

@@ -41,7 +41,8 @@ typedef struct vg_hls_muxer_options {
     /*
      * The path ended the muxer's reader (the stream stopped, no video came
      * in time): `reason` is static. The muxer is inert; its owner must still
-     * destroy it. May be NULL.
+     * destroy it, and may do so inside this callback (the path frees
+     * removed readers after its callbacks return). May be NULL.
      */
     void (*on_end)(void *ctx, int code, const char *reason);
     void *ctx;
@@ -75,7 +76,10 @@ void vg_hls_muxer_state_get(const vg_hls_muxer *m, vg_hls_muxer_state *out);
 /* Why the muxer cannot make segments ("no H.264 or H.265 video track"), or NULL. Static. */
 const char *vg_hls_muxer_error(const vg_hls_muxer *m);
 
-/* The listed segment numbered `msn` (complete or in progress), or NULL. Borrowed. */
+/*
+ * The segment numbered `msn` (listed, in progress, or unlisted a moment
+ * ago and still downloadable), or NULL. Borrowed.
+ */
 vg_hls_segment *vg_hls_muxer_segment(const vg_hls_muxer *m, uint64_t msn);
 
 /* The init segment numbered `id` still used by a listed segment, or the current one; NULL. */

@@ -66,8 +66,11 @@ void vg_http_respond_slices(vg_http_request *req, unsigned status, const char *c
  * sample of a stream). The request stays valid until then. If the server
  * must end the request first (shutdown), it calls `on_cancel(ctx)` and then
  * answers 503 itself: from on_cancel on, the owner must not touch `req`.
+ *
+ * Returns 0, or VG_ESTATE when the server is shutting down: then the
+ * request is not suspended and the caller answers it now (503).
  */
-void vg_http_request_suspend(vg_http_request *req, void (*on_cancel)(void *ctx), void *ctx);
+int vg_http_request_suspend(vg_http_request *req, void (*on_cancel)(void *ctx), void *ctx);
 
 /*
  * Adds a header to the response about to be sent; call before

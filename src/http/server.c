@@ -203,9 +203,12 @@ static void queue(vg_http_request *req, unsigned status, const char *content_typ
     MHD_destroy_response(resp);
 }
 
-void vg_http_request_suspend(vg_http_request *req, void (*on_cancel)(void *ctx), void *ctx)
+int vg_http_request_suspend(vg_http_request *req, void (*on_cancel)(void *ctx), void *ctx)
 {
     vg_http_server *server = req->server;
+    /* MHD must never stop with a connection suspended: none begins once stopping has. */
+    if (server->shutting_down)
+        return VG_ESTATE;
     req->suspended = true;
     req->on_cancel = on_cancel;
     req->cancel_ctx = ctx;
@@ -215,6 +218,7 @@ void vg_http_request_suspend(vg_http_request *req, void (*on_cancel)(void *ctx),
     server->suspended = req;
     req->prev_suspended = &server->suspended;
     MHD_suspend_connection(req->conn);
+    return 0;
 }
 
 /* Ends every suspended request (shutdown): its owner lets go, the client gets 503. */
@@ -516,7 +520,11 @@ static void run_mhd(vg_http_server *server)
         uv_timer_stop(&server->timer);
 }
 
-/* Runs MHD on the next loop iteration (after a resume, from outside its callbacks). */
+/*
+ * Runs MHD again after a resume: on the next loop iteration, or, when the
+ * resume happened inside MHD_run (another connection's handler), as soon as
+ * that run returns.
+ */
 static void schedule_mhd(vg_http_server *server)
 {
     if (server->in_run)

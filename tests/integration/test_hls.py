@@ -185,12 +185,16 @@ def test_blocking_reload_errors(vigil, sim):
     # RFC 8216bis 6.2.5.2: more than two past the last segment is a Bad Request.
     r = vigil.get(uri, params={"_HLS_msn": last + 3})
     assert r.status_code == 400 and r.json()["error"]["code"] == "too_far_ahead"
-    r = vigil.get(uri, params={"_HLS_msn": last + 1, "_HLS_part": 9})
+    # The Advance Part Limit is 3 / PART-TARGET parts (0.2 s parts: 15) past the last part.
+    r = vigil.get(uri, params={"_HLS_msn": last + 2, "_HLS_part": 15})
     assert r.status_code == 400
     r = vigil.get(uri, params={"_HLS_part": 1})
     assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_request"
     r = vigil.get(uri, params={"_HLS_msn": "x"})
     assert r.status_code == 400
+    # A made-up session is served, but counts as no viewer.
+    made_up = uri.split("session=")[0] + "session=0123456789abcdef"
+    assert vigil.get(made_up).status_code == 200
     # An old segment number is answered at once.
     assert media_playlist(vigil, uri, _HLS_msn=0)["segments"]
 

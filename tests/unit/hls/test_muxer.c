@@ -532,7 +532,10 @@ static void test_playlist_keeps_segment_count(void)
     CHECK(!st.segments[7]->complete);
     CHECK_INT_EQ(st.next_msn, 12);
     CHECK_INT_EQ(st.next_part, 0);
-    CHECK(vg_hls_muxer_segment(m, 4) == NULL); /* gone */
+    /* RFC 8216bis 6.2.2: unlisted segments stay downloadable a while (two here), then go. */
+    CHECK(vg_hls_muxer_segment(m, 4) != NULL);
+    CHECK(vg_hls_muxer_segment(m, 3) != NULL);
+    CHECK(vg_hls_muxer_segment(m, 2) == NULL);
     CHECK(vg_hls_muxer_segment(m, 5) == st.segments[0]);
     vg_hls_muxer_destroy(m);
     vg_path_destroy(p);
