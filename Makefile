@@ -5,7 +5,7 @@ CMAKE ?= cmake
 JOBS  ?= $(shell nproc)
 VIGIL_ARGS ?=
 
-.PHONY: all deps build debug asan run test unit integration fmt fuzz bench clean
+.PHONY: all deps build debug asan run test unit integration fmt fuzz bench bench-hls clean
 
 all: build
 
@@ -63,6 +63,12 @@ fuzz:
 # Benchmarks side by side with their peers; results in bench/results/ (bench/README.md).
 bench: deps
 	bench/ingest/run.sh
+	bench/hls/run.sh
+
+# The live HLS benchmark alone (about 7 minutes); e.g. BENCH_HLS_ARGS="--cameras 10 --seconds 20".
+BENCH_HLS_ARGS ?=
+bench-hls: deps
+	bench/hls/run.sh $(BENCH_HLS_ARGS)
 
 clean:
 	rm -rf build
