@@ -44,6 +44,13 @@
 
 typedef struct hls_entry hls_entry;
 
+/* A playlist's text shared by the answers that send it (loop thread only). */
+typedef struct shared_text {
+    unsigned refs;
+    char *text;
+    size_t len;
+} shared_text;
+
 typedef enum {
     WAIT_MULTIVARIANT, /* the first segment */
     WAIT_MEDIA,        /* the first segment, then the blocking reload below */
@@ -73,8 +80,9 @@ struct hls_entry {
     char muxer_id[VG_HLS_MUXER_ID_LEN + 1];
     vg_path *path; /* borrowed: valid until the muxer's on_end */
     vg_hls_muxer *muxer;
-    bool always; /* hlsAlwaysRemux made it: it does not close when idle */
-    bool ready;  /* the first playlist could be served */
+    bool always;           /* hlsAlwaysRemux made it: it does not close when idle */
+    bool ready;            /* the first playlist could be served */
+    shared_text *playlist; /* the media playlist of the muxer as it is now; NULL: write it */
     uint64_t last_request_ms;
     hls_waiter *waiters;
     size_t waiter_count;
@@ -193,17 +201,47 @@ static void send_init(vg_http_request *req, vg_hls_init *init, bool immutable)
     vg_http_respond_slices(req, 200, MP4_TYPE, &slice, 1, release_init, vg_hls_init_ref(init));
 }
 
+static void playlist_unref(void *ctx)
+{
+    shared_text *t = ctx;
+    if (--t->refs == 0) {
+        free(t->text);
+        free(t);
+    }
+}
+
+/*
+ * The media playlist is written once per change of the muxer and shared by
+ * every answer until the next: when a part lands, hundreds of held players
+ * are answered with the same bytes, not each with its own printing.
+ */
 static void send_media_playlist(hls_entry *e, vg_http_request *req)
 {
-    vg_hls_muxer_state st;
-    vg_hls_muxer_state_get(e->muxer, &st);
-    size_t len = 0;
-    char *text = vg_hls_media_playlist(&st, e->muxer_id, &len);
-    if (!text) {
-        vg_http_respond_error(req, 503, "out_of_memory", "out of memory");
-        return;
+    if (!e->playlist) {
+        vg_hls_muxer_state st;
+        vg_hls_muxer_state_get(e->muxer, &st);
+        shared_text *t = calloc(1, sizeof(*t));
+        if (t && (t->text = vg_hls_media_playlist(&st, e->muxer_id, &t->len))) {
+            t->refs = 1;
+            e->playlist = t;
+        } else {
+            free(t);
+            vg_http_respond_error(req, 503, "out_of_memory", "out of memory");
+            return;
+        }
     }
-    vg_http_respond_owned(req, 200, PLAYLIST_TYPE, text, len);
+    e->playlist->refs++;
+    vg_http_slice slice = {e->playlist->text, e->playlist->len};
+    vg_http_respond_slices(req, 200, PLAYLIST_TYPE, &slice, 1, playlist_unref, e->playlist);
+}
+
+/* The muxer changed: the next playlist answer is written anew. */
+static void forget_playlist(hls_entry *e)
+{
+    if (e->playlist) {
+        playlist_unref(e->playlist);
+        e->playlist = NULL;
+    }
 }
 
 /* ---- sessions ---- */
@@ -517,6 +555,7 @@ static void entry_destroy(hls_entry *e, unsigned status, const char *code, const
     }
     fail_waiters(e, status, code, why);
     remove_sessions(e, true);
+    forget_playlist(e);
     vg_hls_muxer_destroy(e->muxer);
     free(e->path_name);
     free(e);
@@ -527,6 +566,7 @@ static void on_muxer_update(void *ctx)
     hls_entry *e = ctx;
     if (!e->muxer)
         return;
+    forget_playlist(e);
     const char *error = vg_hls_muxer_error(e->muxer);
     if (error && !ready(e)) {
         /* Nothing to play and nothing coming (no H.264/H.265 track): say so now. */
