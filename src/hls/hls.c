@@ -63,6 +63,7 @@ typedef struct hls_waiter {
     vg_http_request *req;
     wait_kind kind;
     bool blocking, has_part; /* WAIT_MEDIA: _HLS_msn given, and _HLS_part */
+    bool extended;           /* its first-playlist wait was extended once (video flows) */
     uint64_t msn, part;
     uint64_t deadline_ms;
     struct hls_waiter *next;
@@ -808,12 +809,25 @@ static void on_tick(uv_timer_t *t)
                 pp = &w->next;
                 continue;
             }
+            bool first = w->kind == WAIT_MULTIVARIANT || (w->kind == WAIT_MEDIA && !ready(e));
+            vg_hls_muxer_state st;
+            vg_hls_muxer_state_get(e->muxer, &st);
+            if (first && !w->extended && st.count > 0) {
+                /*
+                 * Video flows but the first segment is not done: a camera with
+                 * a long key-frame interval. Wait once more rather than fail.
+                 */
+                w->extended = true;
+                w->deadline_ms = now + (uint64_t)hls->opt.start_timeout_ms;
+                pp = &w->next;
+                continue;
+            }
             *pp = w->next;
             e->waiter_count--;
             const char *error = vg_hls_muxer_error(e->muxer);
-            if (w->kind == WAIT_MULTIVARIANT || (w->kind == WAIT_MEDIA && !ready(e)))
+            if (first)
                 vg_http_respond_error(w->req, 503, "stream_unavailable",
-                                      "path %s has no video yet%s%s", e->path_name,
+                                      "path %s has no playable segment yet%s%s", e->path_name,
                                       error ? ": " : "", error ? error : "");
             else
                 vg_http_respond_error(w->req, 503, "timeout",

@@ -52,6 +52,7 @@ struct vg_hls_muxer {
     vg_hls_segment **segments; /* oldest first: `unlisted` ones, then the listed ones, then
                                   `current` when set */
     size_t count, cap, unlisted;
+    size_t bytes;            /* of every segment held */
     vg_hls_segment *current; /* in progress */
     int64_t segment_start_dts;
     uint64_t next_msn;
@@ -165,6 +166,7 @@ static void close_part(vg_hls_muxer *m)
         return;
     }
     vg_hls_part_unref(&part);
+    m->bytes += len;
     if (duration > m->part_target_max)
         m->part_target_max = duration;
     notify(m);
@@ -175,18 +177,44 @@ static void close_part(vg_hls_muxer *m)
  * KEPT_UNLISTED more segments: a player that read the playlist just before
  * may still ask for it (RFC 8216bis 6.2.2).
  */
+static void free_oldest_unlisted(vg_hls_muxer *m)
+{
+    vg_hls_segment *old = m->segments[0];
+    for (size_t i = 0; i < old->part_count; i++)
+        m->bytes -= old->parts[i]->len;
+    memmove(m->segments, m->segments + 1, (m->count - 1) * sizeof(*m->segments));
+    m->count--;
+    m->unlisted--;
+    vg_hls_segment_unref(&old);
+}
+
 static void unlist_oldest(vg_hls_muxer *m)
 {
     /* RFC 8216bis 4.4.3.3: the sequence counts the discontinuities that left the playlist. */
     if (m->segments[m->unlisted]->discontinuity)
         m->discontinuity_sequence++;
     m->unlisted++;
-    if (m->unlisted > KEPT_UNLISTED) {
-        vg_hls_segment *old = m->segments[0];
-        memmove(m->segments, m->segments + 1, (m->count - 1) * sizeof(*m->segments));
-        m->count--;
-        m->unlisted--;
-        vg_hls_segment_unref(&old);
+    if (m->unlisted > KEPT_UNLISTED)
+        free_oldest_unlisted(m);
+}
+
+/*
+ * Keeps the segments within max_bytes: a camera that sends a key frame once
+ * a minute would otherwise keep minutes of video per path. The unlisted go
+ * first, then the oldest listed, down to one complete segment.
+ */
+static void trim_to_budget(vg_hls_muxer *m)
+{
+    size_t listed_complete = m->count - m->unlisted - (m->current != NULL);
+    while (m->bytes > m->opt.max_bytes) {
+        if (m->unlisted) {
+            free_oldest_unlisted(m);
+        } else if (listed_complete > 1) {
+            unlist_oldest(m);
+            listed_complete--;
+        } else {
+            break;
+        }
     }
 }
 
@@ -211,6 +239,7 @@ static void close_segment(vg_hls_muxer *m)
         m->target_duration_s = rounded;
     while (m->count - m->unlisted > m->opt.segment_count)
         unlist_oldest(m);
+    trim_to_budget(m);
     notify(m);
 }
 
@@ -450,6 +479,8 @@ int vg_hls_muxer_create(vg_path *path, const vg_hls_muxer_options *opt, vg_hls_m
     m->opt = *opt;
     if (m->opt.segment_count < 1)
         m->opt.segment_count = 1;
+    if (!m->opt.max_bytes)
+        m->opt.max_bytes = VG_HLS_MUXER_MAX_BYTES;
     m->segment_target = opt->segment_duration_ms * (VIDEO_CLOCK / 1000);
     m->part_target = opt->part_duration_ms * (VIDEO_CLOCK / 1000);
     m->part_target_max = m->part_target;

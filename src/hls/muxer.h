@@ -32,10 +32,17 @@
 
 typedef struct vg_hls_muxer vg_hls_muxer;
 
+/*
+ * The default memory bound of one muxer's segments: fewer segments are
+ * listed when they would take more (a camera with minute-long GOPs).
+ */
+#define VG_HLS_MUXER_MAX_BYTES (64u << 20)
+
 typedef struct vg_hls_muxer_options {
     int64_t segment_duration_ms; /* hlsSegmentDuration */
     int64_t part_duration_ms;    /* hlsPartDuration */
     size_t segment_count;        /* hlsSegmentCount: complete segments kept */
+    size_t max_bytes;            /* segments held at most, bytes; 0: VG_HLS_MUXER_MAX_BYTES */
     /* A part or a segment was added, or the muxer failed (vg_hls_muxer_error). May be NULL. */
     void (*on_update)(void *ctx);
     /*

@@ -857,6 +857,47 @@ static void test_discontinuity_sequence(void)
     vg_path_destroy(p);
 }
 
+/* Bytes of the segment's parts. */
+static size_t segment_bytes(const vg_hls_segment *seg)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < seg->part_count; i++)
+        total += seg->parts[i]->len;
+    return total;
+}
+
+/*
+ * A memory bound: a camera with long GOPs (or a high bit rate) gets fewer
+ * segments listed instead of unbounded memory, down to one complete segment.
+ */
+static void test_memory_bound_lists_fewer_segments(void)
+{
+    vg_track *tracks[] = {make_video_360p(25)};
+    vg_path *p = make_path(tracks, 1);
+    watcher w = {0};
+    vg_hls_muxer_options opt = default_options(&w);
+    vg_hls_muxer *m = make_muxer(p, &opt);
+    camera cam = camera_of(p, TICKS_25FPS, 25);
+    camera_run(&cam, 2 * 25 + 1);
+    size_t one = segment_bytes(state_of(m).segments[0]);
+    vg_hls_muxer_destroy(m);
+    CHECK(one > 0);
+
+    opt.max_bytes = one * 5 / 2; /* room for two segments and a half */
+    m = make_muxer(p, &opt);
+    for (int i = 0; i < 10 * 25; i++) {
+        camera_run(&cam, 1);
+        vg_hls_muxer_state st = state_of(m);
+        CHECK(st.complete_count <= 2);
+    }
+    vg_hls_muxer_state st = state_of(m);
+    CHECK(st.complete_count >= 1);
+    for (size_t i = 1; i < st.count; i++)
+        CHECK_INT_EQ(st.segments[i]->msn, st.segments[0]->msn + i); /* still consecutive */
+    vg_hls_muxer_destroy(m);
+    vg_path_destroy(p);
+}
+
 /* ---- audio ---- */
 
 static void test_audio_rides_along(void)
@@ -1045,6 +1086,7 @@ int main(void)
     VG_TEST_RUN(test_part_published_when_the_next_frame_arrives);
     VG_TEST_RUN(test_preload_hint_names_the_next_part);
     VG_TEST_RUN(test_playlist_keeps_segment_count);
+    VG_TEST_RUN(test_memory_bound_lists_fewer_segments);
     VG_TEST_RUN(test_part_durations_at_30fps);
     VG_TEST_RUN(test_part_durations_at_29_97fps);
     VG_TEST_RUN(test_part_durations_at_24fps);
