@@ -32,8 +32,7 @@
  */
 #define READY_PARTS    3
 #define SESSION_ID_LEN 16
-/* A session nobody polled for this long has left (a plain HLS player polls every target duration).
- */
+/* A session not polled for this long has left (players poll every target duration). */
 #define SESSION_TIMEOUT_MS 15000
 /* Bounds against a flood of requests: sessions and held requests per path. */
 #define MAX_SESSIONS  4096
