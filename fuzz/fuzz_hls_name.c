@@ -42,8 +42,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         snprintf(again, sizeof(again), "seg_%s_%" PRIu64 ".mp4", n.muxer_id, n.number);
         break;
     case VG_HLS_NAME_PART:
-        snprintf(again, sizeof(again), "part_%s_%" PRIu64 "_%" PRIu64 ".mp4", n.muxer_id,
-                 n.number, n.part);
+        snprintf(again, sizeof(again), "part_%s_%" PRIu64 "_%" PRIu64 ".mp4", n.muxer_id, n.number,
+                 n.part);
         break;
     default:
         abort();
