@@ -251,12 +251,18 @@ static void offer(vg_path *path, vg_reader *r, vg_au *au)
     r->bytes += au->size;
 }
 
+/* maxReaders is reached: one more viewer is refused. */
+static bool viewers_full(const vg_path *path)
+{
+    return path->max_readers > 0 && path->viewers >= (size_t)path->max_readers;
+}
+
 int vg_path_add_reader(vg_path *path, const vg_reader_ops *ops, void *ctx,
                        const vg_reader_options *opt, vg_reader **out)
 {
     *out = NULL;
     bool shared = opt && opt->shared;
-    if (!shared && path->max_readers > 0 && path->viewers >= (size_t)path->max_readers)
+    if (!shared && viewers_full(path))
         return VG_ELIMIT;
     vg_reader *r = calloc(1, sizeof(*r));
     if (!r)
@@ -534,7 +540,7 @@ void vg_path_stats_get(const vg_path *path, vg_path_stats *out)
 
 int vg_path_viewer_add(vg_path *path)
 {
-    if (path->max_readers > 0 && path->viewers >= (size_t)path->max_readers)
+    if (viewers_full(path))
         return VG_ELIMIT;
     path->viewers++;
     return 0;

@@ -361,8 +361,8 @@ static block_result blocking_state(hls_entry *e, uint64_t msn, bool has_part, ui
      * Advance Part Limit, which is 3 / PART-TARGET parts (in seconds) when
      * the part target is under a second, else 3.
      */
-    uint64_t limit = st.part_target > 0 && st.part_target < 90000
-                         ? (uint64_t)((3 * 90000 + st.part_target - 1) / st.part_target)
+    uint64_t limit = st.part_target > 0 && st.part_target < VG_HLS_CLOCK
+                         ? (uint64_t)((3 * VG_HLS_CLOCK + st.part_target - 1) / st.part_target)
                          : 3;
     if (msn > next + 1)
         return BLOCK_TOO_FAR;
@@ -400,7 +400,7 @@ static void send_multivariant(hls_entry *e, vg_http_request *req)
         uint64_t bytes = 0;
         for (size_t p = 0; p < seg->part_count; p++)
             bytes += seg->parts[p]->len;
-        uint64_t bps = bytes * 8 * 90000 / (uint64_t)seg->duration;
+        uint64_t bps = bytes * 8 * VG_HLS_CLOCK / (uint64_t)seg->duration;
         if (bps > bandwidth)
             bandwidth = bps;
     }

@@ -19,9 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define VIDEO_CLOCK 90000
 /* A part may end up to this much short of the target (timestamps jitter by a tick or two). */
-#define PART_TOLERANCE (VIDEO_CLOCK / 1000)
+#define PART_TOLERANCE (VG_HLS_CLOCK / 1000)
 /* Segments that left the playlist but can still be downloaded. */
 #define KEPT_UNLISTED 2
 
@@ -234,7 +233,7 @@ static void close_segment(vg_hls_muxer *m)
     }
     seg->complete = true;
     /* RFC 8216bis 4.4.3.1: every EXTINF, rounded to the nearest integer, <= TARGETDURATION. */
-    int rounded = (int)((seg->duration + VIDEO_CLOCK / 2) / VIDEO_CLOCK);
+    int rounded = (int)((seg->duration + VG_HLS_CLOCK / 2) / VG_HLS_CLOCK);
     if (rounded > m->target_duration_s)
         m->target_duration_s = rounded;
     while (m->count - m->unlisted > m->opt.segment_count)
@@ -308,7 +307,7 @@ static void on_video(vg_hls_muxer *m, vg_au *au)
     vg_au *p = m->pending_video;
     if (p) {
         int64_t d = au->dts - p->dts;
-        uint32_t duration = d > 0 && d < VIDEO_CLOCK * 10 ? (uint32_t)d : m->last_video_duration;
+        uint32_t duration = d > 0 && d < VG_HLS_CLOCK * 10 ? (uint32_t)d : m->last_video_duration;
         m->last_video_duration = duration;
         /*
          * RFC 8216bis 4.4.4.9: a part is at most PART-TARGET long: P would overflow, so P starts
@@ -414,8 +413,8 @@ static void on_tracks(vg_reader *r, void *ctx, vg_track *const *tracks, size_t c
     m->audio = new_audio ? vg_track_ref(new_audio) : NULL;
     m->waiting_key = true;
     m->last_video_duration = m->video && m->video->nominal_fps > 0
-                                 ? (uint32_t)(VIDEO_CLOCK / m->video->nominal_fps)
-                                 : VIDEO_CLOCK / 25;
+                                 ? (uint32_t)(VG_HLS_CLOCK / m->video->nominal_fps)
+                                 : VG_HLS_CLOCK / 25;
     m->last_audio_duration = 1024;
     if (m->video && m->video->nominal_fps > 0) {
         /*
@@ -423,8 +422,8 @@ static void on_tracks(vg_reader *r, void *ctx, vg_track *const *tracks, size_t c
          * so that every part but a segment's last is the same length and
          * PART-TARGET, which RFC 8216bis 4.4.3.7 wants stable, fits them all.
          */
-        double frame = VIDEO_CLOCK / m->video->nominal_fps;
-        double frames = (double)m->opt.part_duration_ms * (VIDEO_CLOCK / 1000) / frame;
+        double frame = VG_HLS_CLOCK / m->video->nominal_fps;
+        double frames = (double)m->opt.part_duration_ms * (VG_HLS_CLOCK / 1000) / frame;
         frames = frames < 1 ? 1 : (double)(int64_t)(frames + 0.5);
         m->part_target = (int64_t)(frames * frame + 0.5);
         if (!m->fragment_sequence || m->part_target > m->part_target_max)
@@ -481,8 +480,8 @@ int vg_hls_muxer_create(vg_path *path, const vg_hls_muxer_options *opt, vg_hls_m
         m->opt.segment_count = 1;
     if (!m->opt.max_bytes)
         m->opt.max_bytes = VG_HLS_MUXER_MAX_BYTES;
-    m->segment_target = opt->segment_duration_ms * (VIDEO_CLOCK / 1000);
-    m->part_target = opt->part_duration_ms * (VIDEO_CLOCK / 1000);
+    m->segment_target = opt->segment_duration_ms * (VG_HLS_CLOCK / 1000);
+    m->part_target = opt->part_duration_ms * (VG_HLS_CLOCK / 1000);
     m->part_target_max = m->part_target;
     m->target_duration_s = (int)((opt->segment_duration_ms + 999) / 1000);
     if (m->target_duration_s < 1)

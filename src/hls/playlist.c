@@ -10,8 +10,6 @@
 #include <string.h>
 #include <time.h>
 
-#define CLOCK_HZ 90000.0
-
 /* ---- names ---- */
 
 /* Reads digits into *out, returns the rest; NULL when none or too many for 64 bits. */
@@ -104,7 +102,7 @@ char *vg_hls_media_playlist(const vg_hls_muxer_state *st, const char *muxer_id, 
     FILE *f = open_memstream(&text, &size);
     if (!f)
         return NULL;
-    double part_target = (double)st->part_target / CLOCK_HZ;
+    double part_target = (double)st->part_target / (double)VG_HLS_CLOCK;
     fprintf(f, "#EXTM3U\n#EXT-X-VERSION:9\n#EXT-X-TARGETDURATION:%d\n", st->target_duration_s);
     /* RFC 8216bis 4.4.3.8: PART-HOLD-BACK at least twice, and SHOULD be three times, the part
      * target. */
@@ -119,7 +117,7 @@ char *vg_hls_media_playlist(const vg_hls_muxer_state *st, const char *muxer_id, 
      * RFC 8216bis 4.4.4.9: parts older than three target durations from the
      * end of the playlist go; a player that far behind loads whole segments.
      */
-    int64_t parts_window = 3 * (int64_t)st->target_duration_s * 90000, from_end = 0;
+    int64_t parts_window = 3 * (int64_t)st->target_duration_s * VG_HLS_CLOCK, from_end = 0;
     size_t first_with_parts = st->count;
     while (first_with_parts > 0 && from_end < parts_window)
         from_end += st->segments[--first_with_parts]->duration;
@@ -139,12 +137,12 @@ char *vg_hls_media_playlist(const vg_hls_muxer_state *st, const char *muxer_id, 
         if (i >= first_with_parts) {
             for (size_t p = 0; p < seg->part_count; p++)
                 fprintf(f, "#EXT-X-PART:DURATION=%.5f,URI=\"part_%s_%" PRIu64 "_%zu.mp4\"%s\n",
-                        (double)seg->parts[p]->duration / CLOCK_HZ, muxer_id, seg->msn, p,
-                        seg->parts[p]->independent ? ",INDEPENDENT=YES" : "");
+                        (double)seg->parts[p]->duration / (double)VG_HLS_CLOCK, muxer_id, seg->msn,
+                        p, seg->parts[p]->independent ? ",INDEPENDENT=YES" : "");
         }
         if (seg->complete)
-            fprintf(f, "#EXTINF:%.5f,\nseg_%s_%" PRIu64 ".mp4\n", (double)seg->duration / CLOCK_HZ,
-                    muxer_id, seg->msn);
+            fprintf(f, "#EXTINF:%.5f,\nseg_%s_%" PRIu64 ".mp4\n",
+                    (double)seg->duration / (double)VG_HLS_CLOCK, muxer_id, seg->msn);
     }
     /* RFC 8216bis 4.4.5.3: the part the server makes next, requested before it exists. */
     fprintf(f, "#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"part_%s_%" PRIu64 "_%zu.mp4\"\n", muxer_id,

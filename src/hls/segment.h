@@ -17,6 +17,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The clock of every duration here, and of video timestamps: 90 kHz. */
+#define VG_HLS_CLOCK 90000
+
 /* An init segment and what the multivariant playlist says of its tracks. */
 typedef struct vg_hls_init {
     unsigned _refs;
