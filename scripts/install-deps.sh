@@ -10,7 +10,8 @@ packages=(
     build-essential cmake pkg-config clang-format
     # libraries, one seam each (DESIGN.md section 4)
     libuv1-dev libmicrohttpd-dev libjansson-dev libyaml-dev libsqlite3-dev
-    libavformat-dev libavcodec-dev libavfilter-dev libavutil-dev libswscale-dev
+    libavformat-dev libavcodec-dev libavfilter-dev libavutil-dev libswscale-dev libssl-dev
+    libturbojpeg0-dev
     # the demo camera draws its name with this font (source/demo.c)
     fonts-dejavu-core
     # integration tests run under Debian's Python (TESTING.md)

@@ -7,6 +7,7 @@
  */
 #include "api/api.h"
 #include "hls/hls.h"
+#include "still/still.h"
 #include "core/config.h"
 #include "core/error.h"
 #include "core/log.h"
@@ -115,6 +116,7 @@ typedef struct server_state {
     vg_http_server *http;
     vg_media *media;
     vg_hls *hls;
+    vg_still *still;
     vg_store *store;
     uv_timer_t deadline; /* shutdownTimeout: exit even if a source thread is stuck */
     bool deadline_armed;
@@ -150,6 +152,7 @@ static void on_http_stopped(void *ctx)
 {
     server_state *s = ctx;
     vg_hls_stop(s->hls);
+    vg_still_stop(s->still);
     vg_media_shutdown(s->media, on_media_stopped, s);
 }
 
@@ -377,6 +380,12 @@ static int cmd_serve(int argc, char **argv)
         VG_LOG_ERROR("main", "cannot start HLS: out of memory");
         goto done;
     }
+    vg_still_options still_opt = {.start_timeout_ms = cfg.source_on_demand_start_timeout_ms};
+    if (!(s.still = vg_still_create(&s.loop, s.media, &still_opt))) {
+        VG_LOG_ERROR("main", "cannot start snapshots: out of memory");
+        goto done;
+    }
+    api.still = s.still;
     router = vg_router_create();
     if (!router || vg_api_register(router, &api) < 0 || vg_hls_register(router, s.hls) < 0) {
         VG_LOG_ERROR("main", "cannot build the routes: out of memory");
@@ -416,6 +425,7 @@ done:
     if (loop_ready) {
         /* A start-up failure after streams or the maintenance started: let them close. */
         vg_hls_stop(s.hls);
+        vg_still_stop(s.still);
         if (s.media)
             vg_media_shutdown(s.media, NULL, NULL);
         vg_store_maintenance_stop(s.maintenance);
@@ -424,6 +434,7 @@ done:
             VG_LOG_WARN("main", "the loop still had open handles at exit");
     }
     vg_hls_destroy(s.hls);
+    vg_still_destroy(s.still);
     vg_media_destroy(s.media);
     vg_http_server_destroy(s.http);
     vg_router_destroy(router);

@@ -18,6 +18,7 @@
 
 #include "http/router.h"
 #include "service/service.h"
+#include "still/still.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -25,6 +26,7 @@
 
 typedef struct vg_api {
     vg_services *services;    /* borrowed */
+    vg_still *still;          /* borrowed; NULL: no snapshots or live JPEG frames */
     uv_loop_t *loop;          /* for handlers that answer later */
     bool debug_endpoints;     /* /api/debug/...: test readers (vigil serve --debug-endpoints) */
     uint64_t started_mono_ms; /* for uptime */

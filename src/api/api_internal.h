@@ -43,12 +43,30 @@ bool vg_api_paging(vg_http_request *req, int64_t *limit, int64_t *offset);
 json_t *vg_api_url(const char *url);
 
 /* A live stream's `stats` object (api/paths.c). New reference. */
-json_t *vg_api_stream_stats_json(const vg_media_info *info);
+json_t *vg_api_stream_stats_json(const vg_api *api, const vg_media_info *info);
+
+/* A live stream's health_score, 0-100 (domain/health.h). */
+int vg_api_stream_health(const vg_media_info *info);
+
+/*
+ * Reads the `{id}` parameter and checks the camera exists (a live path, or
+ * the store); writes its path name ("cam_3"). Answers 400/404/503 and
+ * returns false if not (api/stills.c).
+ */
+bool vg_api_camera_path(vg_http_request *req, vg_api *api, int64_t *id, char *path, size_t cap);
+
+/* A JPEG quality: "1".."100", or low / medium / high (60 / 80 / 95, seed 003). */
+bool vg_api_quality(const char *value, int *out);
+
+/* Answers the failure of vg_still_live_join() (429 for maxReaders, else 503). */
+void vg_api_respond_join_error(vg_http_request *req, int rc);
 
 int vg_api_register_cameras(vg_router *router, vg_api *api);
 int vg_api_register_paths(vg_router *router, vg_api *api);
 int vg_api_register_debug(vg_router *router, vg_api *api);
 int vg_api_register_streams(vg_router *router, vg_api *api);
 int vg_api_register_health(vg_router *router, vg_api *api);
+int vg_api_register_stills(vg_router *router, vg_api *api);
+int vg_api_register_live(vg_router *router, vg_api *api);
 
 #endif

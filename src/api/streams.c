@@ -21,7 +21,7 @@ static json_t *stream_json(vg_api *api, const vg_stream *st)
     bool live =
         api->services->media && vg_media_info_by_stream(api->services->media, st->id, &info) == 0;
     if (o)
-        json_object_set_new(o, "stats", live ? vg_api_stream_stats_json(&info) : json_null());
+        json_object_set_new(o, "stats", live ? vg_api_stream_stats_json(api, &info) : json_null());
     return o;
 }
 

@@ -18,6 +18,7 @@ enum {
     VG_EEXIST = -EEXIST,
     VG_EIO = -EIO,
     VG_ERANGE = -ERANGE,
+    VG_ETIMEDOUT = -ETIMEDOUT,
     /* vigil's own, below any errno */
     VG_ESTATE = -20001,    /* the object's state does not allow it */
     VG_ECONFLICT = -20002, /* it clashes with another object (one live stream per camera) */

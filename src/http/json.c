@@ -86,15 +86,20 @@ int vg_http_read_json_object(vg_http_request *req, json_t **out)
     return 0;
 }
 
+void vg_format_time(int64_t unix_ms, char out[VG_TIME_SIZE])
+{
+    time_t secs = (time_t)(unix_ms / 1000);
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    snprintf(out, VG_TIME_SIZE, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(unix_ms % 1000));
+}
+
 json_t *vg_json_time(int64_t unix_ms)
 {
     if (unix_ms <= 0)
         return json_null();
-    time_t secs = (time_t)(unix_ms / 1000);
-    struct tm tm;
-    gmtime_r(&secs, &tm);
-    char buf[64];
-    snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(unix_ms % 1000));
+    char buf[VG_TIME_SIZE];
+    vg_format_time(unix_ms, buf);
     return json_string(buf);
 }

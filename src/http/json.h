@@ -27,6 +27,12 @@ void vg_http_respond_error(vg_http_request *req, unsigned status, const char *co
  */
 int vg_http_read_json_object(vg_http_request *req, json_t **out);
 
+/* Room for vg_format_time()'s text and its NUL. */
+#define VG_TIME_SIZE 64
+
+/* `unix_ms` as RFC 3339 UTC with milliseconds ("2026-11-21T10:00:00.123Z"). */
+void vg_format_time(int64_t unix_ms, char out[VG_TIME_SIZE]);
+
 /* "2026-11-21T23:31:02.123Z" from Unix milliseconds; JSON null for 0. New reference. */
 json_t *vg_json_time(int64_t unix_ms);
 

@@ -61,6 +61,58 @@ void vg_http_respond_slices(vg_http_request *req, unsigned status, const char *c
                             void *ctx);
 
 /*
+ * A response whose body is written as it comes and has no end known in
+ * advance (multipart/x-mixed-replace MJPEG): chunked with HTTP/1.1, ended
+ * by closing with HTTP/1.0.
+ *
+ *   producer ──send_slices──▶ stream queue ──▶ libmicrohttpd ──▶ socket
+ *            ◀──on_drained── (the queue is empty: send the newest frame now)
+ *
+ * A slow client holds back only its own stream: on_drained comes when it
+ * has taken everything queued, so a producer that sends only then never
+ * queues more than one frame, and skips the frames in between.
+ */
+typedef struct vg_http_stream vg_http_stream;
+
+typedef struct vg_http_stream_ops {
+    /*
+     * Everything queued has been handed to the connection. Runs inside the
+     * server: it may send or end, nothing else. May be NULL.
+     */
+    void (*on_drained)(vg_http_stream *stream, void *ctx);
+    /*
+     * The stream is over: the client went away, the server is shutting
+     * down, or the owner ended it and the end has been sent. The stream is
+     * freed right after; from here on the owner must not touch it.
+     */
+    void (*on_close)(vg_http_stream *stream, void *ctx);
+} vg_http_stream_ops;
+
+/*
+ * Answers `req` with `status` and `content_type` and a body to follow.
+ * `ops` and `ctx` are borrowed until on_close. Returns the stream (the
+ * server's; the owner uses it until on_close), or NULL when it could not be
+ * made (then the request has been answered with an error).
+ */
+vg_http_stream *vg_http_respond_stream(vg_http_request *req, unsigned status,
+                                       const char *content_type, const vg_http_stream_ops *ops,
+                                       void *ctx);
+
+/*
+ * Queues the concatenation of `count` slices, borrowed until `release(ctx)`
+ * (see vg_http_respond_slices). Returns 0, or VG_ENOMEM / VG_ESTATE (ended)
+ * after calling `release`.
+ */
+int vg_http_stream_send_slices(vg_http_stream *stream, const vg_http_slice *slices, size_t count,
+                               void (*release)(void *ctx), void *ctx);
+
+/* Bytes queued and not yet taken by the connection. */
+size_t vg_http_stream_buffered(const vg_http_stream *stream);
+
+/* Ends the body once the queue has been sent; on_close follows. Idempotent. */
+void vg_http_stream_end(vg_http_stream *stream);
+
+/*
  * Answers later: the handler returns without answering, and its owner calls
  * vg_http_respond*() from the loop when the answer is ready (a long poll, a
  * sample of a stream). The request stays valid until then. If the server

@@ -17,6 +17,8 @@
 #include "core/log.h"
 #include "http/json.h"
 #include "http/request.h"
+#include "http/send_queue.h"
+#include "http/server_internal.h"
 
 #include <arpa/inet.h>
 #include <limits.h>
@@ -32,57 +34,6 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
-
-#define MAX_RESPONSE_HEADERS 8
-#define PARAM_MAX            256
-
-struct vg_http_server {
-    uv_loop_t *loop;
-    vg_router *router;
-    struct MHD_Daemon *daemon;
-    int listen_fd;
-    int64_t max_body_size;
-    char address[128];
-
-    uv_poll_t poll;   /* readable: the MHD epoll fd has events */
-    uv_timer_t timer; /* MHD_get_timeout(): idle timeouts, pending work */
-    uv_timer_t drain; /* shutdown: waits for requests in flight */
-    int open_handles;
-    bool in_run, run_again; /* inside MHD_run; a resume asked for another run */
-
-    size_t requests_in_flight;
-    size_t connections;
-    vg_http_request *suspended; /* list, for cancelling them at shutdown */
-    bool shutting_down;
-    uint64_t drain_deadline_ms;
-    void (*done)(void *ctx);
-    void *done_ctx;
-};
-
-struct vg_http_request {
-    vg_http_server *server;
-    struct MHD_Connection *conn;
-    char method[16];
-    char *path;
-    char *body;
-    size_t body_len, body_cap;
-    bool too_large;
-    bool responded;
-    unsigned status;
-    uint64_t start_ns;
-    vg_route_match match;
-    char params[VG_ROUTER_MAX_PARAMS][PARAM_MAX];
-    size_t header_count;
-    char *headers[MAX_RESPONSE_HEADERS][2];
-
-    /* Suspended: answered later by its owner (see vg_http_request_suspend). */
-    bool suspended;
-    struct MHD_Response *pending; /* the answer, queued when MHD calls us back */
-    unsigned pending_status;
-    void (*on_cancel)(void *ctx);
-    void *cancel_ctx;
-    vg_http_request *next_suspended, **prev_suspended;
-};
 
 static uint64_t now_ns(void)
 {
@@ -285,6 +236,141 @@ void vg_http_respond_slices(vg_http_request *req, unsigned status, const char *c
     queue(req, status, content_type, resp);
 }
 
+/* ---- streamed responses (request.h) ---- */
+
+#define STREAM_BLOCK_SIZE (32 * 1024)
+
+struct vg_http_stream {
+    vg_http_server *server;
+    vg_http_request *req; /* NULL once the request has completed */
+    const vg_http_stream_ops *ops;
+    void *ctx;
+    vg_send_queue queue;
+    bool suspended; /* waiting for bytes: MHD does not poll the connection */
+    bool ended;     /* the owner's end, or shutdown: END_OF_STREAM once the queue is sent */
+    bool closed;    /* on_close has run */
+    vg_http_stream *next, **prev;
+};
+
+static void stream_wake(vg_http_stream *stream)
+{
+    if (stream->suspended && stream->req) {
+        stream->suspended = false;
+        MHD_resume_connection(stream->req->conn);
+        schedule_mhd(stream->server);
+    }
+}
+
+/* MHD wants body bytes: hand over what is queued, or wait for more (suspended). */
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    vg_http_stream *stream = cls;
+    size_t n = vg_send_queue_copy(&stream->queue, buf, max);
+    if (n > 0) {
+        if (stream->queue.bytes == 0 && !stream->ended && stream->ops->on_drained)
+            stream->ops->on_drained(stream, stream->ctx);
+        return (ssize_t)n;
+    }
+    if (stream->ended)
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    /* Nothing to send: MHD would call again at once. Sleep until the next send. */
+    stream->suspended = true;
+    MHD_suspend_connection(stream->req->conn);
+    return 0;
+}
+
+/* MHD is done with the response: the client left or the end went out. */
+static void stream_free(void *cls)
+{
+    vg_http_stream *stream = cls;
+    if (stream->req)
+        stream->req->stream = NULL;
+    if (stream->prev) {
+        *stream->prev = stream->next;
+        if (stream->next)
+            stream->next->prev = stream->prev;
+    }
+    if (!stream->closed && stream->ops->on_close) {
+        stream->closed = true;
+        stream->ops->on_close(stream, stream->ctx);
+    }
+    vg_send_queue_clear(&stream->queue);
+    free(stream);
+}
+
+vg_http_stream *vg_http_respond_stream(vg_http_request *req, unsigned status,
+                                       const char *content_type, const vg_http_stream_ops *ops,
+                                       void *ctx)
+{
+    if (req->responded) {
+        VG_LOG_ERROR("http", "second response ignored status=%u path=%s", status, req->path);
+        return NULL;
+    }
+    if (req->server->shutting_down) {
+        vg_http_respond_error(req, 503, "shutting_down", "vigil is shutting down");
+        return NULL;
+    }
+    vg_http_stream *stream = calloc(1, sizeof(*stream));
+    struct MHD_Response *resp = NULL;
+    if (stream)
+        resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, STREAM_BLOCK_SIZE, stream_read,
+                                                 stream, stream_free);
+    if (!resp) {
+        free(stream);
+        vg_http_respond_error(req, 503, "out_of_memory", "cannot start the response");
+        return NULL;
+    }
+    vg_http_server *server = req->server;
+    stream->server = server;
+    stream->req = req;
+    stream->ops = ops;
+    stream->ctx = ctx;
+    vg_send_queue_init(&stream->queue);
+    stream->next = server->streams;
+    if (server->streams)
+        server->streams->prev = &stream->next;
+    server->streams = stream;
+    stream->prev = &server->streams;
+    req->stream = stream;
+    req->responded = true;
+    queue(req, status, content_type, resp);
+    return stream;
+}
+
+int vg_http_stream_send_slices(vg_http_stream *stream, const vg_http_slice *slices, size_t count,
+                               void (*release)(void *ctx), void *ctx)
+{
+    if (stream->ended) {
+        if (release)
+            release(ctx);
+        return VG_ESTATE;
+    }
+    int rc = vg_send_queue_push(&stream->queue, slices, count, release, ctx);
+    if (rc == 0)
+        stream_wake(stream);
+    return rc;
+}
+
+size_t vg_http_stream_buffered(const vg_http_stream *stream)
+{
+    return stream->queue.bytes;
+}
+
+void vg_http_stream_end(vg_http_stream *stream)
+{
+    if (stream->ended)
+        return;
+    stream->ended = true;
+    stream_wake(stream);
+}
+
+/* Shutdown: every stream ends now, whatever is still queued is sent if it can be. */
+static void end_streams(vg_http_server *server)
+{
+    for (vg_http_stream *s = server->streams; s; s = s->next)
+        vg_http_stream_end(s);
+}
+
 /* ---- MHD callbacks ---- */
 
 static void request_free(vg_http_request *req)
@@ -452,6 +538,12 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
             VG_LOG_DEBUG("http", "%s %s ended early status=%u reason=%d ms=%.2f peer=%s",
                          req->method, req->path, req->status, (int)toe, ms, peer);
     }
+    if (req->stream)
+        req->stream->req = NULL; /* MHD frees the response (and the stream) on its own */
+    if (req->upgrading) {
+        vg_ws_conn_abandon(req->upgrading);
+        req->upgrading = NULL;
+    }
     server->requests_in_flight--;
     request_free(req);
     *req_cls = NULL;
@@ -531,6 +623,11 @@ static void schedule_mhd(vg_http_server *server)
         server->run_again = true; /* run_mhd arms the timer after MHD_run returns */
     else if (server->daemon)
         uv_timer_start(&server->timer, on_timer, 0, 0);
+}
+
+void vg_http_server_schedule(vg_http_server *server)
+{
+    schedule_mhd(server);
 }
 
 /* Splits "host:port", "[v6]:port" or ":port". Returns 0 or VG_EINVAL. */
@@ -644,8 +741,8 @@ int vg_http_server_create(uv_loop_t *loop, const vg_http_server_options *opt, vg
     uint64_t idle_s64 = (uint64_t)idle_ms / 1000u + ((uint64_t)idle_ms % 1000u != 0);
     unsigned idle_s = idle_s64 > UINT_MAX ? UINT_MAX : (unsigned)idle_s64;
     server->daemon = MHD_start_daemon(
-        MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL, on_request,
-        server,
+        MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME | MHD_ALLOW_UPGRADE, 0, NULL,
+        NULL, on_request, server,
         /* the logger first, so that MHD's own messages during start-up go to our log */
         MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, server, MHD_OPTION_LISTEN_SOCKET,
         (MHD_socket)server->listen_fd, MHD_OPTION_CONNECTION_TIMEOUT, idle_s,
@@ -728,7 +825,8 @@ static void finish_shutdown(vg_http_server *server)
 static void on_drain(uv_timer_t *t)
 {
     vg_http_server *server = t->data;
-    if (server->requests_in_flight == 0 || now_ms() >= server->drain_deadline_ms) {
+    if ((server->requests_in_flight == 0 && server->websocket_count == 0) ||
+        now_ms() >= server->drain_deadline_ms) {
         uv_timer_stop(t);
         finish_shutdown(server);
     }
@@ -750,10 +848,11 @@ void vg_http_server_shutdown(vg_http_server *server, int64_t timeout_ms, void (*
     VG_LOG_INFO("http", "stopped accepting; requests_in_flight=%zu connections=%zu",
                 server->requests_in_flight, server->connections);
     /* Requests waiting on something (a long poll) are answered now rather than waited for. */
-    if (server->suspended) {
+    if (server->suspended)
         cancel_suspended(server);
-        schedule_mhd(server);
-    }
+    end_streams(server);
+    vg_ws_conn_close_all(server);
+    schedule_mhd(server);
     server->drain_deadline_ms = now_ms() + (uint64_t)(timeout_ms > 0 ? timeout_ms : 0);
     uv_timer_start(&server->drain, on_drain, 0, 20);
 }

@@ -1,0 +1,120 @@
+#include "core/crypto.h"
+
+#include "core/error.h"
+
+#include <limits.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/sha.h>
+
+/* OpenSSL wants a real pointer even for zero bytes. */
+static const unsigned char empty[1];
+
+void vg_sha1(const void *data, size_t len, uint8_t out[VG_SHA1_LEN])
+{
+    SHA1(len ? data : empty, len, out);
+}
+
+int vg_hmac_sha256(const void *key, size_t key_len, const void *data, size_t len,
+                   uint8_t out[VG_SHA256_LEN])
+{
+    if (key_len > INT_MAX)
+        return VG_EINVAL;
+    unsigned int out_len = 0;
+    if (!HMAC(EVP_sha256(), key_len ? key : empty, (int)key_len, len ? data : empty, len, out,
+              &out_len) ||
+        out_len != VG_SHA256_LEN)
+        return VG_EIO;
+    return 0;
+}
+
+size_t vg_base64_encoded_len(size_t len)
+{
+    return (len + 2) / 3 * 4;
+}
+
+/*
+ * EVP_EncodeBlock() takes an int length, so larger inputs go in chunks of
+ * whole 3-byte groups; each chunk's NUL is overwritten by the next chunk.
+ */
+#define ENCODE_CHUNK ((size_t)3 << 28)
+
+size_t vg_base64_encode(const void *in, size_t len, char *out)
+{
+    const unsigned char *src = len ? in : empty;
+    size_t written = 0;
+    do {
+        size_t n = len < ENCODE_CHUNK ? len : ENCODE_CHUNK;
+        written += (size_t)EVP_EncodeBlock((unsigned char *)out + written, src, (int)n);
+        src += n;
+        len -= n;
+    } while (len > 0);
+    return written;
+}
+
+/* The value of a base64 char (RFC 4648 table 1), or -1 for any other byte, '=' included. */
+static int base64_value(unsigned char c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    if (c == '+')
+        return 62;
+    if (c == '/')
+        return 63;
+    return -1;
+}
+
+#define DECODE_CHUNK ((size_t)1 << 30) /* chars, a multiple of 4 below INT_MAX */
+
+int vg_base64_decode(const char *in, size_t len, uint8_t *out, size_t cap, size_t *out_len)
+{
+    const unsigned char *s = (const unsigned char *)in;
+    *out_len = 0;
+    if (len == 0)
+        return 0;
+    if (len % 4 != 0)
+        return VG_ESYNTAX;
+
+    /* RFC 4648 section 3.3: padding only at the very end, one or two '='. */
+    size_t pad = s[len - 1] == '=' ? (s[len - 2] == '=' ? 2 : 1) : 0;
+    for (size_t i = 0; i < len - pad; i++) {
+        if (base64_value(s[i]) < 0)
+            return VG_ESYNTAX;
+    }
+    /*
+     * Section 3.5: the bits that pad the last byte must be zero, so that one
+     * byte string has exactly one encoding ("QQ==" for "A", never "QR==").
+     */
+    int last = base64_value(s[len - pad - 1]);
+    if ((pad == 2 && (last & 0x0f)) || (pad == 1 && (last & 0x03)))
+        return VG_ESYNTAX;
+
+    size_t decoded = len / 4 * 3 - pad;
+    if (decoded > cap)
+        return VG_ERANGE;
+
+    /*
+     * EVP_DecodeBlock() writes 3 bytes for every 4 chars, padding or not, so
+     * all quads but the last go straight to `out` and the last one through a
+     * small buffer, of which only 3 - pad bytes are ours.
+     */
+    size_t body = len - 4;
+    for (size_t done = 0; done < body;) {
+        size_t n = body - done < DECODE_CHUNK ? body - done : DECODE_CHUNK;
+        if (EVP_DecodeBlock(out + done / 4 * 3, s + done, (int)n) < 0)
+            return VG_ESYNTAX;
+        done += n;
+    }
+    unsigned char tail[3];
+    if (EVP_DecodeBlock(tail, s + body, 4) != 3)
+        return VG_ESYNTAX;
+    memcpy(out + body / 4 * 3, tail, 3 - pad);
+    *out_len = decoded;
+    return 0;
+}
