@@ -5,7 +5,7 @@ CMAKE ?= cmake
 JOBS  ?= $(shell nproc)
 VIGIL_ARGS ?=
 
-.PHONY: all deps build debug asan run test unit integration fmt fuzz bench bench-hls clean
+.PHONY: all deps build debug asan run test unit integration fmt fuzz bench bench-hls bench-still clean
 
 all: build
 
@@ -64,11 +64,18 @@ fuzz:
 bench: deps
 	bench/ingest/run.sh
 	bench/hls/run.sh
+	bench/still/run.sh
 
 # The live HLS benchmark alone (about 7 minutes); e.g. BENCH_HLS_ARGS="--cameras 10 --seconds 20".
 BENCH_HLS_ARGS ?=
 bench-hls: deps
 	bench/hls/run.sh $(BENCH_HLS_ARGS)
+
+# Snapshot latency (cold, warm, vs ffmpeg per request) and the CPU of live JPEG
+# (about 5 minutes); e.g. BENCH_STILL_ARGS="--key-samples 20 --parts 1".
+BENCH_STILL_ARGS ?=
+bench-still: deps
+	bench/still/run.sh $(BENCH_STILL_ARGS)
 
 clean:
 	rm -rf build

@@ -129,7 +129,7 @@ static int frame_fields(ws_session *s, const vg_jpeg *jpeg, char *out, size_t ca
     uint64_t now = mono_ms();
     size_t recent = 0;
     for (size_t i = 0; i < RATE_WINDOW; i++)
-        recent += s->sent_times[i] && now - s->sent_times[i] <= 1000;
+        recent += s->sent_times[i] && now - s->sent_times[i] < 1000;
     double uptime = (double)(now - s->started_ms) / 1000.0;
     vg_media_info info;
     int health = vg_media_info_by_path(s->api->services->media, s->path, &info) == 0

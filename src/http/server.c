@@ -566,7 +566,11 @@ __attribute__((format(printf, 2, 0))) static void on_mhd_log(void *cls, const ch
     size_t len = strlen(msg);
     while (len && (msg[len - 1] == '\n' || msg[len - 1] == '\r'))
         msg[--len] = '\0';
-    VG_LOG_WARN("http", "libmicrohttpd: %s", msg);
+    /* A client that goes away mid-response (an MJPEG viewer closing its tab) is routine. */
+    if (strstr(msg, "no longer available") || strstr(msg, "reset by remote"))
+        VG_LOG_DEBUG("http", "libmicrohttpd: %s", msg);
+    else
+        VG_LOG_WARN("http", "libmicrohttpd: %s", msg);
 }
 
 /* ---- the loop glue ---- */

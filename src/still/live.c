@@ -472,7 +472,7 @@ void vg_still_live_stats_get(const vg_still_viewer *v, vg_still_live_stats *out)
     uint64_t now = vg_still_now_ms();
     size_t recent = 0;
     for (size_t i = 0; i < RATE_WINDOW; i++) {
-        if (enc->emit_times[i] && now - enc->emit_times[i] <= 1000)
+        if (enc->emit_times[i] && now - enc->emit_times[i] < 1000)
             recent++;
     }
     *out = (vg_still_live_stats){

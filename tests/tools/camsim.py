@@ -4,21 +4,21 @@
 One process serves any number of cameras on one RTSP port of 127.0.0.1, each
 on its own mount (rtsp://127.0.0.1:PORT/cam1, /cam2, ...), through
 GStreamer's RTSP server (python3-gi, gir1.2-gst-rtsp-server-1.0). Nothing is
-encoded live: a 10 s clip (testsrc2, 1280x720, 25 fps, a key frame every
-second, no B-frames, about 3 Mbit/s) is made once with the ffmpeg CLI into a
-cache directory, demuxed once into memory, and its access units are pushed
-in a loop into `appsrc ! rtph264pay` of a shared media factory, paced by the
-monotonic clock. H.265 video, AAC audio (a sine tone in the clip), PCMU /
-PCMA (G.711 mu-law / A-law) and Opus (sine tones made by GStreamer at start)
-are available per camera. With --tls the whole server speaks RTSPS (RTSP over
-TLS, rtsps://...) with a self-signed certificate made once with the openssl
-CLI into the cache directory.
+encoded live: a 10 s clip (testsrc2, 1280x720 or a camera's size=WxH, 25
+fps, a key frame every second, no B-frames, about 3 Mbit/s) is made once
+with the ffmpeg CLI into a cache directory, demuxed once into memory, and its
+access units are pushed in a loop into `appsrc ! rtph264pay` of a shared
+media factory, paced by the monotonic clock. H.265 video, AAC audio (a sine
+tone in the clip), PCMU / PCMA (G.711 mu-law / A-law) and Opus (sine tones
+made by GStreamer at start) are available per camera. With --tls the whole
+server speaks RTSPS (RTSP over TLS, rtsps://...) with a self-signed
+certificate made once with the openssl CLI into the cache directory.
 
 Run by hand (see tests/tools/README.md):
 
     /usr/bin/python3 tests/tools/camsim.py --cache /tmp/camsim-cache \
         --camera cam1 --camera cam2:codec=h265,audio=aac,user=admin,password=secret \
-        --camera cam3:audio=opus [--tls]
+        --camera cam3:audio=opus --camera big:size=1920x1080 [--tls]
 
 It prints one JSON line when ready ({"event": "ready", "port": ..., "urls":
 {...}}), then reads one command a line on stdin and answers each with one
@@ -75,7 +75,9 @@ TLS_CERT = "camsim-tls-cert.pem"      # the certificate alone (for a verifying c
 CODECS = ("h264", "h265")
 AUDIOS = ("none", "aac", "pcmu", "pcma", "opus")
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-SPEC_KEYS = ("codec", "audio", "user", "password")
+SPEC_KEYS = ("codec", "audio", "user", "password", "size")
+DEFAULT_SIZE = "1280x720"
+SIZE_RE = re.compile(r"^([1-9][0-9]{1,4})x([1-9][0-9]{1,4})$")
 
 
 # --------------------------------------------------------------------------
@@ -87,17 +89,19 @@ def default_cache_dir():
         tempfile.gettempdir(), f"camsim-cache-{os.getuid()}")
 
 
-def clip_path(cache_dir, codec="h264", audio="none"):
-    """The cached clip for a video codec, with AAC audio in it if audio == "aac".
-    PCMU, PCMA and Opus are not in the clip (made by GStreamer at start), so they
-    use the plain one."""
+def clip_path(cache_dir, codec="h264", audio="none", size=DEFAULT_SIZE):
+    """The cached clip for a video codec and picture size, with AAC audio in it if
+    audio == "aac". PCMU, PCMA and Opus are not in the clip (made by GStreamer at
+    start), so they use the plain one. The default size keeps its historical name
+    (testsrc2-720p25-...); another is named by its size (testsrc2-1920x1080p25-...)."""
     suffix = "-aac" if audio == "aac" else ""
-    return Path(cache_dir) / f"testsrc2-720p25-{codec}{suffix}.mp4"
+    tag = "720p25" if size == DEFAULT_SIZE else f"{size}p25"
+    return Path(cache_dir) / f"testsrc2-{tag}-{codec}{suffix}.mp4"
 
 
-def clip_command(out, codec="h264", audio="none", seconds=CLIP_SECONDS):
+def clip_command(out, codec="h264", audio="none", seconds=CLIP_SECONDS, size=DEFAULT_SIZE):
     cmd = [FFMPEG, "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
-           "-f", "lavfi", "-i", f"testsrc2=size=1280x720:rate=25:duration={seconds}"]
+           "-f", "lavfi", "-i", f"testsrc2=size={size}:rate=25:duration={seconds}"]
     if audio == "aac":
         cmd += ["-f", "lavfi", "-i", f"sine=frequency=1000:sample_rate=48000:duration={seconds}"]
     cmd += ["-map", "0:v"]
@@ -119,10 +123,11 @@ def clip_command(out, codec="h264", audio="none", seconds=CLIP_SECONDS):
     return cmd
 
 
-def ensure_clip(cache_dir, codec="h264", audio="none", timeout=CLIP_TIMEOUT_S):
+def ensure_clip(cache_dir, codec="h264", audio="none", timeout=CLIP_TIMEOUT_S,
+                size=DEFAULT_SIZE):
     """Makes the clip once (reused when present); returns its path.
     Written under a temporary name and renamed, so concurrent makers are safe."""
-    path = clip_path(cache_dir, codec, audio)
+    path = clip_path(cache_dir, codec, audio, size)
     if path.exists() and path.stat().st_size > 0:
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -131,7 +136,7 @@ def ensure_clip(cache_dir, codec="h264", audio="none", timeout=CLIP_TIMEOUT_S):
     fd, tmp = tempfile.mkstemp(prefix=path.stem + ".", suffix=".part.mp4", dir=str(path.parent))
     os.close(fd)
     try:
-        proc = subprocess.run(clip_command(tmp, codec, audio), stdin=subprocess.DEVNULL,
+        proc = subprocess.run(clip_command(tmp, codec, audio, size=size), stdin=subprocess.DEVNULL,
                               capture_output=True, text=True, timeout=timeout)
         if proc.returncode != 0 or os.path.getsize(tmp) == 0:
             raise RuntimeError(f"camsim: ffmpeg failed making {path.name} "
@@ -205,8 +210,8 @@ def ensure_tls_certificate(cache_dir, timeout=CERT_TIMEOUT_S):
 # --------------------------------------------------------------------------
 
 def normalize_camera(spec):
-    """A spec string ("cam2:codec=h265,audio=aac,user=u,password=p") or a dict
-    with the same keys -> a complete dict. Raises ValueError on a mistake."""
+    """A spec string ("cam2:codec=h265,audio=aac,user=u,password=p,size=1920x1080")
+    or a dict with the same keys -> a complete dict. Raises ValueError on a mistake."""
     if isinstance(spec, str):
         name, _, rest = spec.partition(":")
         d = {"name": name}
@@ -231,6 +236,7 @@ def normalize_camera(spec):
         "audio": (d.get("audio") or "none").lower(),
         "user": d.get("user") or None,
         "password": d.get("password") if d.get("password") is not None else None,
+        "size": (d.get("size") or DEFAULT_SIZE).lower(),
     }
     if cam["codec"] not in CODECS:
         raise ValueError(f"camera {name}: codec must be one of {CODECS}")
@@ -238,6 +244,10 @@ def normalize_camera(spec):
         raise ValueError(f"camera {name}: audio must be one of {AUDIOS}")
     if (cam["user"] is None) != (cam["password"] is None):
         raise ValueError(f"camera {name}: give both user and password, or neither")
+    m = SIZE_RE.match(cam["size"])
+    if not m or int(m.group(1)) % 2 or int(m.group(2)) % 2 or \
+            not (16 <= int(m.group(1)) <= 7680 and 16 <= int(m.group(2)) <= 4320):
+        raise ValueError(f"camera {name}: size must be WxH, even, from 16x16 to 7680x4320")
     for key in ("user", "password"):
         if cam[key] is not None and any(c in cam[key] for c in ",: \t\r\n"):
             raise ValueError(f"camera {name}: {key} may not contain ',', ':' or spaces")
@@ -249,6 +259,8 @@ def format_camera(cam):
     opts = [f"codec={cam['codec']}", f"audio={cam['audio']}"]
     if cam["user"] is not None:
         opts += [f"user={cam['user']}", f"password={cam['password']}"]
+    if cam["size"] != DEFAULT_SIZE:
+        opts.append(f"size={cam['size']}")
     return cam["name"] + ":" + ",".join(opts)
 
 
@@ -430,11 +442,11 @@ def run_server(args):
     track_cache = {}
 
     def tracks_for(cam):
-        key = (cam["codec"], cam["audio"])
+        key = (cam["codec"], cam["audio"], cam["size"])
         if key not in track_cache:
             with_aac = cam["audio"] == "aac"
-            path = ensure_clip(args.cache, cam["codec"], cam["audio"])
-            vkey = ("clip", cam["codec"], with_aac)
+            path = ensure_clip(args.cache, cam["codec"], cam["audio"], size=cam["size"])
+            vkey = ("clip", cam["codec"], with_aac, cam["size"])
             if vkey not in track_cache:
                 track_cache[vkey] = demux_clip(path, cam["codec"], with_aac)
             tracks = list(track_cache[vkey])
@@ -749,6 +761,7 @@ def run_server(args):
                 "url": url_of(self.name),
                 "codec": self.spec["codec"],
                 "audio": self.spec["audio"],
+                "size": self.spec["size"],
                 "auth": self.spec["user"] is not None,
                 "running": self.running,
                 "paused": self.paused,
@@ -946,7 +959,8 @@ def run_server(args):
             return {"ok": True, "camera": c.name, "changed": changed}
         if cmd == "add":
             if len(rest) != 1:
-                raise ValueError("usage: add NAME[:codec=..,audio=..,user=..,password=..]")
+                raise ValueError(
+                    "usage: add NAME[:codec=..,audio=..,user=..,password=..,size=WxH]")
             c = add_camera(rest[0])
             return {"ok": True, "camera": c.name, "url": url_of(c.name)}
         if cmd == "remove":
@@ -1015,7 +1029,7 @@ def parse_args(argv):
                    help="RTSP port; 0 (default) picks a free one; a taken port is an error")
     p.add_argument("--camera", action="append", default=[], metavar="SPEC",
                    help="NAME[:codec=h264|h265,audio=none|aac|pcmu|pcma|opus,user=U,"
-                        "password=P]; repeatable")
+                        "password=P,size=WxH (default 1280x720)]; repeatable")
     p.add_argument("--cameras", type=int, default=1, metavar="N",
                    help="without --camera: N plain H.264 cameras cam1..camN (default 1)")
     p.add_argument("--auth-methods", default="digest,basic",
@@ -1052,9 +1066,9 @@ def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     specs = args.camera or [normalize_camera(f"cam{i + 1}") for i in range(args.cameras)]
     try:
-        for combo in sorted({(c["codec"], c["audio"] if c["audio"] == "aac" else "none")
-                             for c in specs}):
-            ensure_clip(args.cache, *combo)
+        for codec, audio, size in sorted({(c["codec"], c["audio"] if c["audio"] == "aac"
+                                           else "none", c["size"]) for c in specs}):
+            ensure_clip(args.cache, codec, audio, size=size)
         if args.tls:
             ensure_tls_certificate(args.cache)
     except (RuntimeError, OSError, subprocess.TimeoutExpired) as e:
@@ -1080,9 +1094,9 @@ class CameraSimulatorError(Exception):
 class CameraSimulator:
     """Runs camsim.py under /usr/bin/python3 and talks to it on stdin/stdout.
 
-    cameras: an int N (cam1..camN, H.264, no audio, no password) or a list of
-             specs: "cam2:codec=h265,audio=aac,user=u,password=p" strings or
-             dicts with the keys name, codec, audio, user, password.
+    cameras: an int N (cam1..camN, H.264 1280x720, no audio, no password) or a
+             list of specs: "cam2:codec=h265,audio=aac,user=u,password=p,size=1920x1080"
+             strings or dicts with the keys name, codec, audio, user, password, size.
     cache_dir: where the clips (and the TLS certificate) are made once and reused.
     port: the RTSP port, 0 (default) for a free one.
     tls: True for RTSPS (rtsps:// URLs, a self-signed certificate in cache_dir;
@@ -1136,9 +1150,10 @@ class CameraSimulator:
     def start(self):
         assert self.proc is None, "already started"
         # make the clips here, bounded, so the ready wait below stays short
-        for combo in sorted({(c["codec"], c["audio"] if c["audio"] == "aac" else "none")
-                             for c in self.cameras.values()}):
-            ensure_clip(self.cache_dir, *combo)
+        for codec, audio, size in sorted({(c["codec"], c["audio"] if c["audio"] == "aac"
+                                           else "none", c["size"])
+                                          for c in self.cameras.values()}):
+            ensure_clip(self.cache_dir, codec, audio, size=size)
         if self.tls:
             ensure_tls_certificate(self.cache_dir)
         self.proc = subprocess.Popen(self.command_line(), stdin=subprocess.PIPE,
@@ -1304,7 +1319,8 @@ class CameraSimulator:
 
     def add_camera(self, spec):
         cam = normalize_camera(spec)
-        ensure_clip(self.cache_dir, cam["codec"], "aac" if cam["audio"] == "aac" else "none")
+        ensure_clip(self.cache_dir, cam["codec"], "aac" if cam["audio"] == "aac" else "none",
+                    size=cam["size"])
         ans = self.command(f"add {format_camera(cam)}", timeout=60)
         self.cameras[cam["name"]] = cam
         self.urls[cam["name"]] = ans["url"]
