@@ -27,6 +27,7 @@
 typedef struct vg_api {
     vg_services *services;    /* borrowed */
     vg_still *still;          /* borrowed; NULL: no snapshots or live JPEG frames */
+    const char *ws_allow_origins; /* wsAllowOrigins: "*" or a list; borrowed; NULL: "*" */
     uv_loop_t *loop;          /* for handlers that answer later */
     bool debug_endpoints;     /* /api/debug/...: test readers (vigil serve --debug-endpoints) */
     uint64_t started_mono_ms; /* for uptime */

@@ -228,6 +228,30 @@ static const vg_still_viewer_ops viewer_ops = {.on_frame = on_frame, .on_end = o
 
 /* ---- actions ---- */
 
+/* A client's text made safe for a message: printable ASCII, the rest as '?'. */
+static void ascii_safe(char *out, size_t cap, const char *in)
+{
+    size_t i = 0;
+    for (; in[i] && i + 1 < cap; i++)
+        out[i] = in[i] >= 0x20 && in[i] < 0x7f ? in[i] : '?';
+    out[i] = '\0';
+}
+
+typedef struct settings {
+    int quality, fps, width;
+    bool binary;
+} settings;
+
+static settings settings_of(const ws_session *s)
+{
+    return (settings){s->quality, s->fps, s->width, s->binary};
+}
+
+static bool same_settings(settings a, settings b)
+{
+    return a.quality == b.quality && a.fps == b.fps && a.width == b.width && a.binary == b.binary;
+}
+
 /* Reads start_stream / update_quality params into the session; sends an error and returns false. */
 static bool read_params(ws_session *s, json_t *params)
 {
@@ -317,6 +341,11 @@ static bool start_streaming(ws_session *s)
         send_error(s, "too_many_viewers", "the camera has as many viewers as maxReaders allows");
         return false;
     }
+    if (rc == VG_ERANGE) {
+        send_error(s, "too_many_encoders",
+                   "16 JPEG encoders with other settings already run for this camera");
+        return false;
+    }
     if (rc < 0) {
         send_error(s, "unavailable", "cannot start the frames: %s", vg_strerror(rc));
         return false;
@@ -344,38 +373,33 @@ static void on_message(vg_ws_conn *ws, void *ctx, bool binary, const uint8_t *da
         send_error(s, "bad_action",
                    "a message needs an \"action\": start_stream, stop_stream or "
                    "update_quality");
-    } else if (strcmp(action, "start_stream") == 0) {
-        ws_session saved = *s;
+    } else if (strcmp(action, "start_stream") == 0 || strcmp(action, "update_quality") == 0) {
+        bool start = action[0] == 's';
+        settings before = settings_of(s);
+        /* read_params keeps the settings in force when it refuses the new ones. */
         if (read_params(s, params)) {
-            stop_streaming(s);
-            if (start_streaming(s))
-                send_status(s, "streaming");
-        } else {
-            /* Keep the settings that were in force. */
-            s->quality = saved.quality;
-            s->fps = saved.fps;
-            s->width = saved.width;
-            s->binary = saved.binary;
-        }
-    } else if (strcmp(action, "stop_stream") == 0) {
-        stop_streaming(s);
-        send_status(s, "stopped");
-    } else if (strcmp(action, "update_quality") == 0) {
-        if (read_params(s, params)) {
-            if (s->viewer) {
+            /* The same settings again keep the encoder: no restart, no new decode. */
+            bool rejoin =
+                (start || s->viewer) && !(s->viewer && same_settings(before, settings_of(s)));
+            if (rejoin) {
                 stop_streaming(s);
                 if (!start_streaming(s)) {
-                    send_status(s, "stopped");
+                    if (!start)
+                        send_status(s, "stopped");
                     json_decref(msg);
                     return;
                 }
             }
-            send_status(s, "quality_updated");
+            send_status(s, start ? "streaming" : "quality_updated");
         }
+    } else if (strcmp(action, "stop_stream") == 0) {
+        stop_streaming(s);
+        send_status(s, "stopped");
     } else {
+        char shown[41];
+        ascii_safe(shown, sizeof(shown), action);
         send_error(s, "bad_action",
-                   "unknown action \"%.40s\": use start_stream, stop_stream or update_quality",
-                   action);
+                   "unknown action \"%s\": use start_stream, stop_stream or update_quality", shown);
     }
     json_decref(msg);
 }
@@ -407,6 +431,17 @@ static const vg_ws_conn_ops ws_ops = {
 static void ws_stream(vg_http_request *req, void *ctx)
 {
     vg_api *api = ctx;
+    /*
+     * A browser page may open a WebSocket to any site (no CORS): the Origin
+     * it must send is how a page from elsewhere is kept out (RFC 6455 10.2).
+     */
+    const char *origin = vg_http_request_header(req, "Origin");
+    if (origin &&
+        !vg_http_origin_allowed(api->ws_allow_origins ? api->ws_allow_origins : "*", origin)) {
+        vg_http_respond_error(req, 403, "origin_not_allowed",
+                              "pages from this origin may not open WebSockets (wsAllowOrigins)");
+        return;
+    }
     ws_session *s = calloc(1, sizeof(*s));
     if (!s) {
         vg_http_respond_error(req, 503, "out_of_memory", "cannot open the WebSocket");
@@ -424,7 +459,7 @@ static void ws_stream(vg_http_request *req, void *ctx)
         snprintf(s->camera_id, sizeof(s->camera_id), "%" PRId64, n);
         vg_camera_path_name(n, s->path, sizeof(s->path));
     } else {
-        snprintf(s->camera_id, sizeof(s->camera_id), "%.31s", id);
+        ascii_safe(s->camera_id, sizeof(s->camera_id), id);
     }
     if (vg_http_websocket_accept(req, &ws_ops, s, &s->ws) < 0)
         free(s);

@@ -291,6 +291,9 @@ void vg_api_respond_join_error(vg_http_request *req, int rc)
         vg_http_respond_error(req, 503, "camera_not_streaming", "the camera is not streaming");
     else if (rc == VG_ESTATE)
         vg_http_respond_error(req, 503, "shutting_down", "vigil is shutting down");
+    else if (rc == VG_ERANGE)
+        vg_http_respond_error(req, 429, "too_many_encoders",
+                              "16 JPEG encoders with other settings already run for this camera");
     else
         vg_http_respond_error(req, 503, "unavailable", "cannot start the frames: %s",
                               vg_strerror(rc));

@@ -115,6 +115,8 @@ static const config_key config_keys[] = {
      "an HLS muxer stops this long after its last request"},
     {"hlsAllowOrigins", VALUE_STRING, STRING_FIELD(hls_allow_origins), false, "*",
      "origins allowed to read HLS (CORS): * or a comma-separated list"},
+    {"wsAllowOrigins", VALUE_STRING, STRING_FIELD(ws_allow_origins), false, "*",
+     "origins whose pages may open WebSockets (live JPEG): * or a comma-separated list"},
 };
 
 #define KEY_COUNT (sizeof(config_keys) / sizeof(config_keys[0]))

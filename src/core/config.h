@@ -42,6 +42,7 @@ typedef struct vg_config {
     int64_t hls_segment_count;                 /* hlsSegmentCount (7) */
     int64_t hls_muxer_close_after_ms;          /* hlsMuxerCloseAfter (60s) */
     char hls_allow_origins[VG_CONFIG_STR_MAX]; /* hlsAllowOrigins: CORS (*) */
+    char ws_allow_origins[VG_CONFIG_STR_MAX];  /* wsAllowOrigins: WebSocket Origin check (*) */
 } vg_config;
 
 /* Fills `cfg` with the embedded defaults. */

@@ -132,22 +132,8 @@ static void add_cors(vg_hls *hls, vg_http_request *req)
     }
     const char *origin = vg_http_request_header(req, "Origin");
     vg_http_request_add_response_header(req, "Vary", "Origin");
-    if (!origin || !*origin)
-        return;
-    size_t len = strlen(origin);
-    for (const char *p = hls->allow_origins; *p;) {
-        const char *end = strchr(p, ',');
-        size_t n = end ? (size_t)(end - p) : strlen(p);
-        while (n && p[0] == ' ')
-            p++, n--;
-        while (n && p[n - 1] == ' ')
-            n--;
-        if (n == len && !strncmp(p, origin, n)) {
-            vg_http_request_add_response_header(req, "Access-Control-Allow-Origin", origin);
-            return;
-        }
-        p = end ? end + 1 : p + n;
-    }
+    if (vg_http_origin_allowed(hls->allow_origins, origin))
+        vg_http_request_add_response_header(req, "Access-Control-Allow-Origin", origin);
 }
 
 static void release_segment(void *ctx)

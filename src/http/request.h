@@ -131,4 +131,11 @@ int vg_http_request_suspend(vg_http_request *req, void (*on_cancel)(void *ctx), 
  */
 int vg_http_request_add_response_header(vg_http_request *req, const char *name, const char *value);
 
+/*
+ * Whether `origin` (a request's Origin header) is in `allow_list`: "*" for
+ * any, or a comma-separated list of origins compared exactly
+ * ("https://a.example, http://b.example:8080"). NULL origin: false unless "*".
+ */
+bool vg_http_origin_allowed(const char *allow_list, const char *origin);
+
 #endif

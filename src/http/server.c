@@ -99,6 +99,27 @@ int vg_http_request_add_response_header(vg_http_request *req, const char *name, 
     return 0;
 }
 
+bool vg_http_origin_allowed(const char *allow_list, const char *origin)
+{
+    if (!strcmp(allow_list, "*"))
+        return true;
+    if (!origin || !*origin)
+        return false;
+    size_t len = strlen(origin);
+    for (const char *p = allow_list; *p;) {
+        const char *end = strchr(p, ',');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        while (n && p[0] == ' ')
+            p++, n--;
+        while (n && p[n - 1] == ' ')
+            n--;
+        if (n == len && !strncmp(p, origin, n))
+            return true;
+        p = end ? end + 1 : p + n;
+    }
+    return false;
+}
+
 static void schedule_mhd(vg_http_server *server);
 
 static void unlink_suspended(vg_http_request *req)
@@ -112,7 +133,12 @@ static void unlink_suspended(vg_http_request *req)
     req->next_suspended = NULL;
 }
 
-static void queue(vg_http_request *req, unsigned status, const char *content_type,
+/*
+ * Hands `resp` (NULL: it could not be made) to MHD, with the handler's
+ * headers. Returns whether MHD took it; when it did not, the request has no
+ * answer and on_request closes the connection.
+ */
+static bool queue(vg_http_request *req, unsigned status, const char *content_type,
                   struct MHD_Response *resp)
 {
     if (!resp) {
@@ -124,7 +150,7 @@ static void queue(vg_http_request *req, unsigned status, const char *content_typ
             MHD_resume_connection(req->conn);
             schedule_mhd(req->server);
         }
-        return; /* MHD closes the connection when the handler queues nothing */
+        return false; /* MHD closes the connection when the handler queues nothing */
     }
     if (content_type)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
@@ -143,15 +169,18 @@ static void queue(vg_http_request *req, unsigned status, const char *content_typ
          */
         req->pending = resp;
         req->pending_status = status;
+        req->queued = true;
         req->suspended = false;
         unlink_suspended(req);
         MHD_resume_connection(req->conn);
         schedule_mhd(req->server);
-        return;
+        return true;
     }
-    if (MHD_queue_response(req->conn, status, resp) != MHD_YES)
+    req->queued = MHD_queue_response(req->conn, status, resp) == MHD_YES;
+    if (!req->queued)
         VG_LOG_ERROR("http", "cannot queue response status=%u path=%s", status, req->path);
     MHD_destroy_response(resp);
+    return req->queued;
 }
 
 int vg_http_request_suspend(vg_http_request *req, void (*on_cancel)(void *ctx), void *ctx)
@@ -333,7 +362,12 @@ vg_http_stream *vg_http_respond_stream(vg_http_request *req, unsigned status,
     stream->prev = &server->streams;
     req->stream = stream;
     req->responded = true;
-    queue(req, status, content_type, resp);
+    /* If MHD refuses it, destroying the response frees the stream: no on_close for an owner
+     * that is told NULL. */
+    stream->closed = true;
+    if (!queue(req, status, content_type, resp))
+        return NULL;
+    stream->closed = false;
     return stream;
 }
 
@@ -460,6 +494,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         req->conn = conn;
         req->start_ns = now_ns();
         snprintf(req->method, sizeof(req->method), "%s", method);
+        req->http11 = strcmp(version, MHD_HTTP_VERSION_1_0) != 0;
         *req_cls = req;
         server->requests_in_flight++;
 
@@ -494,21 +529,26 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         /* Called back after a resume: the answer its owner gave while suspended. */
         struct MHD_Response *resp = req->pending;
         req->pending = NULL;
-        if (MHD_queue_response(conn, req->pending_status, resp) != MHD_YES)
+        bool ok = MHD_queue_response(conn, req->pending_status, resp) == MHD_YES;
+        if (!ok)
             VG_LOG_ERROR("http", "cannot queue response status=%u path=%s", req->pending_status,
                          req->path);
         MHD_destroy_response(resp);
-        return MHD_YES;
+        return ok ? MHD_YES : MHD_NO;
     }
     if (req->responded)
-        return MHD_YES; /* still suspended, or answered: nothing more to do */
+        return req->queued || req->suspended ? MHD_YES : MHD_NO;
     if (req->too_large && !req->responded)
         vg_http_respond_error(req, 413, "payload_too_large",
                               "request body is over the limit of %lld bytes",
                               (long long)server->max_body_size);
     if (!req->responded)
         dispatch(server, req);
-    return MHD_YES;
+    /*
+     * Answered but MHD did not take the answer: close the connection. Left
+     * open, MHD would call us again at once, forever (a busy loop).
+     */
+    return req->queued || req->suspended ? MHD_YES : MHD_NO;
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
@@ -582,6 +622,12 @@ static void on_timer(uv_timer_t *t)
     run_mhd(t->data);
 }
 
+static void on_again(uv_idle_t *idle)
+{
+    uv_idle_stop(idle);
+    run_mhd(idle->data);
+}
+
 static void on_poll(uv_poll_t *p, int status, int events)
 {
     if (status < 0) {
@@ -606,14 +652,22 @@ static void run_mhd(vg_http_server *server)
     MHD_run(server->daemon);
     server->in_run = false;
     MHD_UNSIGNED_LONG_LONG timeout;
-    if (server->run_again) {
-        /* A handler resumed another connection during this run: MHD must see it next turn. */
+    bool has_timeout = MHD_get_timeout(server->daemon, &timeout) == MHD_YES;
+    if (server->run_again || (has_timeout && timeout == 0)) {
+        /*
+         * More to do now (a handler resumed a connection during this run, or
+         * MHD still has ready connections): run again on the next loop turn,
+         * after polling for I/O. An idle handle, not a 0 ms timer: a timer
+         * re-armed at 0 from its own callback runs again before any I/O.
+         */
         server->run_again = false;
-        uv_timer_start(&server->timer, on_timer, 0, 0);
-    } else if (MHD_get_timeout(server->daemon, &timeout) == MHD_YES)
-        uv_timer_start(&server->timer, on_timer, timeout, 0);
-    else
         uv_timer_stop(&server->timer);
+        uv_idle_start(&server->again, on_again);
+    } else if (has_timeout) {
+        uv_timer_start(&server->timer, on_timer, timeout, 0);
+    } else {
+        uv_timer_stop(&server->timer);
+    }
 }
 
 /*
@@ -626,7 +680,7 @@ static void schedule_mhd(vg_http_server *server)
     if (server->in_run)
         server->run_again = true; /* run_mhd arms the timer after MHD_run returns */
     else if (server->daemon)
-        uv_timer_start(&server->timer, on_timer, 0, 0);
+        uv_idle_start(&server->again, on_again);
 }
 
 void vg_http_server_schedule(vg_http_server *server)
@@ -773,7 +827,8 @@ int vg_http_server_create(uv_loop_t *loop, const vg_http_server_options *opt, vg
     }
     uv_timer_init(loop, &server->timer);
     uv_timer_init(loop, &server->drain);
-    server->poll.data = server->timer.data = server->drain.data = server;
+    uv_idle_init(loop, &server->again);
+    server->poll.data = server->timer.data = server->drain.data = server->again.data = server;
     /* Fails only for an invalid event mask; the epoll_ctl itself happens in the loop. */
     (void)uv_poll_start(&server->poll, UV_READABLE, on_poll);
     run_mhd(server);
@@ -820,7 +875,8 @@ static void finish_shutdown(vg_http_server *server)
     uv_poll_stop(&server->poll);
     MHD_stop_daemon(server->daemon);
     server->daemon = NULL;
-    server->open_handles = 3;
+    server->open_handles = 4;
+    uv_close((uv_handle_t *)&server->again, on_handle_closed);
     uv_close((uv_handle_t *)&server->poll, on_handle_closed);
     uv_close((uv_handle_t *)&server->timer, on_handle_closed);
     uv_close((uv_handle_t *)&server->drain, on_handle_closed);

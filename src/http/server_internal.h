@@ -35,6 +35,7 @@ struct vg_http_server {
     uv_poll_t poll;   /* readable: the MHD epoll fd has events */
     uv_timer_t timer; /* MHD_get_timeout(): idle timeouts, pending work */
     uv_timer_t drain; /* shutdown: waits for requests in flight */
+    uv_idle_t again;  /* MHD has more to do now: run it after the next poll for I/O */
     int open_handles;
     bool in_run, run_again; /* inside MHD_run; a resume asked for another run */
 
@@ -58,7 +59,9 @@ struct vg_http_request {
     char *body;
     size_t body_len, body_cap;
     bool too_large;
-    bool responded;
+    bool http11;    /* HTTP/1.1 or later (WebSocket needs it) */
+    bool responded; /* an answer was given (it may still fail to be queued) */
+    bool queued;    /* MHD has the answer (or has it pending, when suspended) */
     unsigned status;
     uint64_t start_ns;
     vg_route_match match;

@@ -34,6 +34,14 @@
 #define READ_CHUNK       (64 * 1024)
 #define READS_PER_WAKE   4 /* then let the other connections have the loop */
 #define IOV_MAX_BATCH    64
+/*
+ * Past this many bytes waiting to be written, the client's messages are not
+ * read (TCP holds them back): a client that sends pings or bad messages and
+ * reads nothing cannot make vigil queue answers without bound.
+ */
+#define OUT_HIGH_WATER (1024 * 1024)
+#define KEEPALIVE_MS   30000 /* a ping after this long without a byte from the client */
+#define DEAD_AFTER_MS  75000 /* and the connection ends after this long */
 
 typedef enum { WS_UPGRADING, WS_OPEN, WS_CLOSING, WS_DONE } ws_state;
 
@@ -49,14 +57,17 @@ struct vg_ws_conn {
     int fd;
     struct MHD_UpgradeResponseHandle *urh;
     uv_poll_t poll;
-    uv_timer_t timer; /* the close handshake's deadline */
+    uv_timer_t timer;     /* the close handshake's deadline; an end deferred out of a call */
+    uv_timer_t keepalive; /* pings an idle client, ends a silent one */
     int open_handles;
     int poll_events;
+    uint64_t last_rx_ms; /* when the client last sent a byte */
 
     vg_ws_reader *reader;
     vg_send_queue out;
     bool close_sent;
     bool end_after_flush; /* the last frame (a close) is queued: end once it is written */
+    bool failed;          /* the socket failed: nothing more is sent, the end is coming */
     int close_code;       /* what on_close reports */
     bool notified;        /* on_close has run */
     vg_ws_conn *next, **prev;
@@ -123,8 +134,29 @@ static void finish(vg_ws_conn *ws, int code)
     }
     uv_poll_stop(&ws->poll);
     uv_timer_stop(&ws->timer);
+    uv_timer_stop(&ws->keepalive);
     uv_close((uv_handle_t *)&ws->poll, on_handle_closed);
     uv_close((uv_handle_t *)&ws->timer, on_handle_closed);
+    uv_close((uv_handle_t *)&ws->keepalive, on_handle_closed);
+}
+
+static void on_deferred_end(uv_timer_t *t)
+{
+    vg_ws_conn *ws = t->data;
+    finish(ws, ws->close_code ? ws->close_code : 1006);
+}
+
+/*
+ * Ends the connection on the next loop turn rather than now: the owner may
+ * be inside a call (a send) and must not see on_close before it returns.
+ */
+static void end_soon(vg_ws_conn *ws, int code)
+{
+    if (ws->state == WS_DONE)
+        return;
+    if (!ws->close_code)
+        ws->close_code = code;
+    uv_timer_start(&ws->timer, on_deferred_end, 0, 0);
 }
 
 void vg_ws_conn_abandon(vg_ws_conn *ws)
@@ -142,12 +174,23 @@ void vg_ws_conn_abandon(vg_ws_conn *ws)
 
 static void on_poll(uv_poll_t *p, int status, int events);
 
-static void set_poll(vg_ws_conn *ws, int events)
+/* Watches for what is needed now: writability while bytes wait, reads below the high water. */
+static void update_poll(vg_ws_conn *ws)
 {
-    if (ws->state == WS_DONE || ws->state == WS_UPGRADING || events == ws->poll_events)
+    if (ws->state == WS_DONE || ws->state == WS_UPGRADING)
+        return;
+    int events = 0;
+    if (ws->out.bytes < OUT_HIGH_WATER)
+        events |= UV_READABLE;
+    if (ws->out.bytes > 0)
+        events |= UV_WRITABLE;
+    if (events == ws->poll_events)
         return;
     ws->poll_events = events;
-    uv_poll_start(&ws->poll, events, on_poll);
+    if (events)
+        uv_poll_start(&ws->poll, events, on_poll);
+    else
+        uv_poll_stop(&ws->poll);
 }
 
 /*
@@ -170,22 +213,28 @@ static int flush(vg_ws_conn *ws)
         }
         vg_send_queue_consume(&ws->out, (size_t)w);
     }
-    set_poll(ws, ws->out.bytes ? UV_READABLE | UV_WRITABLE : UV_READABLE);
+    update_poll(ws);
     return 0;
 }
 
-/* Writes now if the socket is open; ends the connection if it failed. */
+/*
+ * Writes now if the socket is open. A failed socket, or a last frame
+ * written, ends the connection on the next loop turn (end_soon), never
+ * inside this call: a send must not free its caller's state.
+ */
 static void kick(vg_ws_conn *ws)
 {
-    if (ws->state != WS_OPEN && ws->state != WS_CLOSING)
+    if ((ws->state != WS_OPEN && ws->state != WS_CLOSING) || ws->failed)
         return;
     int rc = flush(ws);
     if (rc < 0) {
         VG_LOG_DEBUG("http", "websocket write failed path=%s peer=%s: %s", ws->path, ws->peer,
                      strerror(-rc));
-        finish(ws, 1006);
+        ws->failed = true;
+        vg_send_queue_clear(&ws->out);
+        end_soon(ws, 1006);
     } else if (ws->out.bytes == 0 && ws->end_after_flush) {
-        finish(ws, ws->close_code ? ws->close_code : 1000);
+        end_soon(ws, 1000);
     }
 }
 
@@ -264,7 +313,7 @@ static void send_close(vg_ws_conn *ws, int code, const char *reason, bool then_e
 int vg_ws_conn_send_slices(vg_ws_conn *ws, bool binary, const vg_http_slice *slices, size_t count,
                            void (*release)(void *ctx), void *ctx)
 {
-    if (ws->state == WS_DONE || ws->close_sent) {
+    if (ws->state == WS_DONE || ws->close_sent || ws->failed) {
         if (release)
             release(ctx);
         return VG_ESTATE;
@@ -277,7 +326,7 @@ int vg_ws_conn_send_slices(vg_ws_conn *ws, bool binary, const vg_http_slice *sli
 
 int vg_ws_conn_send(vg_ws_conn *ws, bool binary, const void *data, size_t len)
 {
-    if (ws->state == WS_DONE || ws->close_sent)
+    if (ws->state == WS_DONE || ws->close_sent || ws->failed)
         return VG_ESTATE;
     void *copy = malloc(len ? len : 1);
     if (!copy)
@@ -352,9 +401,9 @@ static void feed(vg_ws_conn *ws, const uint8_t *data, size_t len)
         vg_ws_reader_error(ws->reader, &code, &reason);
         VG_LOG_INFO("http", "websocket protocol error path=%s peer=%s code=%d: %s", ws->path,
                     ws->peer, code, reason);
-        ws->close_code = code;
-        ws->close_sent = false; /* a close we queued earlier may still be waiting: send this one */
-        send_close(ws, code, reason, true);
+        if (!ws->close_sent)
+            ws->close_code = code;
+        send_close(ws, code, reason, true); /* one close frame only: an earlier one stands */
     }
 }
 
@@ -362,8 +411,11 @@ static void on_readable(vg_ws_conn *ws)
 {
     static uint8_t buf[READ_CHUNK]; /* the loop thread's only */
     for (int i = 0; i < READS_PER_WAKE && ws->state != WS_DONE; i++) {
+        if (ws->out.bytes >= OUT_HIGH_WATER)
+            break; /* answers are piling up: read no more until they are written */
         ssize_t r = recv(ws->fd, buf, sizeof(buf), 0);
         if (r > 0) {
+            ws->last_rx_ms = uv_now(ws->server->loop);
             feed(ws, buf, (size_t)r);
             continue;
         }
@@ -390,8 +442,26 @@ static void on_poll(uv_poll_t *p, int status, int events)
         return;
     bool had_bytes = ws->out.bytes > 0;
     kick(ws);
-    if (had_bytes && ws->out.bytes == 0 && ws->state == WS_OPEN && ws->ops->on_drained)
+    if (had_bytes && ws->out.bytes == 0 && ws->state == WS_OPEN && !ws->failed &&
+        ws->ops->on_drained)
         ws->ops->on_drained(ws, ws->ctx);
+    update_poll(ws);
+}
+
+/* Every KEEPALIVE_MS: ping a client that has been quiet, end one that stays silent. */
+static void on_keepalive(uv_timer_t *t)
+{
+    vg_ws_conn *ws = t->data;
+    uint64_t quiet = uv_now(ws->server->loop) - ws->last_rx_ms;
+    if (quiet >= DEAD_AFTER_MS) {
+        VG_LOG_DEBUG("http", "websocket silent for %llu ms, closing path=%s peer=%s",
+                     (unsigned long long)quiet, ws->path, ws->peer);
+        finish(ws, 1006);
+    } else if (quiet >= KEEPALIVE_MS - 1000 && ws->state == WS_OPEN && !ws->close_sent) {
+        /* Section 5.5.2: a ping; a live client answers with a pong (any byte counts). */
+        send_control(ws, VG_WS_PING, (const uint8_t *)"vigil", 5);
+        kick(ws);
+    }
 }
 
 /* ---- the upgrade ---- */
@@ -421,9 +491,12 @@ static void on_upgraded(void *cls, struct MHD_Connection *connection, void *req_
         return;
     }
     uv_timer_init(ws->server->loop, &ws->timer);
-    ws->poll.data = ws->timer.data = ws;
-    ws->open_handles = 2;
+    uv_timer_init(ws->server->loop, &ws->keepalive);
+    ws->poll.data = ws->timer.data = ws->keepalive.data = ws;
+    ws->open_handles = 3;
     ws->state = WS_OPEN;
+    ws->last_rx_ms = uv_now(ws->server->loop);
+    uv_timer_start(&ws->keepalive, on_keepalive, KEEPALIVE_MS, KEEPALIVE_MS);
     VG_LOG_DEBUG("http", "websocket open path=%s peer=%s", ws->path, ws->peer);
     if (ws->close_sent) {
         /* Closed while upgrading: the close frame is queued; give it the deadline. */
@@ -434,7 +507,7 @@ static void on_upgraded(void *cls, struct MHD_Connection *connection, void *req_
     }
     if (extra_in_size > 0 && ws->state != WS_DONE)
         feed(ws, (const uint8_t *)extra_in, extra_in_size);
-    set_poll(ws, UV_READABLE);
+    update_poll(ws);
     kick(ws);
 }
 
@@ -503,6 +576,11 @@ int vg_http_websocket_accept(vg_http_request *req, const vg_ws_conn_ops *ops, vo
                               "unsupported Sec-WebSocket-Version; this server speaks 13");
         return VG_EINVAL;
     }
+    if (!req->http11) {
+        /* Section 4.1: the opening handshake is an HTTP/1.1 request (MHD refuses 101 else). */
+        vg_http_respond_error(req, 400, "bad_request", "a WebSocket needs HTTP/1.1");
+        return VG_EINVAL;
+    }
     if (!key || vg_ws_accept_key(key, accept) < 0) {
         vg_http_respond_error(req, 400, "bad_request", "missing or malformed Sec-WebSocket-Key");
         return VG_EINVAL;
@@ -545,7 +623,6 @@ int vg_http_websocket_accept(vg_http_request *req, const vg_ws_conn_ops *ops, vo
 
     MHD_add_response_header(resp, MHD_HTTP_HEADER_UPGRADE, "websocket");
     MHD_add_response_header(resp, "Sec-WebSocket-Accept", accept);
-    req->responded = true;
     req->status = 101;
     if (MHD_queue_response(req->conn, MHD_HTTP_SWITCHING_PROTOCOLS, resp) != MHD_YES) {
         VG_LOG_ERROR("http", "cannot queue the WebSocket upgrade path=%s", req->path);
@@ -555,8 +632,11 @@ int vg_http_websocket_accept(vg_http_request *req, const vg_ws_conn_ops *ops, vo
         ws->state = WS_DONE;
         ws->notified = true; /* the owner never had it */
         free_conn(ws);
+        vg_http_respond_error(req, 500, "internal_error", "cannot upgrade to a WebSocket");
         return VG_EIO;
     }
+    req->responded = true;
+    req->queued = true;
     MHD_destroy_response(resp);
     *out = ws;
     return 0;

@@ -24,9 +24,10 @@
 #include <string.h>
 #include <time.h>
 
-#define PENDING_MAX_AUS   100
-#define PENDING_MAX_BYTES (32u * 1024 * 1024)
-#define RATE_WINDOW       64 /* encode times kept for the fps over the last second */
+#define PENDING_MAX_AUS       100
+#define PENDING_MAX_BYTES     (32u * 1024 * 1024)
+#define RATE_WINDOW           64 /* encode times kept for the fps over the last second */
+#define MAX_ENCODERS_PER_PATH 16 /* each decodes the whole stream: a bound on distinct settings */
 
 typedef struct pending_au {
     vg_au *au;
@@ -130,10 +131,13 @@ static void release_if_unused(live_encoder *enc)
         vg_reader_remove(r);
     }
     enc->ended = true;
-    if (enc->job_running)
+    if (enc->job_running) {
         enc->dead = true; /* job_after frees it */
-    else
+        /* A job still waiting for a worker need not run at all (job_after still comes). */
+        uv_cancel((uv_req_t *)&enc->work);
+    } else {
         encoder_free(enc);
+    }
 }
 
 /* The path ends (or vigil stops): no more frames for anyone. */
@@ -409,6 +413,11 @@ int vg_still_live_join(vg_still *still, const char *path_name, const vg_still_li
     while (enc &&
            (enc->ended || enc->dead || enc->path_obj != path || !same_params(&enc->params, params)))
         enc = enc->next;
+    if (!enc && vg_still_encoder_count(still, path_name) >= MAX_ENCODERS_PER_PATH) {
+        free(v);
+        vg_path_viewer_remove(path);
+        return VG_ERANGE;
+    }
     if (!enc) {
         enc = calloc(1, sizeof(*enc));
         if (!enc) {

@@ -382,6 +382,8 @@ static void job_after(uv_work_t *w, int status)
     } else {
         e->has_picture = false;
         clear_cache(e);
+        for (size_t i = 0; i < e->job_param_count; i++)
+            vg_jpeg_unref(&e->job_params[i].jpeg); /* settings encoded before the failure */
         VG_LOG_WARN("still", "path=%s snapshot failed: %s", e->path, e->job_error);
     }
     for (size_t i = 0; i < e->job_au_count; i++)

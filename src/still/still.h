@@ -127,7 +127,8 @@ typedef struct vg_still_live_params {
  * Joins the live encoder of (path, params), starting it when it is the
  * first viewer. `ops` and `ctx` are borrowed until vg_still_live_leave().
  * Returns 0 and *out, or VG_ENOENT (the path is not live), VG_ELIMIT
- * (maxReaders), VG_EINVAL (params), VG_ESTATE (stopping), VG_ENOMEM.
+ * (maxReaders), VG_ERANGE (16 encoders with other settings already run for
+ * the path), VG_EINVAL (params), VG_ESTATE (stopping), VG_ENOMEM.
  */
 int vg_still_live_join(vg_still *still, const char *path_name, const vg_still_live_params *params,
                        const vg_still_viewer_ops *ops, void *ctx, vg_still_viewer **out);

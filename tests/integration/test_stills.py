@@ -508,3 +508,45 @@ def test_protocol_errors_close_with_the_rfc_code(vigil):
         s.close()
     # The server goes on serving everyone else.
     assert vigil.get("/health").status_code == 200
+
+
+def test_websocket_over_http10_is_refused_and_the_server_keeps_serving(vigil, sim):
+    cam, _ = live_camera(vigil, sim, "p1")
+    s = socket.create_connection(("127.0.0.1", vigil.port), timeout=10)
+    try:
+        s.sendall(b"GET /ws/stream/1 HTTP/1.0\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                  b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+        assert s.recv(200).split(b"\r\n")[0].endswith(b" 400 Bad Request")
+    finally:
+        s.close()
+    # Nothing is left spinning: a snapshot that needs a worker comes back at once.
+    r = vigil.get(f"/api/cameras/{cam['id']}/snapshot.jpg?width=200&quality=33", timeout=5)
+    assert r.status_code == 200
+
+
+def test_websocket_origin_is_checked(make_server):
+    srv = make_server(env={**ENV, "VIGIL_WSALLOWORIGINS": "https://console.example"})
+    url = srv.base_url.replace("http://", "ws://") + "/ws/stream/1"
+    with pytest.raises(websocket.WebSocketBadStatusException) as e:
+        websocket.create_connection(url, timeout=10, origin="https://evil.example")
+    assert e.value.status_code == 403
+    websocket.create_connection(url, timeout=10, origin="https://console.example").close()
+    websocket.create_connection(url, timeout=10, suppress_origin=True).close()
+
+
+def test_clients_that_reset_mid_conversation_do_not_hurt_the_server(vigil, sim):
+    """A reset while vigil answers (bad params, frames in binary mode) ends only that client."""
+    cam, _ = live_camera(vigil, sim, "p4")
+    for params in ({"fps": 99}, {"fps": 25, "format": "binary", "width": 160}):
+        for _ in range(10):
+            s, _ = raw_handshake(vigil, cam["id"])
+            mask = b"\x01\x02\x03\x04"
+            text = json.dumps({"action": "start_stream", "params": params}).encode()
+            frame = bytes([0x81, 0x80 | len(text)]) + mask + bytes(
+                b ^ mask[i % 4] for i, b in enumerate(text))
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            s.sendall(frame)
+            time.sleep(0.1)
+            s.close()  # RST: vigil's next write fails
+    assert vigil.get("/health").status_code == 200
+    assert snapshot(vigil, cam).status_code == 200
