@@ -72,7 +72,7 @@ bench-hls: deps
 	bench/hls/run.sh $(BENCH_HLS_ARGS)
 
 # Snapshot latency (cold, warm, vs ffmpeg per request) and the CPU of live JPEG
-# (about 5 minutes); e.g. BENCH_STILL_ARGS="--key-samples 20 --parts 1".
+# (about 6 minutes); e.g. BENCH_STILL_ARGS="--key-samples 20 --parts 1".
 BENCH_STILL_ARGS ?=
 bench-still: deps
 	bench/still/run.sh $(BENCH_STILL_ARGS)
