@@ -7,6 +7,7 @@
  */
 #include "api/api.h"
 #include "hls/hls.h"
+#include "record/record.h"
 #include "still/still.h"
 #include "core/config.h"
 #include "core/error.h"
@@ -117,6 +118,7 @@ typedef struct server_state {
     vg_media *media;
     vg_hls *hls;
     vg_still *still;
+    vg_record *record;
     vg_store *store;
     uv_timer_t deadline; /* shutdownTimeout: exit even if a source thread is stuck */
     bool deadline_armed;
@@ -153,6 +155,8 @@ static void on_http_stopped(void *ctx)
     server_state *s = ctx;
     vg_hls_stop(s->hls);
     vg_still_stop(s->still);
+    /* Recorders finish their files (their writes keep the loop alive until done). */
+    vg_record_stop(s->record, NULL, NULL);
     vg_media_shutdown(s->media, on_media_stopped, s);
 }
 
@@ -386,6 +390,19 @@ static int cmd_serve(int argc, char **argv)
         goto done;
     }
     api.still = s.still;
+    char record_dir[2 * VG_CONFIG_STR_MAX + 2];
+    if (cfg.record_path[0] == '/')
+        snprintf(record_dir, sizeof(record_dir), "%s", cfg.record_path);
+    else
+        snprintf(record_dir, sizeof(record_dir), "%s/%s", cfg.data_dir, cfg.record_path);
+    vg_record_options record_opt = {.dir = record_dir,
+                                    .segment_duration_ms = cfg.record_segment_duration_ms,
+                                    .part_duration_ms = cfg.record_part_duration_ms};
+    if (!(s.record = vg_record_create(&s.loop, s.media, store, &record_opt))) {
+        VG_LOG_ERROR("main", "cannot start recording");
+        goto done;
+    }
+    api.record = s.record;
     api.ws_allow_origins = cfg.ws_allow_origins;
     router = vg_router_create();
     if (!router || vg_api_register(router, &api) < 0 || vg_hls_register(router, s.hls) < 0) {
@@ -427,6 +444,8 @@ done:
         /* A start-up failure after streams or the maintenance started: let them close. */
         vg_hls_stop(s.hls);
         vg_still_stop(s.still);
+        if (s.record)
+            vg_record_stop(s.record, NULL, NULL);
         if (s.media)
             vg_media_shutdown(s.media, NULL, NULL);
         vg_store_maintenance_stop(s.maintenance);
@@ -436,6 +455,7 @@ done:
     }
     vg_hls_destroy(s.hls);
     vg_still_destroy(s.still);
+    vg_record_destroy(s.record);
     vg_media_destroy(s.media);
     vg_http_server_destroy(s.http);
     vg_router_destroy(router);

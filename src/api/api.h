@@ -18,6 +18,7 @@
 
 #include "http/router.h"
 #include "service/service.h"
+#include "record/record.h"
 #include "still/still.h"
 
 #include <stdbool.h>
@@ -27,6 +28,7 @@
 typedef struct vg_api {
     vg_services *services;    /* borrowed */
     vg_still *still;          /* borrowed; NULL: no snapshots or live JPEG frames */
+    vg_record *record;        /* borrowed; NULL: no recording */
     const char *ws_allow_origins; /* wsAllowOrigins: "*" or a list; borrowed; NULL: "*" */
     uv_loop_t *loop;          /* for handlers that answer later */
     bool debug_endpoints;     /* /api/debug/...: test readers (vigil serve --debug-endpoints) */

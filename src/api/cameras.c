@@ -11,18 +11,42 @@ static json_t *camera_json(const vg_camera *cam)
     char path[32];
     vg_camera_path_name(cam->id, path, sizeof(path));
     return json_pack(
-        "{s:I,s:s,s:o,s:o,s:s,s:o,s:s,s:o,s:o}", "id", (json_int_t)cam->id, "name", cam->name,
-        "stream_url", vg_api_url(cam->stream_url), "location",
+        "{s:I,s:s,s:o,s:o,s:s,s:o,s:s,s:b,s:o,s:o,s:o,s:o}", "id", (json_int_t)cam->id, "name",
+        cam->name, "stream_url", vg_api_url(cam->stream_url), "location",
         cam->location ? json_string(cam->location) : json_null(), "path", path, "max_readers",
         cam->max_readers < 0 ? json_null() : json_integer(cam->max_readers), "rtsp_transport",
-        cam->rtsp_transport, "created_at", vg_json_time(cam->created_at_ms), "updated_at",
-        vg_json_time(cam->updated_at_ms));
+        cam->rtsp_transport, "record", cam->record, "retention_days",
+        cam->retention_days < 0 ? json_null() : json_integer(cam->retention_days), "plan",
+        cam->plan[0] ? json_string(cam->plan) : json_null(), "created_at",
+        vg_json_time(cam->created_at_ms), "updated_at", vg_json_time(cam->updated_at_ms));
 }
 
-static const char *const camera_fields[] = {"name",        "stream_url",     "location",
-                                            "max_readers", "rtsp_transport", NULL};
+static const char *const camera_fields[] = {"name",           "stream_url",     "location",
+                                            "max_readers",    "rtsp_transport", "record",
+                                            "retention_days", "plan",           NULL};
 
-/* Reads {name, stream_url, location} into `in`; answers 400 itself on bad input. */
+/*
+ * Reads an optional integer field that may be null (-1 in *out). A negative
+ * number becomes INT64_MIN, so that the validation refuses it rather than
+ * take -1 for null. Answers 400 itself when it is neither.
+ */
+static bool nullable_int_field(vg_http_request *req, json_t *body, const char *name, bool *present,
+                               int64_t *out)
+{
+    json_t *v = json_object_get(body, name);
+    *present = v != NULL;
+    if (!v)
+        return true;
+    if (!json_is_null(v) && !json_is_integer(v)) {
+        vg_http_respond_error(req, 400, "invalid_request", "%s must be an integer or null", name);
+        return false;
+    }
+    json_int_t value = json_is_null(v) ? -1 : json_integer_value(v);
+    *out = json_is_null(v) ? -1 : value < 0 ? INT64_MIN : value;
+    return true;
+}
+
+/* Reads the camera fields into `in`; answers 400 itself on bad input. */
 static bool read_camera_fields(vg_http_request *req, json_t *body, vg_camera_fields *in)
 {
     if (!vg_api_only_fields(req, body, camera_fields) ||
@@ -31,19 +55,22 @@ static bool read_camera_fields(vg_http_request *req, json_t *body, vg_camera_fie
                              &in->stream_url) ||
         !vg_api_string_field(req, body, "location", true, &in->has_location, &in->location) ||
         !vg_api_string_field(req, body, "rtsp_transport", false, &in->has_rtsp_transport,
-                             &in->rtsp_transport))
+                             &in->rtsp_transport) ||
+        !vg_api_string_field(req, body, "plan", true, &in->has_plan, &in->plan) ||
+        /* null: the maxReaders setting */
+        !nullable_int_field(req, body, "max_readers", &in->has_max_readers, &in->max_readers) ||
+        /* null: the plan's */
+        !nullable_int_field(req, body, "retention_days", &in->has_retention_days,
+                            &in->retention_days))
         return false;
-    json_t *mr = json_object_get(body, "max_readers");
-    if (mr) {
-        if (!json_is_null(mr) && !json_is_integer(mr)) {
-            vg_http_respond_error(req, 400, "invalid_request",
-                                  "max_readers must be an integer or null");
+    json_t *record = json_object_get(body, "record");
+    if (record) {
+        if (!json_is_boolean(record)) {
+            vg_http_respond_error(req, 400, "invalid_request", "record must be true or false");
             return false;
         }
-        in->has_max_readers = true;
-        /* null means the maxReaders setting; a negative number is refused by the validation. */
-        json_int_t v = json_is_null(mr) ? -1 : json_integer_value(mr);
-        in->max_readers = json_is_null(mr) ? -1 : v < 0 ? INT64_MIN : v;
+        in->has_record = true;
+        in->record = json_is_true(record);
     }
     return true;
 }
@@ -64,6 +91,8 @@ static void create_camera(vg_http_request *req, void *ctx)
     char location[64];
     snprintf(location, sizeof(location), "/api/cameras/%" PRId64, cam.id);
     vg_http_request_add_response_header(req, "Location", location);
+    if (cam.record && api->record)
+        vg_record_set(api->record, cam.id, true);
     vg_http_respond_json(req, 201, camera_json(&cam));
 
 done:
@@ -126,6 +155,8 @@ static void update_camera(vg_http_request *req, void *ctx)
         vg_api_respond_service_error(req, &err);
         goto done;
     }
+    if (api->record)
+        vg_record_set(api->record, cam.id, cam.record);
     vg_http_respond_json(req, 200, camera_json(&cam));
 
 done:
@@ -144,6 +175,8 @@ static void delete_camera(vg_http_request *req, void *ctx)
         vg_api_respond_service_error(req, &err);
         return;
     }
+    if (api->record)
+        vg_record_set(api->record, id, false); /* its files stay until retention removes them */
     vg_http_respond(req, 204, NULL, "", 0);
 }
 

@@ -117,6 +117,12 @@ static const config_key config_keys[] = {
      "origins allowed to read HLS (CORS): * or a comma-separated list"},
     {"wsAllowOrigins", VALUE_STRING, STRING_FIELD(ws_allow_origins), false, "*",
      "origins whose pages may open WebSockets (live JPEG): * or a comma-separated list"},
+    {"recordPath", VALUE_STRING, STRING_FIELD(record_path), false, "recordings",
+     "where recordings are written; a relative path is under dataDir"},
+    {"recordSegmentDuration", VALUE_DURATION, INT64_FIELD(record_segment_duration_ms), true,
+     "60s", "a recording file lasts at least this long and starts on a key frame"},
+    {"recordPartDuration", VALUE_DURATION, INT64_FIELD(record_part_duration_ms), true, "1s",
+     "recordings are written and synced in fragments this long: what a crash can lose"},
 };
 
 #define KEY_COUNT (sizeof(config_keys) / sizeof(config_keys[0]))

@@ -43,6 +43,9 @@ typedef struct vg_config {
     int64_t hls_muxer_close_after_ms;          /* hlsMuxerCloseAfter (60s) */
     char hls_allow_origins[VG_CONFIG_STR_MAX]; /* hlsAllowOrigins: CORS (*) */
     char ws_allow_origins[VG_CONFIG_STR_MAX];  /* wsAllowOrigins: WebSocket Origin check (*) */
+    char record_path[VG_CONFIG_STR_MAX];       /* recordPath: relative: under dataDir (recordings) */
+    int64_t record_segment_duration_ms;        /* recordSegmentDuration (60s) */
+    int64_t record_part_duration_ms;           /* recordPartDuration (1s) */
 } vg_config;
 
 /* Fills `cfg` with the embedded defaults. */

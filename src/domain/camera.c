@@ -175,8 +175,43 @@ int vg_camera_validate_rtsp_transport(const char *transport, const char **why)
     return VG_EINVAL;
 }
 
+int vg_camera_validate_retention_days(int64_t days, const char **why)
+{
+    if (days < 1 || days > VG_CAMERA_RETENTION_DAYS_MAX) {
+        *why = "must be from 1 to 3650 days, or null for the plan's";
+        return VG_EINVAL;
+    }
+    return 0;
+}
+
+/*
+ * ASCII only, and lower case, so that a plan name means the same thing in
+ * the configuration, the database and a URL, whatever the locale.
+ */
+int vg_camera_validate_plan(const char *plan, const char **why)
+{
+    if (!plan)
+        return 0;
+    size_t len = strlen(plan);
+    if (len > VG_CAMERA_PLAN_MAX_CHARS) {
+        *why = "must be at most 15 characters";
+        return VG_EINVAL;
+    }
+    for (const char *p = plan; *p; p++) {
+        bool ok = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' || *p == '_';
+        if (!ok) {
+            *why = "must be lowercase letters, digits, '-' or '_' (or null for none)";
+            return VG_EINVAL;
+        }
+    }
+    return 0;
+}
+
 void vg_camera_defaults(vg_camera *cam)
 {
     cam->max_readers = -1;
     snprintf(cam->rtsp_transport, sizeof(cam->rtsp_transport), "tcp");
+    cam->record = false;
+    cam->retention_days = -1;
+    cam->plan[0] = '\0';
 }

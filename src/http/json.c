@@ -103,3 +103,62 @@ json_t *vg_json_time(int64_t unix_ms)
     vg_format_time(unix_ms, buf);
     return json_string(buf);
 }
+
+int vg_parse_time(const char *text, int64_t *unix_ms)
+{
+    /* RFC 3339 section 5.6: full-date "T" full-time, with time-offset Z or +hh:mm / -hh:mm. */
+    int y, mo, d, h, mi, sec, n = 0;
+    if (!text || sscanf(text, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10)
+        return VG_EINVAL;
+    const char *p = text + n;
+    if (*p != 'T' && *p != 't' && *p != ' ')
+        return VG_EINVAL;
+    p++;
+    n = 0;
+    if (sscanf(p, "%2d:%2d:%2d%n", &h, &mi, &sec, &n) != 3 || n != 8)
+        return VG_EINVAL;
+    p += n;
+    int64_t ms = 0;
+    if (*p == '.') {
+        p++;
+        int digits = 0;
+        int64_t frac = 0;
+        while (*p >= '0' && *p <= '9') {
+            if (digits < 3)
+                frac = frac * 10 + (*p - '0');
+            digits++;
+            p++;
+        }
+        if (!digits)
+            return VG_EINVAL;
+        for (int i = digits; i < 3; i++)
+            frac *= 10;
+        ms = frac;
+    }
+    int offset_min = 0;
+    if (*p == 'Z' || *p == 'z') {
+        p++;
+    } else if (*p == '+' || *p == '-') {
+        int oh, om;
+        n = 0;
+        if (sscanf(p + 1, "%2d:%2d%n", &oh, &om, &n) != 2 || n != 5 || oh > 23 || om > 59)
+            return VG_EINVAL;
+        offset_min = (oh * 60 + om) * (*p == '-' ? -1 : 1);
+        p += 6;
+    } else {
+        return VG_EINVAL;
+    }
+    if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+        return VG_EINVAL;
+    struct tm tm = {.tm_year = y - 1900,
+                    .tm_mon = mo - 1,
+                    .tm_mday = d,
+                    .tm_hour = h,
+                    .tm_min = mi,
+                    .tm_sec = sec};
+    time_t t = timegm(&tm);
+    if (t == (time_t)-1)
+        return VG_EINVAL;
+    *unix_ms = ((int64_t)t - (int64_t)offset_min * 60) * 1000 + ms;
+    return 0;
+}

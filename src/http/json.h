@@ -33,6 +33,12 @@ int vg_http_read_json_object(vg_http_request *req, json_t **out);
 /* `unix_ms` as RFC 3339 UTC with milliseconds ("2026-11-21T10:00:00.123Z"). */
 void vg_format_time(int64_t unix_ms, char out[VG_TIME_SIZE]);
 
+/*
+ * Reads an RFC 3339 date-time ("2026-11-21T10:00:00Z", fractions of a
+ * second and "+01:00" offsets allowed) into Unix milliseconds. 0 or VG_EINVAL.
+ */
+int vg_parse_time(const char *text, int64_t *unix_ms);
+
 /* "2026-11-21T23:31:02.123Z" from Unix milliseconds; JSON null for 0. New reference. */
 json_t *vg_json_time(int64_t unix_ms);
 

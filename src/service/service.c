@@ -78,6 +78,11 @@ static int validate_fields(const vg_camera_fields *in, vg_error *err)
         return vg_error_set(err, VG_EINVAL, "max_readers %s", why);
     if (in->has_rtsp_transport && vg_camera_validate_rtsp_transport(in->rtsp_transport, &why) < 0)
         return vg_error_set(err, VG_EINVAL, "rtsp_transport %s", why);
+    if (in->has_retention_days && in->retention_days != -1 &&
+        vg_camera_validate_retention_days(in->retention_days, &why) < 0)
+        return vg_error_set(err, VG_EINVAL, "retention_days %s", why);
+    if (in->has_plan && vg_camera_validate_plan(in->plan, &why) < 0)
+        return vg_error_set(err, VG_EINVAL, "plan %s", why);
     return 0;
 }
 
@@ -105,7 +110,10 @@ static bool changes_nothing(const vg_camera *cam, const vg_camera_fields *in)
            (!in->has_stream_url || same_string(cam->stream_url, in->stream_url)) &&
            (!in->has_location || same_string(cam->location, location)) &&
            (!in->has_max_readers || cam->max_readers == in->max_readers) &&
-           (!in->has_rtsp_transport || same_string(cam->rtsp_transport, in->rtsp_transport));
+           (!in->has_rtsp_transport || same_string(cam->rtsp_transport, in->rtsp_transport)) &&
+           (!in->has_record || cam->record == in->record) &&
+           (!in->has_retention_days || cam->retention_days == in->retention_days) &&
+           (!in->has_plan || same_string(cam->plan, in->plan ? in->plan : ""));
 }
 
 static int apply_fields(vg_camera *cam, const vg_camera_fields *in)
@@ -121,6 +129,12 @@ static int apply_fields(vg_camera *cam, const vg_camera_fields *in)
         cam->max_readers = (int)in->max_readers;
     if (in->has_rtsp_transport)
         snprintf(cam->rtsp_transport, sizeof(cam->rtsp_transport), "%s", in->rtsp_transport);
+    if (in->has_record)
+        cam->record = in->record;
+    if (in->has_retention_days)
+        cam->retention_days = (int)in->retention_days; /* validated: -1 or 1..3650 */
+    if (in->has_plan)
+        snprintf(cam->plan, sizeof(cam->plan), "%s", in->plan ? in->plan : "");
     return 0;
 }
 

@@ -48,16 +48,20 @@ int64_t vg_now_ms(void);
 
 /*
  * Camera fields as a request gives them: a field with its has_ flag false
- * is absent (PATCH leaves it unchanged); location NULL with has_location
- * clears it. The strings are borrowed.
+ * is absent (PATCH leaves it unchanged); location or plan NULL (or "") with
+ * its has_ flag clears it. The strings are borrowed.
  */
 typedef struct vg_camera_fields {
     bool has_name, has_stream_url, has_location, has_max_readers, has_rtsp_transport;
+    bool has_record, has_retention_days, has_plan;
     const char *name;
     const char *stream_url;
     const char *location;
     int64_t max_readers;        /* -1 (null): the maxReaders setting */
     const char *rtsp_transport; /* tcp, udp, auto */
+    bool record;                /* recorded 24/7 while its stream runs */
+    int64_t retention_days;     /* -1 (null): the plan's */
+    const char *plan;           /* a plan name; NULL or "": none */
 } vg_camera_fields;
 
 /* Creates a camera; name and stream_url are required. *out is the caller's (vg_camera_clear). */

@@ -101,6 +101,42 @@ static const vg_store_migration migrations[] = {
                "ALTER TABLE cameras ADD COLUMN rtsp_transport TEXT NOT NULL DEFAULT 'tcp'\n"
                "    CHECK (rtsp_transport IN ('tcp', 'udp', 'auto'));\n",
     },
+    {
+        .version = 5,
+        .name = "24/7 recording",
+        /*
+         * The cameras' recording fields (domain/camera.h): retention_days -1
+         * means "the plan's", plan '' means none.
+         *
+         * recordings is the segment index (domain/recording.h). camera_id has
+         * no foreign key on purpose: a segment outlives its deleted camera,
+         * on disk and here, until retention removes it, so deleting a camera
+         * must neither cascade nor be refused.
+         *
+         * recordings_camera_start serves a camera's listing by time (the
+         * overlap query bounds start_ms on both sides, see sqlite.c) and its
+         * byte total; recordings_start serves retention, which scans every
+         * camera's segments oldest first (a million rows is the expected
+         * size). path is UNIQUE: a file is indexed once, and re-indexing
+         * after a crash can ask whether it already is.
+         */
+        .sql = "ALTER TABLE cameras ADD COLUMN record INTEGER NOT NULL DEFAULT 0\n"
+               "    CHECK (record IN (0, 1));\n"
+               "ALTER TABLE cameras ADD COLUMN retention_days INTEGER NOT NULL DEFAULT -1;\n"
+               "ALTER TABLE cameras ADD COLUMN plan TEXT NOT NULL DEFAULT '';\n"
+               "CREATE TABLE recordings (\n"
+               "    id INTEGER PRIMARY KEY,\n"
+               "    camera_id INTEGER NOT NULL,\n"
+               "    start_ms INTEGER NOT NULL,\n"
+               "    end_ms INTEGER NOT NULL,\n"
+               "    duration_ms INTEGER NOT NULL,\n"
+               "    bytes INTEGER NOT NULL,\n"
+               "    path TEXT NOT NULL UNIQUE,\n"
+               "    permanent INTEGER NOT NULL DEFAULT 0 CHECK (permanent IN (0, 1))\n"
+               ");\n"
+               "CREATE INDEX recordings_camera_start ON recordings(camera_id, start_ms);\n"
+               "CREATE INDEX recordings_start ON recordings(start_ms);\n",
+    },
 };
 
 const vg_store_migration *vg_store_migrations(size_t *count)

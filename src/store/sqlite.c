@@ -50,9 +50,10 @@
  * failures apart:
  *
  *   SQLITE_CONSTRAINT_PRIMARYKEY  camera id or stream id taken  -> VG_EEXIST
- *   SQLITE_CONSTRAINT_UNIQUE      the only UNIQUE index that is not a
- *                                 primary key: one live stream per camera
- *                                                               -> VG_ECONFLICT
+ *   SQLITE_CONSTRAINT_UNIQUE      on streams, the one UNIQUE index that is
+ *                                 not a primary key: one live stream per
+ *                                 camera                        -> VG_ECONFLICT
+ *                                 on recordings, the path       -> VG_EEXIST
  *   SQLITE_CONSTRAINT_FOREIGNKEY  stream of an unknown camera   -> VG_ENOENT
  *   no row / no row changed       get, update, delete           -> VG_ENOENT
  *   SQLITE_NOMEM, malloc failure                                -> VG_ENOMEM
@@ -64,6 +65,14 @@
  * Timestamps. A stream's started_at_ms and stopped_at_ms are 0 in vg_stream
  * when they have not happened; they are stored as NULL and read back as 0.
  * A camera's created/updated times are NOT NULL columns and stored as given.
+ *
+ * Recordings. A camera's segments overlapping [from, to) are those with
+ * start < to and end > from. The index on (camera_id, start_ms) bounds only
+ * start_ms, so "end > from" alone would scan the camera's whole history
+ * below `to` (a week of 6 s segments: 100,000 rows, ~8 ms). A segment lasts
+ * at most VG_RECORDING_MAX_DURATION_MS (insert refuses longer ones), so one
+ * overlapping `from` starts after from - that: the query says so too, and
+ * the scan covers the range plus at most that much before it.
  */
 #include "store/store.h"
 
@@ -84,7 +93,9 @@
 #include <time.h>
 
 #define CAMERA_COLUMNS                                                                             \
-    "id, name, stream_url, location, created_at_ms, updated_at_ms, max_readers, rtsp_transport"
+    "id, name, stream_url, location, created_at_ms, updated_at_ms, max_readers, rtsp_transport,"   \
+    " record, retention_days, plan"
+#define RECORDING_COLUMNS "id, camera_id, start_ms, end_ms, duration_ms, bytes, path, permanent"
 #define STREAM_COLUMNS                                                                             \
     "id, camera_id, source_url, status, started_at_ms, stopped_at_ms, last_error, on_demand"
 /* Newest start first; a never-started stream (NULL) sorts last; ties by id. */
@@ -101,6 +112,7 @@ enum stmt_id {
     STMT_CAMERA_COUNT,
     STMT_CAMERA_UPDATE,
     STMT_CAMERA_DELETE,
+    STMT_CAMERA_LIST_RECORDED,
     STMT_STREAM_INSERT,
     STMT_STREAM_GET,
     STMT_STREAM_UPDATE,
@@ -110,29 +122,40 @@ enum stmt_id {
     STMT_STREAM_LIST_CAMERA,
     STMT_STREAM_COUNT_CAMERA,
     STMT_STREAM_LIST_LIVE,
+    STMT_RECORDING_INSERT,
+    STMT_RECORDING_LIST,
+    STMT_RECORDING_HAS_PATH,
+    STMT_RECORDING_DELETE,
+    STMT_RECORDING_CAMERA_BYTES,
     STMT_NUM
 };
 
 /*
- * Parameter numbers. Stream insert and update share them (bind_stream_fields()):
- * ?1 id, ?2 camera_id (insert only), ?3 source_url, ?4 status,
- * ?5 started_at_ms, ?6 stopped_at_ms, ?7 last_error. Every list takes
- * ?1 limit and ?2 offset, and the per-camera one ?3 camera_id.
+ * Parameter numbers. Camera insert and update share them (bind_camera_fields()):
+ * ?1 id, then the columns in CAMERA_COLUMNS order. Stream insert and update
+ * share theirs (bind_stream_fields()): ?1 id, ?2 camera_id (insert only),
+ * ?3 source_url, ?4 status, ?5 started_at_ms, ?6 stopped_at_ms,
+ * ?7 last_error, ?8 on_demand. Every paged list takes ?1 limit and
+ * ?2 offset, and the per-camera one ?3 camera_id. The recording list takes
+ * ?1 camera_id, ?2 from, ?3 to, ?4 the earliest start that can overlap from.
  */
 static const char *const stmt_sql[STMT_NUM] = {
     [STMT_BEGIN] = "BEGIN IMMEDIATE",
     [STMT_COMMIT] = "COMMIT",
     [STMT_ROLLBACK] = "ROLLBACK",
     [STMT_SCHEMA_VERSION] = "SELECT coalesce(max(version), 0) FROM schema_migrations",
-    [STMT_CAMERA_INSERT] =
-        "INSERT INTO cameras (" CAMERA_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [STMT_CAMERA_INSERT] = "INSERT INTO cameras (" CAMERA_COLUMNS ")"
+                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     [STMT_CAMERA_GET] = "SELECT " CAMERA_COLUMNS " FROM cameras WHERE id = ?1",
     [STMT_CAMERA_LIST] = "SELECT " CAMERA_COLUMNS " FROM cameras ORDER BY id LIMIT ?1 OFFSET ?2",
     [STMT_CAMERA_COUNT] = "SELECT count(*) FROM cameras",
     [STMT_CAMERA_UPDATE] = "UPDATE cameras SET name = ?2, stream_url = ?3, location = ?4,"
                            " created_at_ms = ?5, updated_at_ms = ?6, max_readers = ?7,"
-                           " rtsp_transport = ?8 WHERE id = ?1",
+                           " rtsp_transport = ?8, record = ?9, retention_days = ?10, plan = ?11"
+                           " WHERE id = ?1",
     [STMT_CAMERA_DELETE] = "DELETE FROM cameras WHERE id = ?1",
+    [STMT_CAMERA_LIST_RECORDED] =
+        "SELECT " CAMERA_COLUMNS " FROM cameras WHERE record = 1 ORDER BY id",
     [STMT_STREAM_INSERT] =
         "INSERT INTO streams (" STREAM_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     [STMT_STREAM_GET] = "SELECT " STREAM_COLUMNS " FROM streams WHERE id = ?1",
@@ -150,6 +173,17 @@ static const char *const stmt_sql[STMT_NUM] = {
     [STMT_STREAM_COUNT_CAMERA] = "SELECT count(*) FROM streams WHERE camera_id = ?1",
     [STMT_STREAM_LIST_LIVE] = "SELECT " STREAM_COLUMNS " FROM streams"
                               " WHERE status != 'STOPPED' ORDER BY camera_id",
+    [STMT_RECORDING_INSERT] =
+        "INSERT INTO recordings (camera_id, start_ms, end_ms, duration_ms, bytes, path, permanent)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    /* start_ms > ?4 only narrows the index range: it holds for every overlapping segment. */
+    [STMT_RECORDING_LIST] = "SELECT " RECORDING_COLUMNS " FROM recordings"
+                            " WHERE camera_id = ?1 AND start_ms < ?3 AND start_ms > ?4"
+                            " AND end_ms > ?2 ORDER BY start_ms, id",
+    [STMT_RECORDING_HAS_PATH] = "SELECT 1 FROM recordings WHERE path = ?1",
+    [STMT_RECORDING_DELETE] = "DELETE FROM recordings WHERE id = ?1",
+    [STMT_RECORDING_CAMERA_BYTES] =
+        "SELECT coalesce(sum(bytes), 0) FROM recordings WHERE camera_id = ?1",
 };
 
 struct vg_store {
@@ -264,6 +298,10 @@ static int camera_from_row(sqlite3_stmt *stmt, vg_camera *cam)
     const unsigned char *transport = sqlite3_column_text(stmt, 7);
     snprintf(cam->rtsp_transport, sizeof(cam->rtsp_transport), "%s",
              transport ? (const char *)transport : "tcp");
+    cam->record = sqlite3_column_int(stmt, 8) != 0;
+    cam->retention_days = sqlite3_column_int(stmt, 9);
+    const unsigned char *plan = sqlite3_column_text(stmt, 10);
+    snprintf(cam->plan, sizeof(cam->plan), "%s", plan ? (const char *)plan : "");
 out:
     if (err < 0)
         vg_camera_clear(cam);
@@ -308,7 +346,20 @@ out:
     return err;
 }
 
-/* Reads the current row into one element of a list (a vg_camera or a vg_stream). */
+static int recording_from_row(sqlite3_stmt *stmt, vg_recording *rec)
+{
+    memset(rec, 0, sizeof(*rec));
+    rec->id = sqlite3_column_int64(stmt, 0);
+    rec->camera_id = sqlite3_column_int64(stmt, 1);
+    rec->start_ms = sqlite3_column_int64(stmt, 2);
+    rec->end_ms = sqlite3_column_int64(stmt, 3);
+    rec->duration_ms = sqlite3_column_int64(stmt, 4);
+    rec->bytes = sqlite3_column_int64(stmt, 5);
+    rec->permanent = sqlite3_column_int(stmt, 7) != 0;
+    return column_strdup(stmt, 6, &rec->path); /* NOT NULL: NULL only when out of memory */
+}
+
+/* Reads the current row into one element of a list (a vg_camera, vg_stream or vg_recording). */
 typedef int (*row_reader)(vg_store *store, sqlite3_stmt *stmt, void *elem);
 /* Frees a list of `n` elements, as vg_camera_array_free() does. */
 typedef void (*list_freer)(void *elems, size_t n);
@@ -323,6 +374,12 @@ static int read_stream_row(vg_store *store, sqlite3_stmt *stmt, void *elem)
     return stream_from_row(store, stmt, elem);
 }
 
+static int read_recording_row(vg_store *store, sqlite3_stmt *stmt, void *elem)
+{
+    (void)store;
+    return recording_from_row(stmt, elem);
+}
+
 static void free_camera_list(void *elems, size_t n)
 {
     vg_camera_array_free(elems, n);
@@ -331,6 +388,11 @@ static void free_camera_list(void *elems, size_t n)
 static void free_stream_list(void *elems, size_t n)
 {
     vg_stream_array_free(elems, n);
+}
+
+static void free_recording_list(void *elems, size_t n)
+{
+    vg_recording_array_free(elems, n);
 }
 
 /*
@@ -382,6 +444,12 @@ static int collect_streams(vg_store *store, sqlite3_stmt *stmt, vg_stream **out,
 {
     return collect_rows(store, stmt, sizeof(vg_stream), read_stream_row, free_stream_list,
                         "stream list failed", (void **)out, n);
+}
+
+static int collect_recordings(vg_store *store, sqlite3_stmt *stmt, vg_recording **out, size_t *n)
+{
+    return collect_rows(store, stmt, sizeof(vg_recording), read_recording_row, free_recording_list,
+                        "recording list failed", (void **)out, n);
 }
 
 /* ---- open: pragmas, migrations, statements ---- */
@@ -722,19 +790,10 @@ void vg_store_rollback(vg_store *store)
 
 /* ---- cameras ---- */
 
-int vg_store_camera_insert(vg_store *store, vg_camera *cam)
+/* Binds ?2..?11, every column but the id. The strings must outlive the step. */
+static int bind_camera_fields(sqlite3_stmt *stmt, const vg_camera *cam)
 {
-    sqlite3_stmt *stmt = store->stmt[STMT_CAMERA_INSERT];
-    int err = 0;
-
-    if (cam->id < 0) {
-        err = VG_EINVAL;
-        goto out;
-    }
-    /* NULL id: SQLite picks one above any ever used (AUTOINCREMENT). */
-    int rc = cam->id > 0 ? sqlite3_bind_int64(stmt, 1, cam->id) : sqlite3_bind_null(stmt, 1);
-    if (rc == SQLITE_OK)
-        rc = bind_text(stmt, 2, cam->name);
+    int rc = bind_text(stmt, 2, cam->name);
     if (rc == SQLITE_OK)
         rc = bind_text(stmt, 3, cam->stream_url);
     if (rc == SQLITE_OK)
@@ -747,6 +806,29 @@ int vg_store_camera_insert(vg_store *store, vg_camera *cam)
         rc = sqlite3_bind_int(stmt, 7, cam->max_readers);
     if (rc == SQLITE_OK)
         rc = bind_text(stmt, 8, cam->rtsp_transport[0] ? cam->rtsp_transport : "tcp");
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int(stmt, 9, cam->record ? 1 : 0);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int(stmt, 10, cam->retention_days);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_text(stmt, 11, cam->plan, (int)strnlen(cam->plan, sizeof(cam->plan)),
+                               SQLITE_STATIC);
+    return rc;
+}
+
+int vg_store_camera_insert(vg_store *store, vg_camera *cam)
+{
+    sqlite3_stmt *stmt = store->stmt[STMT_CAMERA_INSERT];
+    int err = 0;
+
+    if (cam->id < 0) {
+        err = VG_EINVAL;
+        goto out;
+    }
+    /* NULL id: SQLite picks one above any ever used (AUTOINCREMENT). */
+    int rc = cam->id > 0 ? sqlite3_bind_int64(stmt, 1, cam->id) : sqlite3_bind_null(stmt, 1);
+    if (rc == SQLITE_OK)
+        rc = bind_camera_fields(stmt, cam);
     if (rc == SQLITE_OK)
         rc = sqlite3_step(stmt);
     if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
@@ -823,19 +905,7 @@ int vg_store_camera_update(vg_store *store, const vg_camera *cam)
 
     int rc = sqlite3_bind_int64(stmt, 1, cam->id);
     if (rc == SQLITE_OK)
-        rc = bind_text(stmt, 2, cam->name);
-    if (rc == SQLITE_OK)
-        rc = bind_text(stmt, 3, cam->stream_url);
-    if (rc == SQLITE_OK)
-        rc = bind_text(stmt, 4, cam->location);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(stmt, 5, cam->created_at_ms);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(stmt, 6, cam->updated_at_ms);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int(stmt, 7, cam->max_readers);
-    if (rc == SQLITE_OK)
-        rc = bind_text(stmt, 8, cam->rtsp_transport[0] ? cam->rtsp_transport : "tcp");
+        rc = bind_camera_fields(stmt, cam);
     if (rc == SQLITE_OK)
         rc = sqlite3_step(stmt);
     if (rc != SQLITE_DONE) {
@@ -870,9 +940,19 @@ out:
     return err;
 }
 
+int vg_store_camera_list_recorded(vg_store *store, vg_camera **out, size_t *n)
+{
+    sqlite3_stmt *stmt = store->stmt[STMT_CAMERA_LIST_RECORDED];
+    *out = NULL;
+    *n = 0;
+    int err = collect_cameras(store, stmt, out, n);
+    stmt_done(stmt);
+    return err;
+}
+
 /* ---- streams ---- */
 
-/* Binds ?1 and ?3..?7 (all but camera_id, which only the insert writes). */
+/* Binds ?1 and ?3..?8 (all but camera_id, which only the insert writes). */
 static int bind_stream_fields(sqlite3_stmt *stmt, const vg_stream *st)
 {
     int rc =
@@ -1045,6 +1125,129 @@ int vg_store_stream_list_live(vg_store *store, vg_stream **out, size_t *n)
     *out = NULL;
     *n = 0;
     int err = collect_streams(store, stmt, out, n);
+    stmt_done(stmt);
+    return err;
+}
+
+/* ---- recordings ---- */
+
+int vg_store_recording_insert(vg_store *store, vg_recording *rec)
+{
+    sqlite3_stmt *stmt = store->stmt[STMT_RECORDING_INSERT];
+    int err = 0;
+
+    /* The list query relies on the duration bound (DESIGN above); the rest keeps rows sane. */
+    if (!rec->path || !rec->path[0] || rec->bytes < 0 || rec->duration_ms < 0 ||
+        rec->duration_ms > VG_RECORDING_MAX_DURATION_MS ||
+        rec->start_ms > INT64_MAX - rec->duration_ms ||
+        rec->end_ms != rec->start_ms + rec->duration_ms) {
+        err = VG_EINVAL;
+        goto out;
+    }
+    int rc = sqlite3_bind_int64(stmt, 1, rec->camera_id);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 2, rec->start_ms);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 3, rec->end_ms);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 4, rec->duration_ms);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 5, rec->bytes);
+    if (rc == SQLITE_OK)
+        rc = bind_text(stmt, 6, rec->path);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int(stmt, 7, rec->permanent ? 1 : 0);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt);
+    if (rc == SQLITE_CONSTRAINT_UNIQUE) { /* the path */
+        err = VG_EEXIST;
+        goto out;
+    }
+    if (rc != SQLITE_DONE) {
+        err = store_error(store, rc, "recording insert failed camera=%" PRId64, rec->camera_id);
+        goto out;
+    }
+    rec->id = sqlite3_last_insert_rowid(store->db);
+out:
+    stmt_done(stmt);
+    return err;
+}
+
+int vg_store_recording_list(vg_store *store, int64_t camera_id, int64_t from_ms, int64_t to_ms,
+                            vg_recording **out, size_t *n)
+{
+    sqlite3_stmt *stmt = store->stmt[STMT_RECORDING_LIST];
+    int err = 0;
+
+    *out = NULL;
+    *n = 0;
+    if (from_ms >= to_ms)
+        return 0; /* an empty range: the query alone would match a segment spanning from_ms */
+    /* A segment overlapping from_ms started after this (the duration bound; no overflow). */
+    int64_t earliest = from_ms < INT64_MIN + VG_RECORDING_MAX_DURATION_MS
+                           ? INT64_MIN
+                           : from_ms - VG_RECORDING_MAX_DURATION_MS;
+    int rc = sqlite3_bind_int64(stmt, 1, camera_id);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 2, from_ms);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 3, to_ms);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 4, earliest);
+    if (rc != SQLITE_OK) {
+        err = store_error(store, rc, "recording list failed camera=%" PRId64, camera_id);
+        goto out;
+    }
+    err = collect_recordings(store, stmt, out, n);
+out:
+    stmt_done(stmt);
+    return err;
+}
+
+int vg_store_recording_has_path(vg_store *store, const char *path, bool *out)
+{
+    sqlite3_stmt *stmt = store->stmt[STMT_RECORDING_HAS_PATH];
+    int err = 0;
+
+    *out = false;
+    int rc = bind_text(stmt, 1, path);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW)
+        *out = true;
+    else if (rc != SQLITE_DONE)
+        err = store_error(store, rc, "recording lookup by path failed");
+    stmt_done(stmt);
+    return err;
+}
+
+int vg_store_recording_delete(vg_store *store, int64_t id)
+{
+    sqlite3_stmt *stmt = store->stmt[STMT_RECORDING_DELETE];
+    int err = 0;
+
+    int rc = sqlite3_bind_int64(stmt, 1, id);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt);
+    if (rc != SQLITE_DONE) {
+        err = store_error(store, rc, "recording delete failed recording=%" PRId64, id);
+        goto out;
+    }
+    if (sqlite3_changes64(store->db) == 0)
+        err = VG_ENOENT;
+out:
+    stmt_done(stmt);
+    return err;
+}
+
+int vg_store_recording_camera_bytes(vg_store *store, int64_t camera_id, int64_t *bytes)
+{
+    sqlite3_stmt *stmt = store->stmt[STMT_RECORDING_CAMERA_BYTES];
+    *bytes = 0;
+    int rc = sqlite3_bind_int64(stmt, 1, camera_id);
+    int err = rc == SQLITE_OK
+                  ? step_count(store, stmt, "recording bytes", bytes)
+                  : store_error(store, rc, "recording bytes failed camera=%" PRId64, camera_id);
     stmt_done(stmt);
     return err;
 }

@@ -21,6 +21,7 @@
 #define VG_STORE_STORE_H
 
 #include "domain/camera.h"
+#include "domain/recording.h"
 #include "domain/stream.h"
 
 #include <stddef.h>
@@ -91,8 +92,17 @@ int vg_store_camera_list(vg_store *store, int64_t limit, int64_t offset, vg_came
 /* Writes every field of `cam` over the row with cam->id. VG_ENOENT when absent. */
 int vg_store_camera_update(vg_store *store, const vg_camera *cam);
 
-/* Deletes the camera and, with it, its streams. VG_ENOENT when absent. */
+/*
+ * Deletes the camera and, with it, its streams. Its recordings stay indexed
+ * (retention removes them). VG_ENOENT when absent.
+ */
 int vg_store_camera_delete(vg_store *store, int64_t id);
+
+/*
+ * Every camera with `record` set, by ascending id, for starting their
+ * recorders. Ownership as for vg_store_camera_list(); no paging.
+ */
+int vg_store_camera_list_recorded(vg_store *store, vg_camera **out, size_t *n);
 
 /* ---- streams ---- */
 
@@ -127,5 +137,37 @@ int vg_store_stream_list(vg_store *store, int64_t camera_id, int64_t limit, int6
  * vg_store_camera_list(); no paging.
  */
 int vg_store_stream_list_live(vg_store *store, vg_stream **out, size_t *n);
+
+/* ---- recordings: the segment index ---- */
+
+/*
+ * Indexes a segment and writes its new id to rec->id. Reads every other
+ * field; rec->path stays the caller's. VG_EINVAL when the path is NULL or
+ * empty, bytes or duration_ms is negative, duration_ms is over
+ * VG_RECORDING_MAX_DURATION_MS, or end_ms is not start_ms + duration_ms;
+ * VG_EEXIST when the path is already indexed. The camera need not exist.
+ */
+int vg_store_recording_insert(vg_store *store, vg_recording *rec);
+
+/*
+ * The camera's segments that overlap [from_ms, to_ms) (start_ms < to_ms and
+ * end_ms > from_ms), by ascending start_ms (ties by id). An empty range
+ * (from_ms >= to_ms) has none. *out is a new array of *n segments, the
+ * caller's (vg_recording_array_free; NULL when *n is 0).
+ */
+int vg_store_recording_list(vg_store *store, int64_t camera_id, int64_t from_ms, int64_t to_ms,
+                            vg_recording **out, size_t *n);
+
+/* *out is true when a segment with this path (relative, as inserted) is indexed. */
+int vg_store_recording_has_path(vg_store *store, const char *path, bool *out);
+
+/* Removes a segment from the index (not its file). VG_ENOENT when absent. */
+int vg_store_recording_delete(vg_store *store, int64_t id);
+
+/*
+ * The sum of the camera's indexed segment sizes into *bytes (0 when none).
+ * It reads every segment of the camera: for occasional use, not per request.
+ */
+int vg_store_recording_camera_bytes(vg_store *store, int64_t camera_id, int64_t *bytes);
 
 #endif

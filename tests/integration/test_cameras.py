@@ -8,7 +8,7 @@ from conftest import assert_error
 
 TS_RE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
 CAMERA_KEYS = {"id", "name", "stream_url", "location", "path", "max_readers", "rtsp_transport",
-               "created_at", "updated_at"}
+               "record", "retention_days", "plan", "created_at", "updated_at"}
 
 
 def assert_camera(cam, **expected):
@@ -193,6 +193,109 @@ def test_patch_invalid_values_change_nothing(module_server):
     assert_error(module_server.patch(path, json={"location": "x" * 201}), 400, "invalid_request",
                  "location")
     assert module_server.get(path).json() == cam
+
+
+# ---- recording fields: record, retention_days, plan ----
+
+def test_recording_fields_default(module_server):
+    cam = module_server.create_camera(name="defaults")
+    assert_camera(cam, record=False, retention_days=None, plan=None)
+    assert module_server.get(f"/api/cameras/{cam['id']}").json() == cam
+    listed = module_server.get("/api/cameras?limit=1000").json()["cameras"]
+    assert [c for c in listed if c["id"] == cam["id"]] == [cam]
+
+
+def test_recording_fields_on_create(module_server):
+    body = {"name": "recorded", "stream_url": "rtsp://10.0.0.5/r", "record": True,
+            "retention_days": 7, "plan": "pro"}
+    r = module_server.post("/api/cameras", json=body)
+    assert r.status_code == 201, r.text
+    cam = r.json()
+    assert_camera(cam, **body)
+    assert module_server.get(f"/api/cameras/{cam['id']}").json() == cam
+
+
+@pytest.mark.parametrize("days", [1, 3650])
+def test_retention_days_limits(module_server, days):
+    assert module_server.create_camera(retention_days=days)["retention_days"] == days
+
+
+@pytest.mark.parametrize("plan", ["basic", "premium", "eu-2_x", "abcdefghijklmno"])
+def test_plan_names(module_server, plan):
+    assert module_server.create_camera(plan=plan)["plan"] == plan
+
+
+def test_patch_recording_fields(module_server):
+    cam = module_server.create_camera(name="to record")
+    path = f"/api/cameras/{cam['id']}"
+    last = cam
+    for change in ({"record": True}, {"retention_days": 30}, {"plan": "basic"},
+                   {"record": False, "retention_days": 3650, "plan": "premium"},
+                   {"retention_days": None}, {"plan": None}, {"plan": "pro"}, {"plan": ""}):
+        time.sleep(0.005)  # timestamps have millisecond resolution
+        r = module_server.patch(path, json=change)
+        assert r.status_code == 200, r.text
+        now = r.json()
+        expected = {**last, **change}
+        if change.get("plan") == "":
+            expected["plan"] = None  # "" is no plan, shown as null
+        for k in ("record", "retention_days", "plan", "name", "stream_url", "created_at"):
+            assert now[k] == expected[k], (k, change, now)
+        assert now["updated_at"] > last["updated_at"]
+        assert module_server.get(path).json() == now
+        last = now
+    # The same values again change nothing, not even updated_at.
+    same = module_server.patch(path, json={"record": False, "retention_days": None, "plan": None})
+    assert same.status_code == 200 and same.json() == last
+
+
+@pytest.mark.parametrize("field,value,why", [
+    ("retention_days", 0, "from 1 to 3650"),
+    ("retention_days", 4000, "from 1 to 3650"),
+    ("retention_days", -1, "from 1 to 3650"),
+    ("retention_days", -5, "from 1 to 3650"),
+    ("retention_days", 2**63 - 1, "from 1 to 3650"),
+    ("retention_days", "x", "must be an integer or null"),
+    ("retention_days", "7", "must be an integer or null"),
+    ("retention_days", 7.5, "must be an integer or null"),
+    ("retention_days", True, "must be an integer or null"),
+    ("plan", "Bad Plan!", "lowercase letters, digits"),
+    ("plan", "Pro", "lowercase letters, digits"),
+    ("plan", "pro.", "lowercase letters, digits"),
+    ("plan", "prö", "lowercase letters, digits"),
+    ("plan", "a" * 16, "at most 15"),
+    ("plan", 5, "must be a string or null"),
+    ("plan", ["pro"], "must be a string or null"),
+    ("record", "yes", "must be true or false"),
+    ("record", 1, "must be true or false"),
+    ("record", None, "must be true or false"),
+])
+def test_bad_recording_fields_400(module_server, field, value, why):
+    r = module_server.post("/api/cameras",
+                           json={"name": "bad", "stream_url": "rtsp://h/x", field: value})
+    err = assert_error(r, 400, "invalid_request", field)
+    assert why in err["message"], err
+    cam = module_server.create_camera(name="unchanged")
+    path = f"/api/cameras/{cam['id']}"
+    err = assert_error(module_server.patch(path, json={field: value}), 400, "invalid_request",
+                       field)
+    assert why in err["message"], err
+    assert module_server.get(path).json() == cam
+
+
+def test_recording_fields_survive_a_restart(make_server):
+    srv = make_server("recording-fields")
+    cam = srv.create_camera(name="kept", record=True, retention_days=90, plan="premium")
+    srv.restart()
+    assert srv.get(f"/api/cameras/{cam['id']}").json() == cam
+    assert srv.stop() == 0
+
+
+def test_unknown_field_lists_recording_fields(module_server):
+    err = assert_error(module_server.post("/api/cameras", json={"name": "x", "recrod": True}),
+                       400, "invalid_request", "recrod")
+    for field in ("record", "retention_days", "plan"):
+        assert field in err["message"], err
 
 
 # ---- name ----

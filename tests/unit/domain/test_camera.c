@@ -86,10 +86,69 @@ static void test_location_and_path(void)
     CHECK_STR_EQ(path, "cam_42");
 }
 
+static int plan_ok(const char *s)
+{
+    const char *why = NULL;
+    int rc = vg_camera_validate_plan(s, &why);
+    CHECK(rc == 0 ? why == NULL : why != NULL);
+    return rc == 0;
+}
+
+static void test_plans(void)
+{
+    CHECK(plan_ok(NULL)); /* no plan */
+    CHECK(plan_ok(""));
+    CHECK(plan_ok("basic"));
+    CHECK(plan_ok("pro"));
+    CHECK(plan_ok("premium"));
+    CHECK(plan_ok("tier-2_eu"));
+    CHECK(plan_ok("0"));
+    CHECK(plan_ok("-"));
+    CHECK(plan_ok("abcdefghijklmno")); /* 15 */
+    CHECK(!plan_ok("abcdefghijklmnop"));
+    CHECK(!plan_ok("Pro"));
+    CHECK(!plan_ok("Bad Plan!"));
+    CHECK(!plan_ok("pro "));
+    CHECK(!plan_ok("a.b"));
+    CHECK(!plan_ok("a/b"));
+    CHECK(!plan_ok("pr\xc3\xb6")); /* non-ASCII */
+    CHECK(!plan_ok("a\tb"));
+    const char *why;
+    CHECK_INT_EQ(vg_camera_validate_plan("Bad Plan!", &why), VG_EINVAL);
+    CHECK_STR_EQ(why, "must be lowercase letters, digits, '-' or '_' (or null for none)");
+    CHECK_INT_EQ(vg_camera_validate_plan("abcdefghijklmnop", &why), VG_EINVAL);
+    CHECK_STR_EQ(why, "must be at most 15 characters");
+}
+
+static void test_retention_days_and_defaults(void)
+{
+    const char *why;
+    CHECK_INT_EQ(vg_camera_validate_retention_days(1, &why), 0);
+    CHECK_INT_EQ(vg_camera_validate_retention_days(7, &why), 0);
+    CHECK_INT_EQ(vg_camera_validate_retention_days(3650, &why), 0);
+    CHECK_INT_EQ(vg_camera_validate_retention_days(0, &why), VG_EINVAL);
+    CHECK_INT_EQ(vg_camera_validate_retention_days(3651, &why), VG_EINVAL);
+    CHECK_INT_EQ(vg_camera_validate_retention_days(-1, &why),
+                 VG_EINVAL); /* "not set" is no value */
+    CHECK_INT_EQ(vg_camera_validate_retention_days(INT64_MIN, &why), VG_EINVAL);
+    CHECK_STR_EQ(why, "must be from 1 to 3650 days, or null for the plan's");
+
+    vg_camera cam;
+    memset(&cam, 0x5a, sizeof(cam));
+    vg_camera_defaults(&cam);
+    CHECK(!cam.record);
+    CHECK_INT_EQ(cam.retention_days, -1);
+    CHECK_STR_EQ(cam.plan, "");
+    CHECK_INT_EQ(cam.max_readers, -1);
+    CHECK_STR_EQ(cam.rtsp_transport, "tcp");
+}
+
 int main(void)
 {
     VG_TEST_RUN(test_names);
     VG_TEST_RUN(test_stream_urls);
     VG_TEST_RUN(test_location_and_path);
+    VG_TEST_RUN(test_plans);
+    VG_TEST_RUN(test_retention_days_and_defaults);
     return vg_test_done();
 }

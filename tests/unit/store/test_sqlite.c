@@ -10,6 +10,7 @@
 
 #include "core/error.h"
 #include "domain/camera.h"
+#include "domain/recording.h"
 #include "domain/stream.h"
 #include "store/maintenance.h"
 #include "store/migrations.h"
@@ -769,6 +770,453 @@ static void test_migration_keeps_rows(void)
     db_teardown();
 }
 
+/* A database made by the previous vigil (schema v4, with data) gets v5's columns and defaults. */
+static void test_migration_from_v4_keeps_cameras(void)
+{
+    db_setup();
+    size_t count;
+    const vg_store_migration *m = vg_store_migrations(&count);
+    CHECK(count >= 5);
+    char sql[4096];
+    FILE *f = fopen(db_path, "w");
+    CHECK(f != NULL);
+    if (f)
+        fclose(f);
+    CHECK_INT_EQ(raw_exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT,"
+                          " applied_at_ms INTEGER)"),
+                 SQLITE_OK);
+    for (size_t i = 0; i < count && m[i].version <= 4; i++) {
+        CHECK_INT_EQ(raw_exec(m[i].sql), SQLITE_OK);
+        snprintf(sql, sizeof(sql), "INSERT INTO schema_migrations VALUES (%d, 'old', 0)",
+                 m[i].version);
+        CHECK_INT_EQ(raw_exec(sql), SQLITE_OK);
+    }
+    CHECK_INT_EQ(raw_exec("INSERT INTO cameras (id, name, stream_url, location, created_at_ms,"
+                          " updated_at_ms, max_readers, rtsp_transport)"
+                          " VALUES (9, 'v4 cam', 'rtsp://h/x', 'porch', 1, 2, 3, 'udp'),"
+                          " (10, 'other', 'demo:', NULL, 3, 4, -1, 'tcp');"
+                          "INSERT INTO streams (id, camera_id, source_url, status, on_demand)"
+                          " VALUES ('0b6e9a1e-1c1d-4e5f-8a9b-0c1d2e3f4a5b', 9, 'rtsp://h/x',"
+                          " 'STANDBY', 1)"),
+                 SQLITE_OK);
+    char buf[64];
+    raw_query("SELECT max(version) FROM schema_migrations", buf, sizeof(buf));
+    CHECK_STR_EQ(buf, "4");
+
+    vg_store *store = store_open();
+    CHECK_INT_EQ(vg_store_schema_version(store), vg_store_migrations_latest());
+    CHECK(vg_store_migrations_latest() >= 5);
+    CHECK(!vg_store_created(store));
+    raw_query("SELECT name FROM schema_migrations WHERE version = 5", buf, sizeof(buf));
+    CHECK_STR_EQ(buf, "24/7 recording");
+
+    vg_camera got;
+    CHECK_INT_EQ(vg_store_camera_get(store, 9, &got), 0);
+    CHECK_STR_EQ(got.name, "v4 cam");
+    CHECK_STR_EQ(got.location, "porch");
+    CHECK_INT_EQ(got.created_at_ms, 1);
+    CHECK_INT_EQ(got.updated_at_ms, 2);
+    CHECK_INT_EQ(got.max_readers, 3);
+    CHECK_STR_EQ(got.rtsp_transport, "udp");
+    CHECK(!got.record); /* v5's defaults */
+    CHECK_INT_EQ(got.retention_days, -1);
+    CHECK_STR_EQ(got.plan, "");
+    vg_camera_clear(&got);
+
+    vg_camera *cams = NULL;
+    size_t n = 0;
+    int64_t total = 0;
+    CHECK_INT_EQ(vg_store_camera_list(store, 10, 0, &cams, &n, &total), 0);
+    CHECK_INT_EQ(n, 2);
+    CHECK_INT_EQ(total, 2);
+    vg_camera_array_free(cams, n);
+    CHECK_INT_EQ(vg_store_camera_list_recorded(store, &cams, &n), 0);
+    CHECK_INT_EQ(n, 0);
+    CHECK(cams == NULL);
+
+    vg_stream st;
+    CHECK_INT_EQ(vg_store_stream_find_live(store, 9, &st), 0);
+    CHECK_INT_EQ(st.status, VG_STREAM_STANDBY);
+    CHECK(st.on_demand);
+    vg_stream_clear(&st);
+
+    /* The new table is there and usable. */
+    vg_recording rec = {.camera_id = 9,
+                        .start_ms = 1000,
+                        .end_ms = 2000,
+                        .duration_ms = 1000,
+                        .bytes = 10,
+                        .path = "9/2023-11-14/22-13-20.000.mp4"};
+    CHECK_INT_EQ(vg_store_recording_insert(store, &rec), 0);
+    CHECK(rec.id > 0);
+    vg_store_close(store);
+
+    /* A v5 constraint holds on migrated rows too. */
+    CHECK(raw_exec("UPDATE cameras SET record = 2 WHERE id = 9") != SQLITE_OK);
+    db_teardown();
+}
+
+static void test_camera_recording_fields_round_trip(void)
+{
+    db_setup();
+    vg_store *store = store_open();
+
+    /* A camera as the service makes it: the defaults. */
+    vg_camera plain = camera_new(0, "plain", NULL);
+    vg_camera_defaults(&plain);
+    CHECK_INT_EQ(vg_store_camera_insert(store, &plain), 0);
+    vg_camera got;
+    CHECK_INT_EQ(vg_store_camera_get(store, plain.id, &got), 0);
+    CHECK(!got.record);
+    CHECK_INT_EQ(got.retention_days, -1);
+    CHECK_STR_EQ(got.plan, "");
+    vg_camera_clear(&got);
+    char buf[64];
+    raw_query("SELECT typeof(plan) || ',' || plan || ',' || record || ',' || retention_days"
+              " FROM cameras",
+              buf, sizeof(buf));
+    CHECK_STR_EQ(buf, "text,,0,-1");
+
+    vg_camera cam = camera_new(0, "recorded", NULL);
+    vg_camera_defaults(&cam);
+    cam.record = true;
+    cam.retention_days = 30;
+    snprintf(cam.plan, sizeof(cam.plan), "%s", "premium");
+    CHECK_INT_EQ(vg_store_camera_insert(store, &cam), 0);
+    CHECK_INT_EQ(vg_store_camera_get(store, cam.id, &got), 0);
+    CHECK(got.record);
+    CHECK_INT_EQ(got.retention_days, 30);
+    CHECK_STR_EQ(got.plan, "premium");
+    vg_camera_clear(&got);
+
+    /* The longest plan name fits, and an update writes every field. */
+    vg_camera third = camera_new(0, "third", NULL);
+    vg_camera_defaults(&third);
+    third.record = true;
+    snprintf(third.plan, sizeof(third.plan), "%s", "abcdefghijklmno");
+    CHECK_INT_EQ(vg_store_camera_insert(store, &third), 0);
+    CHECK_INT_EQ(vg_store_camera_get(store, third.id, &got), 0);
+    CHECK_STR_EQ(got.plan, "abcdefghijklmno");
+    CHECK_INT_EQ(got.retention_days, -1);
+    vg_camera_clear(&got);
+
+    vg_camera *cams = NULL;
+    size_t n = 0;
+    CHECK_INT_EQ(vg_store_camera_list_recorded(store, &cams, &n), 0);
+    CHECK_INT_EQ(n, 2);
+    if (n == 2) {
+        CHECK_INT_EQ(cams[0].id, cam.id);
+        CHECK_INT_EQ(cams[1].id, third.id);
+        CHECK_STR_EQ(cams[0].plan, "premium");
+        CHECK_STR_EQ(cams[0].stream_url, CAM_URL);
+        CHECK_INT_EQ(cams[1].retention_days, -1);
+    }
+    vg_camera_array_free(cams, n);
+
+    cam.record = false;
+    cam.retention_days = -1;
+    cam.plan[0] = '\0';
+    CHECK_INT_EQ(vg_store_camera_update(store, &cam), 0);
+    CHECK_INT_EQ(vg_store_camera_get(store, cam.id, &got), 0);
+    CHECK(!got.record);
+    CHECK_INT_EQ(got.retention_days, -1);
+    CHECK_STR_EQ(got.plan, "");
+    vg_camera_clear(&got);
+    plain.record = true;
+    plain.retention_days = 3650;
+    snprintf(plain.plan, sizeof(plain.plan), "%s", "basic");
+    CHECK_INT_EQ(vg_store_camera_update(store, &plain), 0);
+
+    CHECK_INT_EQ(vg_store_camera_list_recorded(store, &cams, &n), 0);
+    CHECK_INT_EQ(n, 2);
+    if (n == 2) {
+        CHECK_INT_EQ(cams[0].id, plain.id);
+        CHECK_INT_EQ(cams[0].retention_days, 3650);
+        CHECK_STR_EQ(cams[0].plan, "basic");
+        CHECK_INT_EQ(cams[1].id, third.id);
+    }
+    vg_camera_array_free(cams, n);
+
+    /* The fields survive a reopen, and the paged list reads them too. */
+    vg_store_close(store);
+    store = store_open();
+    int64_t total = 0;
+    CHECK_INT_EQ(vg_store_camera_list(store, 10, 0, &cams, &n, &total), 0);
+    CHECK_INT_EQ(n, 3);
+    if (n == 3) {
+        CHECK(cams[0].record);
+        CHECK_STR_EQ(cams[0].plan, "basic");
+        CHECK(!cams[1].record);
+        CHECK_STR_EQ(cams[2].plan, "abcdefghijklmno");
+    }
+    vg_camera_array_free(cams, n);
+
+    vg_camera_clear(&plain);
+    vg_camera_clear(&cam);
+    vg_camera_clear(&third);
+    vg_store_close(store);
+    db_teardown();
+}
+
+/* Indexes a segment [start, start + duration) and returns its id (0 on failure). */
+static int64_t add_recording(vg_store *store, int64_t camera_id, int64_t start_ms,
+                             int64_t duration_ms, int64_t bytes, const char *path)
+{
+    vg_recording rec = {.camera_id = camera_id,
+                        .start_ms = start_ms,
+                        .end_ms = start_ms + duration_ms,
+                        .duration_ms = duration_ms,
+                        .bytes = bytes,
+                        .path = (char *)path};
+    CHECK_INT_EQ(vg_store_recording_insert(store, &rec), 0);
+    return rec.id;
+}
+
+/* The ids of the camera's segments overlapping [from, to), in order, as "a,b,c". */
+static void listed(vg_store *store, int64_t camera_id, int64_t from, int64_t to, char *out,
+                   size_t cap)
+{
+    vg_recording *recs = NULL;
+    size_t n = 99;
+    out[0] = '\0';
+    CHECK_INT_EQ(vg_store_recording_list(store, camera_id, from, to, &recs, &n), 0);
+    CHECK((n == 0) == (recs == NULL));
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(out);
+        snprintf(out + len, cap - len, "%s%" PRId64, i ? "," : "", recs[i].id);
+    }
+    vg_recording_array_free(recs, n);
+}
+
+static void test_recordings_index(void)
+{
+    db_setup();
+    vg_store *store = store_open();
+    char ids[128];
+
+    /* Camera 1: [1000, 2000) [2000, 3000) [3000, 4000), inserted out of order. */
+    int64_t c = add_recording(store, 1, 3000, 1000, 300, "1/2023-11-14/00-00-03.000.mp4");
+    int64_t a = add_recording(store, 1, 1000, 1000, 100, "1/2023-11-14/00-00-01.000.mp4");
+    int64_t b = add_recording(store, 1, 2000, 1000, 200, "1/2023-11-14/00-00-02.000.mp4");
+    /* Camera 2 overlaps camera 1 in time; each camera sees only its own. */
+    int64_t d = add_recording(store, 2, 1500, 1000, 5000, "2/2023-11-14/00-00-01.500.mp4");
+    CHECK(a > 0 && b > 0 && c > 0 && d > 0);
+    CHECK(a != b && b != c && c != d);
+
+    char want[128];
+    snprintf(want, sizeof(want), "%" PRId64 ",%" PRId64 ",%" PRId64, a, b, c);
+    listed(store, 1, 0, 10000, ids, sizeof(ids));
+    CHECK_STR_EQ(ids, want); /* by start, not by insertion */
+
+    /* Half-open on both sides: touching is not overlapping. */
+    snprintf(want, sizeof(want), "%" PRId64, b);
+    listed(store, 1, 2000, 3000, ids, sizeof(ids));
+    CHECK_STR_EQ(ids, want);
+    snprintf(want, sizeof(want), "%" PRId64 ",%" PRId64, a, b);
+    listed(store, 1, 1999, 2001, ids, sizeof(ids));
+    CHECK_STR_EQ(ids, want);
+    snprintf(want, sizeof(want), "%" PRId64, b);
+    listed(store, 1, 2500, 2501, ids, sizeof(ids)); /* inside one segment */
+    CHECK_STR_EQ(ids, want);
+    snprintf(want, sizeof(want), "%" PRId64, c);
+    listed(store, 1, 3999, 4000, ids, sizeof(ids));
+    CHECK_STR_EQ(ids, want);
+    listed(store, 1, 4000, 5000, ids, sizeof(ids));
+    CHECK_STR_EQ(ids, "");
+    listed(store, 1, 0, 1000, ids, sizeof(ids));
+    CHECK_STR_EQ(ids, "");
+    listed(store, 1, 2500, 2500, ids, sizeof(ids)); /* empty range */
+    CHECK_STR_EQ(ids, "");
+    listed(store, 1, 3000, 2000, ids, sizeof(ids)); /* reversed */
+    CHECK_STR_EQ(ids, "");
+    listed(store, 1, INT64_MIN, INT64_MAX, ids, sizeof(ids)); /* no overflow at the ends */
+    snprintf(want, sizeof(want), "%" PRId64 ",%" PRId64 ",%" PRId64, a, b, c);
+    CHECK_STR_EQ(ids, want);
+    snprintf(want, sizeof(want), "%" PRId64, d);
+    listed(store, 2, 0, 10000, ids, sizeof(ids));
+    CHECK_STR_EQ(ids, want);
+    listed(store, 3, 0, 10000, ids, sizeof(ids));
+    CHECK_STR_EQ(ids, "");
+
+    /* Every field comes back. */
+    vg_recording *recs = NULL;
+    size_t n = 0;
+    CHECK_INT_EQ(vg_store_recording_list(store, 2, 0, 10000, &recs, &n), 0);
+    CHECK_INT_EQ(n, 1);
+    if (n == 1) {
+        CHECK_INT_EQ(recs[0].id, d);
+        CHECK_INT_EQ(recs[0].camera_id, 2);
+        CHECK_INT_EQ(recs[0].start_ms, 1500);
+        CHECK_INT_EQ(recs[0].end_ms, 2500);
+        CHECK_INT_EQ(recs[0].duration_ms, 1000);
+        CHECK_INT_EQ(recs[0].bytes, 5000);
+        CHECK_STR_EQ(recs[0].path, "2/2023-11-14/00-00-01.500.mp4");
+        CHECK(!recs[0].permanent);
+    }
+    vg_recording_array_free(recs, n);
+
+    /* A permanent segment; and the longest one allowed is found from its last millisecond. */
+    vg_recording longest = {.camera_id = 3,
+                            .start_ms = 0,
+                            .end_ms = VG_RECORDING_MAX_DURATION_MS,
+                            .duration_ms = VG_RECORDING_MAX_DURATION_MS,
+                            .bytes = 1,
+                            .path = "3/1970-01-01/00-00-00.000.mp4",
+                            .permanent = true};
+    CHECK_INT_EQ(vg_store_recording_insert(store, &longest), 0);
+    CHECK_INT_EQ(vg_store_recording_list(store, 3, VG_RECORDING_MAX_DURATION_MS - 1,
+                                         VG_RECORDING_MAX_DURATION_MS, &recs, &n),
+                 0);
+    CHECK_INT_EQ(n, 1);
+    if (n == 1) {
+        CHECK_INT_EQ(recs[0].id, longest.id);
+        CHECK(recs[0].permanent);
+    }
+    vg_recording_array_free(recs, n);
+
+    /* The same path twice: VG_EEXIST, and nothing written. */
+    vg_recording dup = {.camera_id = 5,
+                        .start_ms = 9000,
+                        .end_ms = 9100,
+                        .duration_ms = 100,
+                        .bytes = 1,
+                        .path = "1/2023-11-14/00-00-02.000.mp4"};
+    CHECK_INT_EQ(vg_store_recording_insert(store, &dup), VG_EEXIST);
+    CHECK_INT_EQ(dup.id, 0);
+    listed(store, 5, 0, 100000, ids, sizeof(ids));
+    CHECK_STR_EQ(ids, "");
+
+    /* Shapes the index refuses. */
+    vg_recording bad = dup;
+    bad.path = "5/x.mp4";
+    bad.end_ms = 9101; /* not start + duration */
+    CHECK_INT_EQ(vg_store_recording_insert(store, &bad), VG_EINVAL);
+    bad = dup;
+    bad.path = NULL;
+    CHECK_INT_EQ(vg_store_recording_insert(store, &bad), VG_EINVAL);
+    bad.path = "";
+    CHECK_INT_EQ(vg_store_recording_insert(store, &bad), VG_EINVAL);
+    bad = dup;
+    bad.path = "5/x.mp4";
+    bad.bytes = -1;
+    CHECK_INT_EQ(vg_store_recording_insert(store, &bad), VG_EINVAL);
+    bad = dup;
+    bad.path = "5/x.mp4";
+    bad.duration_ms = VG_RECORDING_MAX_DURATION_MS + 1;
+    bad.end_ms = bad.start_ms + bad.duration_ms;
+    CHECK_INT_EQ(vg_store_recording_insert(store, &bad), VG_EINVAL);
+    bad.duration_ms = -1;
+    bad.end_ms = bad.start_ms - 1;
+    CHECK_INT_EQ(vg_store_recording_insert(store, &bad), VG_EINVAL);
+
+    /* has_path, by the relative path as inserted. */
+    bool has = false;
+    CHECK_INT_EQ(vg_store_recording_has_path(store, "1/2023-11-14/00-00-01.000.mp4", &has), 0);
+    CHECK(has);
+    CHECK_INT_EQ(vg_store_recording_has_path(store, "1/2023-11-14/00-00-09.000.mp4", &has), 0);
+    CHECK(!has);
+    CHECK_INT_EQ(vg_store_recording_has_path(store, "5/x.mp4", &has), 0);
+    CHECK(!has); /* the refused ones were not written */
+
+    /* Bytes per camera. */
+    int64_t bytes = -1;
+    CHECK_INT_EQ(vg_store_recording_camera_bytes(store, 1, &bytes), 0);
+    CHECK_INT_EQ(bytes, 600);
+    CHECK_INT_EQ(vg_store_recording_camera_bytes(store, 2, &bytes), 0);
+    CHECK_INT_EQ(bytes, 5000);
+    CHECK_INT_EQ(vg_store_recording_camera_bytes(store, 42, &bytes), 0);
+    CHECK_INT_EQ(bytes, 0);
+
+    /* Delete. */
+    CHECK_INT_EQ(vg_store_recording_delete(store, b), 0);
+    CHECK_INT_EQ(vg_store_recording_delete(store, b), VG_ENOENT);
+    CHECK_INT_EQ(vg_store_recording_has_path(store, "1/2023-11-14/00-00-02.000.mp4", &has), 0);
+    CHECK(!has);
+    snprintf(want, sizeof(want), "%" PRId64 ",%" PRId64, a, c);
+    listed(store, 1, 0, 10000, ids, sizeof(ids));
+    CHECK_STR_EQ(ids, want);
+    CHECK_INT_EQ(vg_store_recording_camera_bytes(store, 1, &bytes), 0);
+    CHECK_INT_EQ(bytes, 400);
+    /* Its path may be indexed again (a re-recorded file). */
+    int64_t b2 = add_recording(store, 1, 2000, 1000, 250, "1/2023-11-14/00-00-02.000.mp4");
+    CHECK(b2 > 0);
+
+    /* Inside a transaction, with the others. */
+    CHECK_INT_EQ(vg_store_begin(store), 0);
+    add_recording(store, 7, 0, 10, 1, "7/a.mp4");
+    vg_store_rollback(store);
+    CHECK_INT_EQ(vg_store_recording_has_path(store, "7/a.mp4", &has), 0);
+    CHECK(!has);
+
+    vg_store_close(store);
+    db_teardown();
+}
+
+/* Recordings outlive their camera: no cascade, and a camera need not exist to index one. */
+static void test_recordings_outlive_their_camera(void)
+{
+    db_setup();
+    vg_store *store = store_open();
+    int64_t cam = add_camera(store, "soon gone");
+    int64_t id = add_recording(store, cam, 1000, 500, 77, "1/2023-11-14/00-00-01.000.mp4");
+    CHECK_INT_EQ(vg_store_camera_delete(store, cam), 0);
+    char ids[64], want[64];
+    listed(store, cam, 0, 2000, ids, sizeof(ids));
+    snprintf(want, sizeof(want), "%" PRId64, id);
+    CHECK_STR_EQ(ids, want);
+    int64_t bytes = 0;
+    CHECK_INT_EQ(vg_store_recording_camera_bytes(store, cam, &bytes), 0);
+    CHECK_INT_EQ(bytes, 77);
+    add_recording(store, 999, 0, 1, 1, "999/orphan.mp4");
+    vg_store_close(store);
+    db_teardown();
+}
+
+/* The detail column of EXPLAIN QUERY PLAN, every row joined with "; ". */
+static void raw_plan(const char *sql, char *out, size_t cap)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *stmt = NULL;
+    char explain[1024];
+    snprintf(explain, sizeof(explain), "EXPLAIN QUERY PLAN %s", sql);
+    out[0] = '\0';
+    int rc = sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READONLY, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(db, explain, -1, &stmt, NULL);
+    CHECK_INT_EQ(rc, SQLITE_OK);
+    while (rc == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW) {
+        size_t len = strlen(out);
+        snprintf(out + len, cap - len, "%s%s", len ? "; " : "",
+                 (const char *)sqlite3_column_text(stmt, 3));
+    }
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+}
+
+/*
+ * With a million segments the lookups must stay index searches: the
+ * overlap listing (the store's query, bounded on both sides of start_ms),
+ * the path lookup, and retention's oldest-first scan over every camera.
+ */
+static void test_recordings_queries_use_indexes(void)
+{
+    db_setup();
+    vg_store_close(store_open());
+    char plan[512];
+    raw_plan("SELECT id FROM recordings WHERE camera_id = 1 AND start_ms < 5 AND start_ms > 1"
+             " AND end_ms > 2 ORDER BY start_ms, id",
+             plan, sizeof(plan));
+    CHECK(strstr(plan, "recordings_camera_start (camera_id=? AND start_ms>? AND start_ms<?)"));
+    CHECK(!strstr(plan, "TEMP B-TREE")); /* no sort: the index gives the order */
+    raw_plan("SELECT 1 FROM recordings WHERE path = 'x'", plan, sizeof(plan));
+    CHECK(strstr(plan, "USING COVERING INDEX sqlite_autoindex_recordings_1 (path=?)"));
+    raw_plan("SELECT id, path FROM recordings WHERE start_ms < 5 ORDER BY start_ms LIMIT 100", plan,
+             sizeof(plan));
+    CHECK(strstr(plan, "recordings_start (start_ms<?)"));
+    CHECK(!strstr(plan, "TEMP B-TREE"));
+    db_teardown();
+}
+
 int main(void)
 {
     VG_TEST_RUN(test_open_creates_schema_and_reopen_is_idempotent);
@@ -790,5 +1238,10 @@ int main(void)
     VG_TEST_RUN(test_maintenance_runs_on_a_loop);
     VG_TEST_RUN(test_on_demand_standby_round_trip);
     VG_TEST_RUN(test_migration_keeps_rows);
+    VG_TEST_RUN(test_migration_from_v4_keeps_cameras);
+    VG_TEST_RUN(test_camera_recording_fields_round_trip);
+    VG_TEST_RUN(test_recordings_index);
+    VG_TEST_RUN(test_recordings_outlive_their_camera);
+    VG_TEST_RUN(test_recordings_queries_use_indexes);
     return vg_test_done();
 }

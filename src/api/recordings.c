@@ -1,0 +1,215 @@
+/*
+ * recordings.c: 24/7 recording over HTTP (docs/recordings.md):
+ *
+ *   POST /api/cameras/{id}/recording/start  {retention_days?}   seed 004's start_recording
+ *   POST /api/cameras/{id}/recording/stop                       seed 004's stop_recording
+ *   GET  /api/cameras/{id}/recording                            is it recording, and how
+ *   GET  /api/cameras/{id}/recordings?start=&end=               the timeline: spans and gaps
+ */
+#include "api/api_internal.h"
+
+#include "core/error.h"
+#include "domain/camera.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <time.h>
+
+/* Segments closer than this are one continuous span (a file ends where the next begins). */
+#define SPAN_JOIN_MS     1500
+#define DEFAULT_RANGE_MS (24 * 3600 * 1000LL)
+
+static json_t *status_json(vg_api *api, const vg_camera *cam)
+{
+    vg_record_status st = {0};
+    if (api->record)
+        vg_record_status_get(api->record, cam->id, &st);
+    return json_pack("{s:I,s:b,s:b,s:b,s:o,s:o,s:I,s:I,s:o}", "camera_id", (json_int_t)cam->id,
+                     "enabled", cam->record, "active", st.active, "writing", st.writing,
+                     "retention_days",
+                     cam->retention_days < 0 ? json_null() : json_integer(cam->retention_days),
+                     "plan", cam->plan[0] ? json_string(cam->plan) : json_null(), "segments",
+                     (json_int_t)st.segments, "bytes_written", (json_int_t)st.bytes_written,
+                     "last_error", st.last_error[0] ? json_string(st.last_error) : json_null());
+}
+
+/* Reads the camera of {id}; answers 400/404/503 and returns false when it cannot. */
+static bool load_camera(vg_http_request *req, vg_api *api, vg_camera *cam)
+{
+    int64_t id;
+    if (!vg_api_id_param(req, "camera", &id))
+        return false;
+    int rc = vg_store_camera_get(api->services->store, id, cam);
+    if (rc == VG_ENOENT) {
+        vg_http_respond_error(req, 404, "not_found", "camera %" PRId64 " does not exist", id);
+        return false;
+    }
+    if (rc < 0) {
+        vg_api_respond_store_error(req, rc, "reading the camera");
+        return false;
+    }
+    if (!api->record) {
+        vg_http_respond_error(req, 503, "not_available", "recording is not running in this vigil");
+        return false;
+    }
+    return true;
+}
+
+static void set_recording(vg_http_request *req, vg_api *api, bool on)
+{
+    static const char *const fields[] = {"retention_days", NULL};
+    vg_camera cam = {0};
+    json_t *body = NULL;
+    vg_camera_fields in = {.has_record = true, .record = on};
+    vg_error err;
+    size_t len;
+    vg_http_request_body(req, &len);
+    int64_t id;
+    if (!vg_api_id_param(req, "camera", &id))
+        goto done;
+    if (!api->record) {
+        vg_http_respond_error(req, 503, "not_available", "recording is not running in this vigil");
+        goto done;
+    }
+    if (on && len > 0) {
+        if (vg_http_read_json_object(req, &body) < 0 || !vg_api_only_fields(req, body, fields))
+            goto done;
+        json_t *days = json_object_get(body, "retention_days");
+        if (days) {
+            if (!json_is_null(days) && !json_is_integer(days)) {
+                vg_http_respond_error(req, 400, "invalid_request",
+                                      "retention_days must be an integer or null");
+                goto done;
+            }
+            in.has_retention_days = true;
+            in.retention_days = json_is_null(days) ? -1 : json_integer_value(days);
+        }
+    }
+    /* The camera service checks retention_days and stamps the change. */
+    if (vg_camera_service_update(api->services, id, &in, &cam, &err) < 0) {
+        vg_api_respond_service_error(req, &err);
+        goto done;
+    }
+    if (vg_record_set(api->record, cam.id, on) < 0) {
+        vg_http_respond_error(req, 503, "out_of_memory", "cannot start recording now");
+        goto done;
+    }
+    vg_http_respond_json(req, 200, status_json(api, &cam));
+
+done:
+    json_decref(body);
+    vg_camera_clear(&cam);
+}
+
+static void start_recording(vg_http_request *req, void *ctx)
+{
+    set_recording(req, ctx, true);
+}
+
+static void stop_recording(vg_http_request *req, void *ctx)
+{
+    set_recording(req, ctx, false);
+}
+
+static void get_recording(vg_http_request *req, void *ctx)
+{
+    vg_api *api = ctx;
+    vg_camera cam = {0};
+    if (load_camera(req, api, &cam))
+        vg_http_respond_json(req, 200, status_json(api, &cam));
+    vg_camera_clear(&cam);
+}
+
+/* Reads ?name= as RFC 3339, `def` when absent; answers 400 and returns false when malformed. */
+static bool query_time(vg_http_request *req, const char *name, int64_t def, int64_t *out)
+{
+    const char *v = vg_http_request_query(req, name);
+    *out = def;
+    if (!v)
+        return true;
+    if (vg_parse_time(v, out) < 0) {
+        vg_http_respond_error(req, 400, "invalid_request",
+                              "%s must be an RFC 3339 time such as 2026-11-21T10:00:00Z", name);
+        return false;
+    }
+    return true;
+}
+
+static json_t *range_json(int64_t start, int64_t end)
+{
+    return json_pack("{s:o,s:o,s:I}", "start", vg_json_time(start), "end", vg_json_time(end),
+                     "duration_ms", (json_int_t)(end - start));
+}
+
+static void get_timeline(vg_http_request *req, void *ctx)
+{
+    vg_api *api = ctx;
+    vg_camera cam = {0};
+    vg_recording *segs = NULL;
+    size_t n = 0;
+    int64_t now = vg_now_ms(), start, end;
+    if (!load_camera(req, api, &cam) || !query_time(req, "end", now, &end) ||
+        !query_time(req, "start", end - DEFAULT_RANGE_MS, &start))
+        goto done;
+    if (start >= end) {
+        vg_http_respond_error(req, 400, "invalid_request", "start must be before end");
+        goto done;
+    }
+    int rc = vg_store_recording_list(api->services->store, cam.id, start, end, &segs, &n);
+    if (rc < 0) {
+        vg_api_respond_store_error(req, rc, "reading the recordings");
+        goto done;
+    }
+    /* Adjacent segments make one span; what lies between spans is a gap (an outage, a stop). */
+    json_t *spans = json_array(), *gaps = json_array();
+    int64_t span_start = 0, span_end = 0, total_ms = 0, bytes = 0;
+    size_t span_segments = 0;
+    for (size_t i = 0; i <= n; i++) {
+        if (i < n && span_segments && segs[i].start_ms <= span_end + SPAN_JOIN_MS) {
+            if (segs[i].end_ms > span_end)
+                span_end = segs[i].end_ms;
+            span_segments++;
+        } else {
+            if (span_segments) {
+                json_t *span = range_json(span_start, span_end);
+                json_object_set_new(span, "segments", json_integer((json_int_t)span_segments));
+                json_array_append_new(spans, span);
+            }
+            if (i < n) {
+                if (span_segments)
+                    json_array_append_new(gaps, range_json(span_end, segs[i].start_ms));
+                span_start = segs[i].start_ms;
+                span_end = segs[i].end_ms;
+                span_segments = 1;
+            }
+        }
+        if (i < n) {
+            total_ms += segs[i].duration_ms;
+            bytes += segs[i].bytes;
+        }
+    }
+    vg_http_respond_json(req, 200,
+                         json_pack("{s:I,s:o,s:o,s:o,s:o,s:I,s:I,s:I}", "camera_id",
+                                   (json_int_t)cam.id, "start", vg_json_time(start), "end",
+                                   vg_json_time(end), "spans", spans, "gaps", gaps, "segments",
+                                   (json_int_t)n, "recorded_ms", (json_int_t)total_ms, "bytes",
+                                   (json_int_t)bytes));
+
+done:
+    vg_recording_array_free(segs, n);
+    vg_camera_clear(&cam);
+}
+
+int vg_api_register_recordings(vg_router *router, vg_api *api)
+{
+    int rc;
+    if ((rc = vg_router_add(router, "POST", "/api/cameras/{id}/recording/start", start_recording,
+                            api)) < 0 ||
+        (rc = vg_router_add(router, "POST", "/api/cameras/{id}/recording/stop", stop_recording,
+                            api)) < 0 ||
+        (rc = vg_router_add(router, "GET", "/api/cameras/{id}/recording", get_recording, api)) <
+            0 ||
+        (rc = vg_router_add(router, "GET", "/api/cameras/{id}/recordings", get_timeline, api)) < 0)
+        return rc;
+    return 0;
+}

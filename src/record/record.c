@@ -1,0 +1,271 @@
+/*
+ * record.c: which cameras are recorded, their recorders, and the index
+ * (record.h). Recovery of crashed files is recovery.c.
+ */
+#include "record/record.h"
+
+#include "core/error.h"
+#include "core/log.h"
+#include "domain/camera.h"
+#include "record/recorder.h"
+#include "record/recovery.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define TICK_MS 1000
+
+typedef struct rec_camera {
+    vg_record *owner;
+    int64_t id;
+    bool enabled;
+    vg_recorder *recorder;
+    bool limit_logged;
+    uint64_t segments, bytes_written;
+    char last_error[256];
+    struct rec_camera *next;
+} rec_camera;
+
+struct vg_record {
+    uv_loop_t *loop;
+    vg_media *media;
+    vg_store *store;
+    vg_record_options opt;
+    char *dir;
+    uv_timer_t tick;
+    rec_camera *cameras;
+    vg_recovery *recovery;
+    bool stopping;
+    void (*done)(void *ctx);
+    void *done_ctx;
+};
+
+static rec_camera *find_camera(const vg_record *rec, int64_t id)
+{
+    for (rec_camera *c = rec->cameras; c; c = c->next) {
+        if (c->id == id)
+            return c;
+    }
+    return NULL;
+}
+
+static rec_camera *get_camera(vg_record *rec, int64_t id)
+{
+    rec_camera *c = find_camera(rec, id);
+    if (c)
+        return c;
+    if (!(c = calloc(1, sizeof(*c))))
+        return NULL;
+    c->owner = rec;
+    c->id = id;
+    c->next = rec->cameras;
+    rec->cameras = c;
+    return c;
+}
+
+/* ---- recorder callbacks ---- */
+
+static void on_segment(void *ctx, const vg_recorder_segment *seg)
+{
+    rec_camera *c = ctx;
+    vg_record *rec = c->owner;
+    c->segments++;
+    c->bytes_written += (uint64_t)seg->bytes;
+    vg_recording row = {.camera_id = seg->camera_id,
+                        .start_ms = seg->start_ms,
+                        .end_ms = seg->start_ms + seg->duration_ms,
+                        .duration_ms = seg->duration_ms,
+                        .bytes = seg->bytes,
+                        .path = (char *)seg->path};
+    int rc = vg_store_recording_insert(rec->store, &row);
+    if (rc < 0 && rc != VG_EEXIST)
+        VG_LOG_ERROR("record", "camera=%lld cannot index %s: %s", (long long)c->id, seg->path,
+                     vg_strerror(rc));
+}
+
+static void on_error(void *ctx, const char *message)
+{
+    rec_camera *c = ctx;
+    snprintf(c->last_error, sizeof(c->last_error), "%s", message);
+}
+
+static void check_stopped(vg_record *rec)
+{
+    if (!rec->stopping || !rec->done)
+        return;
+    for (rec_camera *c = rec->cameras; c; c = c->next) {
+        if (c->recorder)
+            return;
+    }
+    if (rec->recovery && !vg_recovery_finished(rec->recovery))
+        return;
+    void (*done)(void *) = rec->done;
+    rec->done = NULL;
+    done(rec->done_ctx);
+}
+
+static void on_closed(void *ctx)
+{
+    rec_camera *c = ctx;
+    c->recorder = NULL;
+    check_stopped(c->owner);
+}
+
+/* ---- attaching recorders ---- */
+
+static void attach(vg_record *rec, rec_camera *c)
+{
+    char name[32];
+    vg_camera_path_name(c->id, name, sizeof(name));
+    vg_path *path = vg_media_find_path(rec->media, name);
+    if (!path)
+        return; /* not streaming: the next tick looks again */
+    vg_recorder_options ropt = {.dir = rec->dir,
+                                .camera_id = c->id,
+                                .segment_duration_ms = rec->opt.segment_duration_ms,
+                                .part_duration_ms = rec->opt.part_duration_ms,
+                                .sync = true,
+                                .on_segment = on_segment,
+                                .on_error = on_error,
+                                .on_closed = on_closed,
+                                .ctx = c};
+    int rc = vg_recorder_create(rec->loop, path, &ropt, &c->recorder);
+    if (rc < 0) {
+        c->recorder = NULL;
+        snprintf(c->last_error, sizeof(c->last_error), "cannot record: %s",
+                 rc == VG_ELIMIT ? "the camera has as many readers as maxReaders allows"
+                                 : vg_strerror(rc));
+        if (!c->limit_logged)
+            VG_LOG_WARN("record", "camera=%lld %s", (long long)c->id, c->last_error);
+        c->limit_logged = true;
+        return;
+    }
+    c->limit_logged = false;
+    VG_LOG_INFO("record", "camera=%lld recording path=%s dir=%s", (long long)c->id, name, rec->dir);
+}
+
+static void on_tick(uv_timer_t *t)
+{
+    vg_record *rec = t->data;
+    for (rec_camera *c = rec->cameras; c; c = c->next) {
+        if (c->enabled && !c->recorder)
+            attach(rec, c);
+    }
+}
+
+int vg_record_set(vg_record *rec, int64_t camera_id, bool on)
+{
+    rec_camera *c = on ? get_camera(rec, camera_id) : find_camera(rec, camera_id);
+    if (!c)
+        return on ? VG_ENOMEM : 0;
+    c->enabled = on;
+    if (on && !c->recorder && !rec->stopping)
+        attach(rec, c);
+    if (!on && c->recorder)
+        vg_recorder_close(c->recorder); /* on_closed clears it */
+    return 0;
+}
+
+void vg_record_status_get(const vg_record *rec, int64_t camera_id, vg_record_status *out)
+{
+    memset(out, 0, sizeof(*out));
+    const rec_camera *c = find_camera(rec, camera_id);
+    if (!c)
+        return;
+    out->enabled = c->enabled;
+    out->active = c->recorder != NULL;
+    if (c->recorder) {
+        vg_recorder_stats st;
+        vg_recorder_stats_get(c->recorder, &st);
+        out->writing = st.writing;
+    }
+    out->segments = c->segments;
+    out->bytes_written = c->bytes_written;
+    snprintf(out->last_error, sizeof(out->last_error), "%s", c->last_error);
+}
+
+const char *vg_record_dir(const vg_record *rec)
+{
+    return rec->dir;
+}
+
+/* ---- lifetime ---- */
+
+static void on_recovery_done(void *ctx)
+{
+    check_stopped(ctx);
+}
+
+vg_record *vg_record_create(uv_loop_t *loop, vg_media *media, vg_store *store,
+                            const vg_record_options *opt)
+{
+    vg_record *rec = calloc(1, sizeof(*rec));
+    if (!rec || !(rec->dir = strdup(opt->dir))) {
+        free(rec);
+        return NULL;
+    }
+    rec->loop = loop;
+    rec->media = media;
+    rec->store = store;
+    rec->opt = *opt;
+    rec->opt.dir = rec->dir;
+    if (mkdir(rec->dir, 0755) < 0 && errno != EEXIST)
+        VG_LOG_WARN("record", "cannot create the recordings directory %s: %s", rec->dir,
+                    strerror(errno));
+
+    vg_camera *cams = NULL;
+    size_t n = 0;
+    if (vg_store_camera_list_recorded(store, &cams, &n) < 0) {
+        free(rec->dir);
+        free(rec);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        rec_camera *c = get_camera(rec, cams[i].id);
+        if (c)
+            c->enabled = true;
+    }
+    vg_camera_array_free(cams, n);
+
+    uv_timer_init(loop, &rec->tick);
+    rec->tick.data = rec;
+    uv_timer_start(&rec->tick, on_tick, TICK_MS, TICK_MS);
+    rec->recovery = vg_recovery_start(loop, store, rec->dir, on_recovery_done, rec);
+    return rec;
+}
+
+void vg_record_stop(vg_record *rec, void (*done)(void *ctx), void *ctx)
+{
+    if (rec->stopping)
+        return;
+    rec->stopping = true;
+    rec->done = done;
+    rec->done_ctx = ctx;
+    uv_timer_stop(&rec->tick);
+    uv_close((uv_handle_t *)&rec->tick, NULL);
+    vg_recovery_cancel(rec->recovery);
+    rec_camera *next;
+    for (rec_camera *c = rec->cameras; c; c = next) {
+        next = c->next; /* a close may finish at once and call on_closed */
+        if (c->recorder)
+            vg_recorder_close(c->recorder);
+    }
+    check_stopped(rec);
+}
+
+void vg_record_destroy(vg_record *rec)
+{
+    if (!rec)
+        return;
+    while (rec->cameras) {
+        rec_camera *c = rec->cameras;
+        rec->cameras = c->next;
+        free(c);
+    }
+    vg_recovery_destroy(rec->recovery);
+    free(rec->dir);
+    free(rec);
+}

@@ -1,0 +1,167 @@
+"""24/7 recording (issue 7): fMP4 files that ffprobe reads, their index and
+timeline, a crash in the middle of a segment, and an outage as a gap. The
+camera is the GStreamer simulator (1280x720, 25 fps, a key frame every
+second)."""
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import ServerFactory
+from hls_util import wait_for
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+from camsim import CameraSimulator, default_cache_dir  # noqa: E402
+
+ENV = {"VIGIL_READTIMEOUT": "2s", "VIGIL_RECORDSEGMENTDURATION": "3s",
+       "VIGIL_RECORDPARTDURATION": "1s"}
+
+
+@pytest.fixture(scope="module")
+def sim():
+    with CameraSimulator(cameras=["r1", "r2", "r3"], cache_dir=default_cache_dir()) as s:
+        yield s
+
+
+@pytest.fixture(scope="module")
+def factory(tmp_path_factory):
+    f = ServerFactory(tmp_path_factory.mktemp("record"))
+    try:
+        yield f
+    finally:
+        f.teardown()
+
+
+def running_camera(vigil, sim, name):
+    cam = vigil.create_camera(name=name, stream_url=sim.url(name))
+    st = vigil.start_stream(cam["id"])
+    wait_for(lambda: vigil.get(f"/api/streams/{st['id']}").json()["status"] == "RUNNING", 15,
+             "RUNNING")
+    return cam, st
+
+
+def ffprobe(path):
+    out = subprocess.run(["ffprobe", "-v", "error", "-show_entries",
+                          "format=duration:stream=codec_name,width,height,nb_read_frames",
+                          "-count_frames", "-of", "json", str(path)],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+def timeline(vigil, cam, **params):
+    r = vigil.get(f"/api/cameras/{cam['id']}/recordings", params=params)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def files_of(vigil, cam):
+    return sorted((vigil.data_dir / "recordings" / str(cam["id"])).glob("*/*.mp4"))
+
+
+def test_recording_writes_valid_segments_whose_durations_add_up(factory, sim):
+    vigil = factory("rec", env=ENV)
+    cam, _ = running_camera(vigil, sim, "r1")
+    r = vigil.post(f"/api/cameras/{cam['id']}/recording/start", json={"retention_days": 7})
+    assert r.status_code == 200, r.text
+    assert r.json()["enabled"] is True and r.json()["retention_days"] == 7
+    wait_for(lambda: timeline(vigil, cam)["segments"] >= 3, 30, "3 segments")
+    r = vigil.post(f"/api/cameras/{cam['id']}/recording/stop")
+    assert r.status_code == 200 and r.json()["enabled"] is False
+    wait_for(lambda: not vigil.get(f"/api/cameras/{cam['id']}/recording").json()["active"], 10,
+             "recorder closed")
+    t = timeline(vigil, cam)
+    files = files_of(vigil, cam)
+    assert len(files) == t["segments"] >= 3
+    assert len(t["spans"]) == 1 and t["gaps"] == []
+    probed = 0.0
+    for f in files:
+        info = ffprobe(f)
+        s = info["streams"][0]
+        assert (s["codec_name"], s["width"], s["height"]) == ("h264", 1280, 720)
+        assert int(s["nb_read_frames"]) > 0
+        probed += float(info["format"]["duration"])
+    # The index's durations and the files' agree within a frame per file.
+    assert abs(probed * 1000 - t["recorded_ms"]) <= 40 * len(files), (probed, t)
+    # Segments are cut at key frames at or after recordSegmentDuration (3 s) but the last.
+    assert all(float(ffprobe(f)["format"]["duration"]) >= 2.9 for f in files[:-1])
+    span = t["spans"][0]
+    assert span["segments"] == t["segments"]
+    assert abs(span["duration_ms"] - t["recorded_ms"]) <= 1500 * len(files)
+
+
+def test_kill_during_a_segment_then_restart_indexes_the_partial_file(factory, sim):
+    vigil = factory("crash", env={**ENV, "VIGIL_RECORDSEGMENTDURATION": "60s"})
+    cam, _ = running_camera(vigil, sim, "r2")
+    assert vigil.post(f"/api/cameras/{cam['id']}/recording/start").status_code == 200
+    wait_for(lambda: vigil.get(f"/api/cameras/{cam['id']}/recording").json()["writing"], 15,
+             "writing")
+    time.sleep(6)
+    vigil.kill()  # SIGKILL: no chance to finish the file
+    files = files_of(vigil, cam)
+    assert len(files) == 1
+    vigil.start()
+    wait_for(lambda: "recovery:" in vigil.log, 15, "recovery")
+    t = timeline(vigil, cam)
+    assert t["segments"] >= 1
+    rows = t["recorded_ms"]
+    # 6 s were recorded before the kill; at most about a fragment (1 s) is lost.
+    assert rows >= 4000, t
+    info = ffprobe(files[0])
+    assert float(info["format"]["duration"]) * 1000 >= 4000
+    assert int(info["streams"][0]["nb_read_frames"]) >= 100
+    # Recording goes on after the restart (record: true is kept).
+    wait_for(lambda: len(files_of(vigil, cam)) >= 2, 20, "a new file")
+    vigil.post(f"/api/cameras/{cam['id']}/recording/stop")
+
+
+def test_a_camera_outage_is_a_gap_in_the_timeline(factory, sim):
+    vigil = factory("gap", env=ENV)
+    cam, st = running_camera(vigil, sim, "r3")
+    assert vigil.post(f"/api/cameras/{cam['id']}/recording/start").status_code == 200
+    wait_for(lambda: timeline(vigil, cam)["segments"] >= 1, 20, "a segment")
+    sim.stop_camera("r3")
+    try:
+        wait_for(lambda: vigil.get(f"/api/streams/{st['id']}").json()["status"] == "ERROR", 20,
+                 "ERROR")
+        time.sleep(3)
+    finally:
+        sim.start_camera("r3")
+    wait_for(lambda: len(timeline(vigil, cam)["spans"]) >= 2, 40, "a second span")
+    t = timeline(vigil, cam)
+    assert len(t["gaps"]) >= 1
+    assert t["gaps"][0]["duration_ms"] >= 2000
+    vigil.post(f"/api/cameras/{cam['id']}/recording/stop")
+
+
+def test_recording_requests_are_checked(factory):
+    vigil = factory("recerr", env=ENV)
+    cam = vigil.create_camera(name="x", stream_url="rtsp://127.0.0.1:9/x")
+    assert vigil.post("/api/cameras/99999/recording/start").status_code == 404
+    assert vigil.get("/api/cameras/99999/recordings").status_code == 404
+    for body in ({"retention_days": 0}, {"retention_days": "7"}, {"other": 1}):
+        r = vigil.post(f"/api/cameras/{cam['id']}/recording/start", json=body)
+        assert r.status_code == 400, body
+    for q in ("start=yesterday", "end=2026-13-01T00:00:00Z",
+              "start=2026-11-21T10:00:00Z&end=2026-11-21T09:00:00Z"):
+        r = vigil.get(f"/api/cameras/{cam['id']}/recordings?{q}")
+        assert r.status_code == 400, q
+    t = timeline(vigil, cam, start="2026-11-21T10:00:00+01:00", end="2026-11-21T10:00:00Z")
+    assert t["start"] == "2026-11-21T09:00:00.000Z" and t["spans"] == [] and t["segments"] == 0
+
+
+def test_record_field_on_the_camera_starts_and_stops_recording(factory, sim):
+    vigil = factory("field", env=ENV)
+    cam, _ = running_camera(vigil, sim, "r1")
+    r = vigil.patch(f"/api/cameras/{cam['id']}", json={"record": True})
+    assert r.status_code == 200 and r.json()["record"] is True
+    wait_for(lambda: vigil.get(f"/api/cameras/{cam['id']}/recording").json()["writing"], 15,
+             "writing")
+    r = vigil.patch(f"/api/cameras/{cam['id']}", json={"record": False})
+    assert r.status_code == 200
+    wait_for(lambda: not vigil.get(f"/api/cameras/{cam['id']}/recording").json()["active"], 10,
+             "stopped")
+    wait_for(lambda: timeline(vigil, cam)["segments"] == 1, 10, "the file indexed")
