@@ -397,9 +397,15 @@ static int cmd_serve(int argc, char **argv)
         snprintf(record_dir, sizeof(record_dir), "%s/%s", cfg.data_dir, cfg.record_path);
     vg_record_options record_opt = {.dir = record_dir,
                                     .segment_duration_ms = cfg.record_segment_duration_ms,
-                                    .part_duration_ms = cfg.record_part_duration_ms};
-    if (!(s.record = vg_record_create(&s.loop, s.media, store, &record_opt))) {
-        VG_LOG_ERROR("main", "cannot start recording");
+                                    .part_duration_ms = cfg.record_part_duration_ms,
+                                    .delete_after_ms = cfg.record_delete_after_ms,
+                                    .plans = cfg.record_plans,
+                                    .max_bytes_per_camera = cfg.record_max_bytes_per_camera,
+                                    .min_free_bytes = cfg.record_min_free_space,
+                                    .cleanup_interval_ms = cfg.record_cleanup_interval_ms,
+                                    .clock_offset_ms = cfg.test_clock_offset_ms};
+    if (!(s.record = vg_record_create(&s.loop, s.media, store, &record_opt, err, sizeof(err)))) {
+        VG_LOG_ERROR("main", "cannot start recording: %s", err);
         goto done;
     }
     api.record = s.record;

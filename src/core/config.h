@@ -43,9 +43,15 @@ typedef struct vg_config {
     int64_t hls_muxer_close_after_ms;          /* hlsMuxerCloseAfter (60s) */
     char hls_allow_origins[VG_CONFIG_STR_MAX]; /* hlsAllowOrigins: CORS (*) */
     char ws_allow_origins[VG_CONFIG_STR_MAX];  /* wsAllowOrigins: WebSocket Origin check (*) */
-    char record_path[VG_CONFIG_STR_MAX];       /* recordPath: relative: under dataDir (recordings) */
-    int64_t record_segment_duration_ms;        /* recordSegmentDuration (60s) */
-    int64_t record_part_duration_ms;           /* recordPartDuration (1s) */
+    char record_path[VG_CONFIG_STR_MAX];  /* recordPath: relative: under dataDir (recordings) */
+    int64_t record_segment_duration_ms;   /* recordSegmentDuration (60s) */
+    int64_t record_part_duration_ms;      /* recordPartDuration (1s) */
+    int64_t record_delete_after_ms;       /* recordDeleteAfter (7d) */
+    char record_plans[VG_CONFIG_STR_MAX]; /* recordPlans (basic=7d,pro=15d,premium=30d) */
+    int64_t record_max_bytes_per_camera;  /* recordMaxBytesPerCamera: 0 = no limit (0) */
+    int64_t record_min_free_space;        /* recordMinFreeSpace: 0 = no floor (1GiB) */
+    int64_t record_cleanup_interval_ms;   /* recordCleanupInterval (10m) */
+    int64_t test_clock_offset_ms;         /* testClockOffset: tests only (0) */
 } vg_config;
 
 /* Fills `cfg` with the embedded defaults. */

@@ -9,6 +9,7 @@
 #include "domain/camera.h"
 #include "record/recorder.h"
 #include "record/recovery.h"
+#include "record/retention.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -38,6 +39,10 @@ struct vg_record {
     uv_timer_t tick;
     rec_camera *cameras;
     vg_recovery *recovery;
+    vg_retention *retention;
+    bool retention_running; /* until its stop's callback */
+    bool disk_full;         /* only permanent recordings left on a full disk: nothing is recorded */
+    char disk_full_why[128];
     bool stopping;
     void (*done)(void *ctx);
     void *done_ctx;
@@ -102,6 +107,8 @@ static void check_stopped(vg_record *rec)
     }
     if (rec->recovery && !vg_recovery_finished(rec->recovery))
         return;
+    if (rec->retention_running)
+        return;
     void (*done)(void *) = rec->done;
     rec->done = NULL;
     done(rec->done_ctx);
@@ -123,6 +130,10 @@ static void attach(vg_record *rec, rec_camera *c)
     vg_path *path = vg_media_find_path(rec->media, name);
     if (!path)
         return; /* not streaming: the next tick looks again */
+    if (rec->disk_full) {
+        snprintf(c->last_error, sizeof(c->last_error), "recording stopped: %s", rec->disk_full_why);
+        return;
+    }
     vg_recorder_options ropt = {.dir = rec->dir,
                                 .camera_id = c->id,
                                 .segment_duration_ms = rec->opt.segment_duration_ms,
@@ -199,12 +210,37 @@ static void on_recovery_done(void *ctx)
     check_stopped(ctx);
 }
 
+/* Retention found the disk full of permanent recordings (or room again). */
+static void on_disk_full(void *ctx, bool full, const char *why)
+{
+    vg_record *rec = ctx;
+    rec->disk_full = full;
+    snprintf(rec->disk_full_why, sizeof(rec->disk_full_why), "%s", why ? why : "");
+    for (rec_camera *c = rec->cameras; c; c = c->next) {
+        if (full) {
+            snprintf(c->last_error, sizeof(c->last_error), "recording stopped: %s", why);
+            if (c->recorder)
+                vg_recorder_close(c->recorder);
+        } else {
+            c->last_error[0] = '\0';
+        }
+    }
+}
+
+static void on_retention_stopped(void *ctx)
+{
+    vg_record *rec = ctx;
+    rec->retention_running = false;
+    check_stopped(rec);
+}
+
 vg_record *vg_record_create(uv_loop_t *loop, vg_media *media, vg_store *store,
-                            const vg_record_options *opt)
+                            const vg_record_options *opt, char *err, size_t err_cap)
 {
     vg_record *rec = calloc(1, sizeof(*rec));
     if (!rec || !(rec->dir = strdup(opt->dir))) {
         free(rec);
+        snprintf(err, err_cap, "out of memory");
         return NULL;
     }
     rec->loop = loop;
@@ -221,6 +257,7 @@ vg_record *vg_record_create(uv_loop_t *loop, vg_media *media, vg_store *store,
     if (vg_store_camera_list_recorded(store, &cams, &n) < 0) {
         free(rec->dir);
         free(rec);
+        snprintf(err, err_cap, "cannot read the cameras to record");
         return NULL;
     }
     for (size_t i = 0; i < n; i++) {
@@ -229,6 +266,27 @@ vg_record *vg_record_create(uv_loop_t *loop, vg_media *media, vg_store *store,
             c->enabled = true;
     }
     vg_camera_array_free(cams, n);
+
+    vg_retention_options ropt = {.dir = rec->dir,
+                                 .delete_after_ms = opt->delete_after_ms,
+                                 .plans = opt->plans,
+                                 .max_bytes_per_camera = opt->max_bytes_per_camera,
+                                 .min_free_bytes = opt->min_free_bytes,
+                                 .interval_ms = opt->cleanup_interval_ms,
+                                 .clock_offset_ms = opt->clock_offset_ms,
+                                 .on_disk_full = on_disk_full,
+                                 .ctx = rec};
+    if (!(rec->retention = vg_retention_create(loop, store, &ropt, err, err_cap))) {
+        while (rec->cameras) {
+            rec_camera *c = rec->cameras;
+            rec->cameras = c->next;
+            free(c);
+        }
+        free(rec->dir);
+        free(rec);
+        return NULL;
+    }
+    rec->retention_running = true;
 
     uv_timer_init(loop, &rec->tick);
     rec->tick.data = rec;
@@ -247,6 +305,7 @@ void vg_record_stop(vg_record *rec, void (*done)(void *ctx), void *ctx)
     uv_timer_stop(&rec->tick);
     uv_close((uv_handle_t *)&rec->tick, NULL);
     vg_recovery_cancel(rec->recovery);
+    vg_retention_stop(rec->retention, on_retention_stopped, rec);
     rec_camera *next;
     for (rec_camera *c = rec->cameras; c; c = next) {
         next = c->next; /* a close may finish at once and call on_closed */
@@ -266,6 +325,7 @@ void vg_record_destroy(vg_record *rec)
         free(c);
     }
     vg_recovery_destroy(rec->recovery);
+    vg_retention_destroy(rec->retention);
     free(rec->dir);
     free(rec);
 }

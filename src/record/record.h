@@ -28,15 +28,22 @@ typedef struct vg_record_options {
     const char *dir;             /* the recordings directory (created if missing); copied */
     int64_t segment_duration_ms; /* recordSegmentDuration */
     int64_t part_duration_ms;    /* recordPartDuration */
+    /* retention (record/retention.h) */
+    int64_t delete_after_ms;      /* recordDeleteAfter */
+    const char *plans;            /* recordPlans */
+    int64_t max_bytes_per_camera; /* recordMaxBytesPerCamera */
+    int64_t min_free_bytes;       /* recordMinFreeSpace */
+    int64_t cleanup_interval_ms;  /* recordCleanupInterval */
+    int64_t clock_offset_ms;      /* testClockOffset */
 } vg_record_options;
 
 /*
  * A new recording manager; `media` and `store` are borrowed. Reads the
- * cameras to record from the store and starts recovery. NULL when out of
- * memory (or the store cannot be read: logged).
+ * cameras to record from the store, starts recovery and retention. NULL
+ * with a message in `err` (bad recordPlans, the store, out of memory).
  */
 vg_record *vg_record_create(uv_loop_t *loop, vg_media *media, vg_store *store,
-                            const vg_record_options *opt);
+                            const vg_record_options *opt, char *err, size_t err_cap);
 
 /* Records camera `camera_id` (on) or stops recording it (off). 0 or VG_ENOMEM. */
 int vg_record_set(vg_record *rec, int64_t camera_id, bool on);

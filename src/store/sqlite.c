@@ -127,6 +127,9 @@ enum stmt_id {
     STMT_RECORDING_HAS_PATH,
     STMT_RECORDING_DELETE,
     STMT_RECORDING_CAMERA_BYTES,
+    STMT_RECORDING_OLDEST_CAMERA,
+    STMT_RECORDING_OLDEST_ANY,
+    STMT_RECORDING_OLDEST_ORPHAN,
     STMT_NUM
 };
 
@@ -184,6 +187,21 @@ static const char *const stmt_sql[STMT_NUM] = {
     [STMT_RECORDING_DELETE] = "DELETE FROM recordings WHERE id = ?1",
     [STMT_RECORDING_CAMERA_BYTES] =
         "SELECT coalesce(sum(bytes), 0) FROM recordings WHERE camera_id = ?1",
+    /*
+     * Retention's candidates, oldest first: not permanent, ended before ?2, at
+     * most ?3. start_ms < ?2 (implied by end_ms < ?2) lets SQLite walk the
+     * (camera_id, start_ms) or (start_ms) index in order and stop early.
+     */
+    [STMT_RECORDING_OLDEST_CAMERA] =
+        "SELECT " RECORDING_COLUMNS " FROM recordings WHERE camera_id = ?1 AND start_ms < ?2"
+        " AND end_ms < ?2 AND permanent = 0 ORDER BY start_ms, id LIMIT ?3",
+    [STMT_RECORDING_OLDEST_ANY] = "SELECT " RECORDING_COLUMNS " FROM recordings"
+                                  " WHERE start_ms < ?2 AND end_ms < ?2 AND permanent = 0"
+                                  " ORDER BY start_ms, id LIMIT ?3",
+    [STMT_RECORDING_OLDEST_ORPHAN] =
+        "SELECT " RECORDING_COLUMNS " FROM recordings WHERE start_ms < ?2 AND end_ms < ?2"
+        " AND permanent = 0 AND camera_id NOT IN (SELECT id FROM cameras)"
+        " ORDER BY start_ms, id LIMIT ?3",
 };
 
 struct vg_store {
@@ -1305,4 +1323,31 @@ out:
 bool vg_store_created(const vg_store *store)
 {
     return store->created;
+}
+
+int vg_store_recording_oldest(vg_store *store, int64_t camera_id, int64_t ended_before_ms,
+                              int64_t limit, vg_recording **out, size_t *n)
+{
+    enum stmt_id id = camera_id > 0    ? STMT_RECORDING_OLDEST_CAMERA
+                      : camera_id == 0 ? STMT_RECORDING_OLDEST_ANY
+                                       : STMT_RECORDING_OLDEST_ORPHAN;
+    sqlite3_stmt *stmt = store->stmt[id];
+    int err = 0;
+    *out = NULL;
+    *n = 0;
+    int rc = sqlite3_bind_int64(stmt, 1, camera_id);
+    if (id != STMT_RECORDING_OLDEST_CAMERA)
+        rc = SQLITE_OK; /* ?1 is not in that statement */
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 2, ended_before_ms);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 3, limit);
+    if (rc != SQLITE_OK) {
+        err = store_error(store, rc, "recording retention query failed camera=%" PRId64, camera_id);
+        goto out;
+    }
+    err = collect_recordings(store, stmt, out, n);
+out:
+    stmt_done(stmt);
+    return err;
 }

@@ -170,4 +170,13 @@ int vg_store_recording_delete(vg_store *store, int64_t id);
  */
 int vg_store_recording_camera_bytes(vg_store *store, int64_t camera_id, int64_t *bytes);
 
+/*
+ * Retention's candidates: segments that are not permanent and ended before
+ * `ended_before_ms`, oldest first, at most `limit`, of camera `camera_id`
+ * (> 0), of any camera (0), or of cameras that no longer exist (-1).
+ * Ownership as for vg_store_recording_list().
+ */
+int vg_store_recording_oldest(vg_store *store, int64_t camera_id, int64_t ended_before_ms,
+                              int64_t limit, vg_recording **out, size_t *n);
+
 #endif

@@ -165,3 +165,61 @@ def test_record_field_on_the_camera_starts_and_stops_recording(factory, sim):
     wait_for(lambda: not vigil.get(f"/api/cameras/{cam['id']}/recording").json()["active"], 10,
              "stopped")
     wait_for(lambda: timeline(vigil, cam)["segments"] == 1, 10, "the file indexed")
+
+
+def sql(vigil, statement):
+    out = subprocess.run(["sqlite3", str(vigil.data_dir / "vigil.db"), statement],
+                         capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0, out.stderr
+    return out.stdout.strip()
+
+
+def test_retention_deletes_old_segments_and_keeps_permanent_ones(factory, sim):
+    env = {**ENV, "VIGIL_RECORDSEGMENTDURATION": "1s"}
+    vigil = factory("retention", env=env)
+    cam, _ = running_camera(vigil, sim, "r2")
+    assert vigil.post(f"/api/cameras/{cam['id']}/recording/start",
+                      json={"retention_days": 7}).status_code == 200
+    wait_for(lambda: timeline(vigil, cam)["segments"] >= 4, 30, "4 segments")
+    vigil.post(f"/api/cameras/{cam['id']}/recording/stop")
+    wait_for(lambda: not vigil.get(f"/api/cameras/{cam['id']}/recording").json()["active"], 10,
+             "stopped")
+    assert vigil.stop() == 0
+    total = int(sql(vigil, f"SELECT count(*) FROM recordings WHERE camera_id = {cam['id']}"))
+    keep = sql(vigil, f"SELECT path FROM recordings WHERE camera_id = {cam['id']} "
+                      "ORDER BY start_ms LIMIT 1 OFFSET 1")
+    sql(vigil, f"UPDATE recordings SET permanent = 1 WHERE path = '{keep}'")
+    # Six days later nothing is old enough; eight days later all but the permanent one is.
+    vigil.extra_env["VIGIL_TESTCLOCKOFFSET"] = "6d"
+    vigil.start()
+    time.sleep(2)
+    assert int(sql(vigil, "SELECT count(*) FROM recordings")) == total
+    assert vigil.stop() == 0
+    vigil.extra_env["VIGIL_TESTCLOCKOFFSET"] = "8d"
+    vigil.start()
+    wait_for(lambda: "retention: deleted" in vigil.log, 15, "retention")
+    assert sql(vigil, "SELECT path FROM recordings") == keep
+    assert [str(p.relative_to(vigil.data_dir / "recordings")) for p in files_of(vigil, cam)] == \
+        [keep]
+
+
+def test_size_limit_deletes_the_oldest_segments_first(factory, sim):
+    env = {**ENV, "VIGIL_RECORDSEGMENTDURATION": "1s", "VIGIL_RECORDMAXBYTESPERCAMERA": "1MB",
+           "VIGIL_RECORDCLEANUPINTERVAL": "1s"}
+    vigil = factory("sizelimit", env=env)
+    cam, _ = running_camera(vigil, sim, "r3")
+    assert vigil.post(f"/api/cameras/{cam['id']}/recording/start").status_code == 200
+    wait_for(lambda: "retention: deleted" in vigil.log, 30, "a deletion")
+    first = sql(vigil, f"SELECT min(start_ms) FROM recordings WHERE camera_id = {cam['id']}")
+    time.sleep(4)
+    vigil.post(f"/api/cameras/{cam['id']}/recording/stop")
+    wait_for(lambda: not vigil.get(f"/api/cameras/{cam['id']}/recording").json()["active"], 10,
+             "stopped")
+    time.sleep(2)  # one more cleanup after the last file
+    rows = sql(vigil, f"SELECT start_ms, bytes FROM recordings WHERE camera_id = {cam['id']} "
+                      "ORDER BY start_ms").splitlines()
+    sizes = [int(r.split("|")[1]) for r in rows]
+    assert sum(sizes) <= 1_000_000
+    # The oldest went first: what is left is the newest, and later than before.
+    assert int(rows[0].split("|")[0]) > int(first)
+    assert len(files_of(vigil, cam)) == len(rows)

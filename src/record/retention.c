@@ -1,0 +1,466 @@
+/* retention.c: see retention.h. */
+#include "record/retention.h"
+
+#include "core/config.h"
+#include "core/error.h"
+#include "core/log.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statvfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#define BATCH       256 /* rows picked, files unlinked and rows deleted per step */
+#define MAX_PLANS   16
+#define MAX_CAMERAS 100000
+
+typedef enum { PH_AGE, PH_ORPHAN, PH_SIZE, PH_SPACE_CHECK, PH_SPACE, PH_DONE } phase;
+typedef enum { DELETED_AGE, DELETED_SIZE, DELETED_SPACE } reason;
+
+struct vg_retention {
+    uv_loop_t *loop;
+    vg_store *store;
+    vg_retention_options opt;
+    char *dir, *plans_text;
+    char plan_names[MAX_PLANS][16];
+    int64_t plan_ms[MAX_PLANS];
+    size_t plan_count;
+
+    uv_timer_t timer; /* the next run; a short pause between cameras */
+    bool timer_open;
+    bool running, stopping;
+    void (*done)(void *ctx);
+    void *done_ctx;
+
+    phase phase;
+    int64_t now_ms;
+    vg_camera *cams;
+    size_t cam_count, cam_i;
+    uv_work_t work;
+    bool work_running;
+    vg_recording *batch;
+    size_t batch_n;
+    reason batch_reason;
+    int64_t free_bytes;
+    bool statvfs_failed;
+
+    uint64_t run_deleted, run_bytes;
+    vg_retention_stats stats;
+};
+
+static void step(vg_retention *ret);
+static void on_timer(uv_timer_t *t);
+
+/* ---- plans ---- */
+
+int vg_retention_parse_plans(const char *plans, char (*names)[16], int64_t *ms, size_t cap,
+                             char *err, size_t err_cap)
+{
+    size_t count = 0;
+    for (const char *p = plans; *p;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        char item[64];
+        if (len >= sizeof(item)) {
+            snprintf(err, err_cap, "recordPlans: an entry is too long");
+            return VG_EINVAL;
+        }
+        memcpy(item, p, len);
+        item[len] = '\0';
+        char *s = item;
+        while (*s == ' ')
+            s++;
+        char *eq = strchr(s, '=');
+        if (!eq) {
+            snprintf(err, err_cap, "recordPlans: '%s' is not name=duration (basic=7d)", s);
+            return VG_EINVAL;
+        }
+        *eq = '\0';
+        char *name = s, *value = eq + 1;
+        size_t nlen = strlen(name);
+        while (nlen && name[nlen - 1] == ' ')
+            name[--nlen] = '\0';
+        while (*value == ' ')
+            value++;
+        int64_t d;
+        if (nlen == 0 || nlen > 15 ||
+            strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-_") != nlen) {
+            snprintf(err, err_cap, "recordPlans: plan name '%s' must be 1-15 of a-z 0-9 - _", name);
+            return VG_EINVAL;
+        }
+        if (vg_config_parse_duration(value, &d) != 0 || d <= 0) {
+            snprintf(err, err_cap, "recordPlans: plan %s: invalid duration '%s' (write 7d)", name,
+                     value);
+            return VG_EINVAL;
+        }
+        if (count == cap) {
+            snprintf(err, err_cap, "recordPlans: more than %zu plans", cap);
+            return VG_EINVAL;
+        }
+        if (names)
+            memcpy(names[count], name, nlen + 1); /* nlen <= 15, checked above */
+        if (ms)
+            ms[count] = d;
+        count++;
+        p = end ? end + 1 : p + len;
+    }
+    return (int)count;
+}
+
+int64_t vg_retention_of(const vg_retention *ret, int retention_days, const char *plan)
+{
+    if (retention_days > 0)
+        return (int64_t)retention_days * 24 * 3600 * 1000;
+    for (size_t i = 0; plan && plan[0] && i < ret->plan_count; i++) {
+        if (strcmp(ret->plan_names[i], plan) == 0)
+            return ret->plan_ms[i];
+    }
+    return ret->opt.delete_after_ms;
+}
+
+static int64_t now_ms(const vg_retention *ret)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + ret->opt.clock_offset_ms;
+}
+
+/* ---- the worker's part ---- */
+
+static void unlink_work(uv_work_t *w)
+{
+    vg_retention *ret = w->data;
+    for (size_t i = 0; i < ret->batch_n; i++) {
+        char abs[PATH_MAX];
+        snprintf(abs, sizeof(abs), "%s/%s", ret->dir, ret->batch[i].path);
+        if (unlink(abs) < 0 && errno != ENOENT)
+            continue;
+        /* An emptied day folder goes too (rmdir refuses one that is not empty). */
+        char *slash = strrchr(abs, '/');
+        if (slash) {
+            *slash = '\0';
+            rmdir(abs);
+        }
+    }
+}
+
+static void statvfs_work(uv_work_t *w)
+{
+    vg_retention *ret = w->data;
+    struct statvfs st;
+    ret->statvfs_failed = statvfs(ret->dir, &st) < 0;
+    if (!ret->statvfs_failed)
+        ret->free_bytes = (int64_t)st.f_bavail * (int64_t)st.f_frsize;
+}
+
+/* ---- steps ---- */
+
+static void finish_run(vg_retention *ret)
+{
+    ret->running = false;
+    vg_camera_array_free(ret->cams, ret->cam_count);
+    ret->cams = NULL;
+    ret->cam_count = 0;
+    ret->stats.runs++;
+    if (ret->run_deleted)
+        VG_LOG_INFO("record", "retention: deleted %llu segments (%.1f MiB)",
+                    (unsigned long long)ret->run_deleted, (double)ret->run_bytes / 1048576.0);
+    if (ret->stopping) {
+        if (ret->done)
+            ret->done(ret->done_ctx);
+        ret->done = NULL;
+        return;
+    }
+    uv_timer_start(&ret->timer, on_timer, (uint64_t)ret->opt.interval_ms, 0);
+}
+
+static void after_unlink(uv_work_t *w, int status)
+{
+    vg_retention *ret = w->data;
+    ret->work_running = false;
+    /* The files are gone: the rows go in one transaction. */
+    bool tx = vg_store_begin(ret->store) == 0;
+    for (size_t i = 0; i < ret->batch_n; i++) {
+        if (vg_store_recording_delete(ret->store, ret->batch[i].id) == 0) {
+            ret->run_deleted++;
+            ret->run_bytes += (uint64_t)ret->batch[i].bytes;
+            ret->stats.bytes_deleted += (uint64_t)ret->batch[i].bytes;
+            if (ret->batch_reason == DELETED_AGE)
+                ret->stats.deleted_age++;
+            else if (ret->batch_reason == DELETED_SIZE)
+                ret->stats.deleted_size++;
+            else
+                ret->stats.deleted_space++;
+        }
+    }
+    if (tx && vg_store_commit(ret->store) < 0)
+        vg_store_rollback(ret->store);
+    vg_recording_array_free(ret->batch, ret->batch_n);
+    ret->batch = NULL;
+    ret->batch_n = 0;
+    if (ret->phase == PH_SPACE)
+        ret->phase = PH_SPACE_CHECK; /* measure again */
+    step(ret);
+}
+
+/* Deletes `rows` (taken): files on a worker, then the rows. */
+static void delete_batch(vg_retention *ret, vg_recording *rows, size_t n, reason why)
+{
+    ret->batch = rows;
+    ret->batch_n = n;
+    ret->batch_reason = why;
+    ret->work.data = ret;
+    ret->work_running = true;
+    if (uv_queue_work(ret->loop, &ret->work, unlink_work, after_unlink) < 0) {
+        ret->work_running = false;
+        vg_recording_array_free(rows, n);
+        ret->batch = NULL;
+        ret->batch_n = 0;
+        ret->phase = PH_DONE;
+        step(ret);
+    }
+}
+
+static void after_statvfs(uv_work_t *w, int status)
+{
+    vg_retention *ret = w->data;
+    ret->work_running = false;
+    if (ret->statvfs_failed) {
+        VG_LOG_WARN("record", "retention: cannot read the free space of %s: %s", ret->dir,
+                    strerror(errno));
+        ret->phase = PH_DONE;
+    } else if (ret->free_bytes >= ret->opt.min_free_bytes) {
+        if (ret->stats.disk_full && ret->opt.on_disk_full)
+            ret->opt.on_disk_full(ret->opt.ctx, false, NULL);
+        ret->stats.disk_full = false;
+        ret->phase = PH_DONE;
+    } else {
+        ret->phase = PH_SPACE;
+    }
+    step(ret);
+}
+
+/* Takes the oldest rows until their bytes reach `need`; frees the rest. */
+static size_t take_until(vg_recording *rows, size_t n, int64_t need)
+{
+    int64_t sum = 0;
+    size_t k = 0;
+    while (k < n && sum < need)
+        sum += rows[k++].bytes;
+    for (size_t i = k; i < n; i++)
+        vg_recording_clear(&rows[i]);
+    return k;
+}
+
+static void on_continue(uv_timer_t *t)
+{
+    step(t->data);
+}
+
+/* One step of the run: at most one store query of BATCH rows, then a worker job or the next. */
+static void step(vg_retention *ret)
+{
+    if (ret->stopping && ret->phase != PH_DONE)
+        ret->phase = PH_DONE;
+    vg_recording *rows = NULL;
+    size_t n = 0;
+    int queries = 0;
+    while (ret->phase != PH_DONE) {
+        if (++queries > 32) {
+            /* Many cameras with nothing to do: let the loop breathe, go on in 1 ms. */
+            uv_timer_start(&ret->timer, on_continue, 1, 0);
+            return;
+        }
+        switch (ret->phase) {
+        case PH_AGE:
+            if (ret->cam_i >= ret->cam_count) {
+                ret->phase = PH_ORPHAN;
+                continue;
+            }
+            {
+                const vg_camera *c = &ret->cams[ret->cam_i];
+                int64_t cutoff = ret->now_ms - vg_retention_of(ret, c->retention_days, c->plan);
+                if (vg_store_recording_oldest(ret->store, c->id, cutoff, BATCH, &rows, &n) == 0 &&
+                    n) {
+                    delete_batch(ret, rows, n, DELETED_AGE);
+                    return;
+                }
+                ret->cam_i++;
+            }
+            continue;
+        case PH_ORPHAN:
+            if (vg_store_recording_oldest(ret->store, -1, ret->now_ms - ret->opt.delete_after_ms,
+                                          BATCH, &rows, &n) == 0 &&
+                n) {
+                delete_batch(ret, rows, n, DELETED_AGE);
+                return;
+            }
+            ret->phase = PH_SIZE;
+            ret->cam_i = 0;
+            continue;
+        case PH_SIZE:
+            if (ret->opt.max_bytes_per_camera <= 0 || ret->cam_i >= ret->cam_count) {
+                ret->phase = PH_SPACE_CHECK;
+                continue;
+            }
+            {
+                const vg_camera *c = &ret->cams[ret->cam_i];
+                int64_t bytes = 0;
+                vg_store_recording_camera_bytes(ret->store, c->id, &bytes);
+                int64_t excess = bytes - ret->opt.max_bytes_per_camera;
+                if (excess > 0 &&
+                    vg_store_recording_oldest(ret->store, c->id, INT64_MAX, BATCH, &rows, &n) ==
+                        0 &&
+                    n) {
+                    n = take_until(rows, n, excess);
+                    delete_batch(ret, rows, n, DELETED_SIZE);
+                    return;
+                }
+                ret->cam_i++;
+            }
+            continue;
+        case PH_SPACE_CHECK:
+            if (ret->opt.min_free_bytes <= 0) {
+                ret->phase = PH_DONE;
+                continue;
+            }
+            ret->work.data = ret;
+            ret->work_running = true;
+            if (uv_queue_work(ret->loop, &ret->work, statvfs_work, after_statvfs) < 0) {
+                ret->work_running = false;
+                ret->phase = PH_DONE;
+                continue;
+            }
+            return;
+        case PH_SPACE:
+            if (vg_store_recording_oldest(ret->store, 0, INT64_MAX, BATCH, &rows, &n) == 0 && n) {
+                n = take_until(rows, n, ret->opt.min_free_bytes - ret->free_bytes);
+                delete_batch(ret, rows, n, DELETED_SPACE);
+                return;
+            }
+            /* Short of space with only permanent segments left: recording must stop. */
+            if (!ret->stats.disk_full) {
+                VG_LOG_ERROR("record",
+                             "retention: %s has %lld bytes free, under "
+                             "recordMinFreeSpace, and only permanent recordings are left",
+                             ret->dir, (long long)ret->free_bytes);
+                if (ret->opt.on_disk_full)
+                    ret->opt.on_disk_full(
+                        ret->opt.ctx, true,
+                        "the disk is full and only permanent recordings are left");
+            }
+            ret->stats.disk_full = true;
+            ret->phase = PH_DONE;
+            continue;
+        case PH_DONE:
+            break;
+        }
+    }
+    finish_run(ret);
+}
+
+void vg_retention_run(vg_retention *ret)
+{
+    if (ret->running || ret->stopping)
+        return;
+    uv_timer_stop(&ret->timer);
+    int64_t total = 0;
+    vg_camera *cams = NULL;
+    size_t n = 0;
+    if (vg_store_camera_list(ret->store, MAX_CAMERAS, 0, &cams, &n, &total) < 0) {
+        uv_timer_start(&ret->timer, on_timer, (uint64_t)ret->opt.interval_ms, 0);
+        return;
+    }
+    ret->running = true;
+    ret->cams = cams;
+    ret->cam_count = n;
+    ret->cam_i = 0;
+    ret->phase = PH_AGE;
+    ret->now_ms = now_ms(ret);
+    ret->run_deleted = ret->run_bytes = 0;
+    step(ret);
+}
+
+static void on_timer(uv_timer_t *t)
+{
+    vg_retention_run(t->data);
+}
+
+vg_retention *vg_retention_create(uv_loop_t *loop, vg_store *store, const vg_retention_options *opt,
+                                  char *err, size_t err_cap)
+{
+    vg_retention *ret = calloc(1, sizeof(*ret));
+    if (!ret || !(ret->dir = strdup(opt->dir)) ||
+        !(ret->plans_text = strdup(opt->plans ? opt->plans : ""))) {
+        if (ret)
+            free(ret->dir);
+        free(ret);
+        snprintf(err, err_cap, "out of memory");
+        return NULL;
+    }
+    int count = vg_retention_parse_plans(ret->plans_text, ret->plan_names, ret->plan_ms, MAX_PLANS,
+                                         err, err_cap);
+    if (count < 0) {
+        free(ret->dir);
+        free(ret->plans_text);
+        free(ret);
+        return NULL;
+    }
+    ret->plan_count = (size_t)count;
+    ret->loop = loop;
+    ret->store = store;
+    ret->opt = *opt;
+    ret->opt.dir = ret->dir;
+    ret->opt.plans = ret->plans_text;
+    if (ret->opt.interval_ms <= 0)
+        ret->opt.interval_ms = 10 * 60 * 1000;
+    uv_timer_init(loop, &ret->timer);
+    ret->timer.data = ret;
+    ret->timer_open = true;
+    /* The first run right away, from the loop (the caller may not be done setting up). */
+    uv_timer_start(&ret->timer, on_timer, 0, 0);
+    return ret;
+}
+
+static void on_timer_closed(uv_handle_t *h)
+{
+    (void)h;
+}
+
+void vg_retention_stop(vg_retention *ret, void (*done)(void *ctx), void *ctx)
+{
+    if (!ret || ret->stopping)
+        return;
+    ret->stopping = true;
+    ret->done = done;
+    ret->done_ctx = ctx;
+    uv_timer_stop(&ret->timer);
+    uv_close((uv_handle_t *)&ret->timer, on_timer_closed);
+    ret->timer_open = false;
+    if (!ret->running || !ret->work_running) {
+        if (ret->running)
+            finish_run(ret); /* between steps: stop here */
+        else if (done)
+            done(ctx);
+    }
+}
+
+void vg_retention_destroy(vg_retention *ret)
+{
+    if (!ret)
+        return;
+    vg_camera_array_free(ret->cams, ret->cam_count);
+    vg_recording_array_free(ret->batch, ret->batch_n);
+    free(ret->dir);
+    free(ret->plans_text);
+    free(ret);
+}
+
+void vg_retention_stats_get(const vg_retention *ret, vg_retention_stats *out)
+{
+    *out = ret->stats;
+}
