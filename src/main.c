@@ -410,6 +410,7 @@ static int cmd_serve(int argc, char **argv)
     }
     api.record = s.record;
     api.ws_allow_origins = cfg.ws_allow_origins;
+    api.media_allow_origins = cfg.hls_allow_origins;
     router = vg_router_create();
     if (!router || vg_api_register(router, &api) < 0 || vg_hls_register(router, s.hls) < 0) {
         VG_LOG_ERROR("main", "cannot build the routes: out of memory");

@@ -16,6 +16,8 @@ int vg_api_register(vg_router *router, vg_api *api)
         (rc = vg_api_register_paths(router, api)) < 0 ||
         (rc = vg_api_register_stills(router, api)) < 0 ||
         (rc = vg_api_register_recordings(router, api)) < 0 ||
+        (rc = vg_api_register_clips(router, api)) < 0 ||
+        (rc = vg_api_register_playback(router, api)) < 0 ||
         (rc = vg_api_register_live(router, api)) < 0)
         return rc;
     if (api->debug_endpoints && (rc = vg_api_register_debug(router, api)) < 0)

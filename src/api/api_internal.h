@@ -68,6 +68,8 @@ int vg_api_register_streams(vg_router *router, vg_api *api);
 int vg_api_register_health(vg_router *router, vg_api *api);
 int vg_api_register_stills(vg_router *router, vg_api *api);
 int vg_api_register_recordings(vg_router *router, vg_api *api);
+int vg_api_register_clips(vg_router *router, vg_api *api);
+int vg_api_register_playback(vg_router *router, vg_api *api);
 int vg_api_register_live(vg_router *router, vg_api *api);
 
 #endif

@@ -330,7 +330,7 @@ static void get_mjpeg(vg_http_request *req, void *ctx)
         return;
     }
     c->stream = vg_http_respond_stream(
-        req, 200, "multipart/x-mixed-replace; boundary=" MJPEG_BOUNDARY, &mjpeg_stream_ops, c);
+        req, 200, "multipart/x-mixed-replace; boundary=" MJPEG_BOUNDARY, -1, &mjpeg_stream_ops, c);
     if (!c->stream) {
         vg_still_live_leave(c->viewer);
         free(c);

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct vg_http_request vg_http_request;
 
@@ -89,14 +90,16 @@ typedef struct vg_http_stream_ops {
 } vg_http_stream_ops;
 
 /*
- * Answers `req` with `status` and `content_type` and a body to follow.
- * `ops` and `ctx` are borrowed until on_close. Returns the stream (the
- * server's; the owner uses it until on_close), or NULL when it could not be
- * made (then the request has been answered with an error).
+ * Answers `req` with `status` and `content_type` and a body to follow:
+ * `length` bytes exactly (Content-Length), or of unknown length when
+ * `length` is -1 (chunked). `ops` and `ctx` are borrowed until on_close.
+ * Returns the stream (the server's; the owner uses it until on_close), or
+ * NULL when it could not be made (then the request has been answered with
+ * an error, or its connection closed).
  */
 vg_http_stream *vg_http_respond_stream(vg_http_request *req, unsigned status,
-                                       const char *content_type, const vg_http_stream_ops *ops,
-                                       void *ctx);
+                                       const char *content_type, int64_t length,
+                                       const vg_http_stream_ops *ops, void *ctx);
 
 /*
  * Queues the concatenation of `count` slices, borrowed until `release(ctx)`

@@ -328,8 +328,8 @@ static void stream_free(void *cls)
 }
 
 vg_http_stream *vg_http_respond_stream(vg_http_request *req, unsigned status,
-                                       const char *content_type, const vg_http_stream_ops *ops,
-                                       void *ctx)
+                                       const char *content_type, int64_t length,
+                                       const vg_http_stream_ops *ops, void *ctx)
 {
     if (req->responded) {
         VG_LOG_ERROR("http", "second response ignored status=%u path=%s", status, req->path);
@@ -342,8 +342,9 @@ vg_http_stream *vg_http_respond_stream(vg_http_request *req, unsigned status,
     vg_http_stream *stream = calloc(1, sizeof(*stream));
     struct MHD_Response *resp = NULL;
     if (stream)
-        resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, STREAM_BLOCK_SIZE, stream_read,
-                                                 stream, stream_free);
+        resp = MHD_create_response_from_callback(length < 0 ? MHD_SIZE_UNKNOWN : (uint64_t)length,
+                                                 STREAM_BLOCK_SIZE, stream_read, stream,
+                                                 stream_free);
     if (!resp) {
         free(stream);
         vg_http_respond_error(req, 503, "out_of_memory", "cannot start the response");

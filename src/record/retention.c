@@ -44,7 +44,6 @@ struct vg_retention {
     bool work_running;
     vg_recording *batch;
     size_t batch_n;
-    reason batch_reason;
     int64_t free_bytes;
     bool statvfs_failed;
 
@@ -182,23 +181,6 @@ static void after_unlink(uv_work_t *w, int status)
 {
     vg_retention *ret = w->data;
     ret->work_running = false;
-    /* The files are gone: the rows go in one transaction. */
-    bool tx = vg_store_begin(ret->store) == 0;
-    for (size_t i = 0; i < ret->batch_n; i++) {
-        if (vg_store_recording_delete(ret->store, ret->batch[i].id) == 0) {
-            ret->run_deleted++;
-            ret->run_bytes += (uint64_t)ret->batch[i].bytes;
-            ret->stats.bytes_deleted += (uint64_t)ret->batch[i].bytes;
-            if (ret->batch_reason == DELETED_AGE)
-                ret->stats.deleted_age++;
-            else if (ret->batch_reason == DELETED_SIZE)
-                ret->stats.deleted_size++;
-            else
-                ret->stats.deleted_space++;
-        }
-    }
-    if (tx && vg_store_commit(ret->store) < 0)
-        vg_store_rollback(ret->store);
     vg_recording_array_free(ret->batch, ret->batch_n);
     ret->batch = NULL;
     ret->batch_n = 0;
@@ -207,17 +189,41 @@ static void after_unlink(uv_work_t *w, int status)
     step(ret);
 }
 
-/* Deletes `rows` (taken): files on a worker, then the rows. */
+/*
+ * Deletes `rows` (taken): the rows first, in one transaction, skipping any
+ * made permanent since they were picked (a clip); then, on a worker, the
+ * files of the rows that went. A crash in between leaves a file without a
+ * row, never a row without its file.
+ */
 static void delete_batch(vg_retention *ret, vg_recording *rows, size_t n, reason why)
 {
+    bool tx = vg_store_begin(ret->store) == 0;
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (vg_store_recording_expire(ret->store, rows[i].id) == 0) {
+            ret->run_deleted++;
+            ret->run_bytes += (uint64_t)rows[i].bytes;
+            ret->stats.bytes_deleted += (uint64_t)rows[i].bytes;
+            if (why == DELETED_AGE)
+                ret->stats.deleted_age++;
+            else if (why == DELETED_SIZE)
+                ret->stats.deleted_size++;
+            else
+                ret->stats.deleted_space++;
+            rows[kept++] = rows[i];
+        } else {
+            vg_recording_clear(&rows[i]);
+        }
+    }
+    if (tx && vg_store_commit(ret->store) < 0)
+        vg_store_rollback(ret->store);
     ret->batch = rows;
-    ret->batch_n = n;
-    ret->batch_reason = why;
+    ret->batch_n = kept;
     ret->work.data = ret;
     ret->work_running = true;
     if (uv_queue_work(ret->loop, &ret->work, unlink_work, after_unlink) < 0) {
         ret->work_running = false;
-        vg_recording_array_free(rows, n);
+        vg_recording_array_free(rows, kept);
         ret->batch = NULL;
         ret->batch_n = 0;
         ret->phase = PH_DONE;

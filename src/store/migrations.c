@@ -137,6 +137,30 @@ static const vg_store_migration migrations[] = {
                "CREATE INDEX recordings_camera_start ON recordings(camera_id, start_ms);\n"
                "CREATE INDEX recordings_start ON recordings(start_ms);\n",
     },
+    {
+        .version = 6,
+        .name = "permanent clips",
+        /*
+         * A clip (domain/recording.h) keeps the segments it overlaps:
+         * recordings.permanent is 1 exactly when a clip of the segment's
+         * camera overlaps it, and sqlite.c keeps it so when a clip is added or
+         * deleted and when a segment is indexed. camera_id has no foreign key,
+         * as for recordings: a clip outlives its deleted camera (its segments
+         * do too), until the user deletes it.
+         *
+         * clips_camera_start serves a camera's listing by time and the "is
+         * this segment in a clip" lookup made for every segment indexed.
+         */
+        .sql = "CREATE TABLE clips (\n"
+               "    id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+               "    camera_id INTEGER NOT NULL,\n"
+               "    start_ms INTEGER NOT NULL,\n"
+               "    end_ms INTEGER NOT NULL CHECK (end_ms > start_ms),\n"
+               "    name TEXT NOT NULL,\n"
+               "    created_at_ms INTEGER NOT NULL\n"
+               ");\n"
+               "CREATE INDEX clips_camera_start ON clips(camera_id, start_ms);\n",
+    },
 };
 
 const vg_store_migration *vg_store_migrations(size_t *count)

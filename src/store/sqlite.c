@@ -73,6 +73,18 @@
  * at most VG_RECORDING_MAX_DURATION_MS (insert refuses longer ones), so one
  * overlapping `from` starts after from - that: the query says so too, and
  * the scan covers the range plus at most that much before it.
+ *
+ * Clips. recordings.permanent says "a clip of this camera overlaps the
+ * segment", kept true in the three places it can change: a clip inserted
+ * (its segments set to 1), a clip deleted (its segments computed again from
+ * the clips left), and a segment indexed (1 when a clip overlaps it, so a
+ * clip over time still being recorded keeps what comes later). The first
+ * two are one transaction with the clip row: BEGIN IMMEDIATE, or a
+ * savepoint when the caller has one open. Retention then needs no join: it
+ * reads the flag. A segment lookup by clip uses the segments' duration bound
+ * as the listing does; a clip lookup by segment ("does any clip overlap
+ * it") scans the camera's clips that start before the segment ends, which
+ * are few, since people make them by hand.
  */
 #include "store/store.h"
 
@@ -96,6 +108,16 @@
     "id, name, stream_url, location, created_at_ms, updated_at_ms, max_readers, rtsp_transport,"   \
     " record, retention_days, plan"
 #define RECORDING_COLUMNS "id, camera_id, start_ms, end_ms, duration_ms, bytes, path, permanent"
+/*
+ * A clip with what it covers now: its segments and their bytes, by a join
+ * on the segment overlap (?2 is VG_RECORDING_MAX_DURATION_MS, which bounds
+ * r.start_ms from below as in STMT_RECORDING_LIST). One row per clip.
+ */
+#define CLIP_SELECT                                                                                \
+    "SELECT c.id, c.camera_id, c.start_ms, c.end_ms, c.name, c.created_at_ms, count(r.id),"        \
+    " coalesce(sum(r.bytes), 0) FROM clips c LEFT JOIN recordings r"                               \
+    " ON r.camera_id = c.camera_id AND r.start_ms < c.end_ms AND r.start_ms > c.start_ms - ?2"     \
+    " AND r.end_ms > c.start_ms"
 #define STREAM_COLUMNS                                                                             \
     "id, camera_id, source_url, status, started_at_ms, stopped_at_ms, last_error, on_demand"
 /* Newest start first; a never-started stream (NULL) sorts last; ties by id. */
@@ -105,6 +127,9 @@ enum stmt_id {
     STMT_BEGIN,
     STMT_COMMIT,
     STMT_ROLLBACK,
+    STMT_SAVEPOINT,
+    STMT_RELEASE,
+    STMT_ROLLBACK_TO,
     STMT_SCHEMA_VERSION,
     STMT_CAMERA_INSERT,
     STMT_CAMERA_GET,
@@ -126,10 +151,19 @@ enum stmt_id {
     STMT_RECORDING_LIST,
     STMT_RECORDING_HAS_PATH,
     STMT_RECORDING_DELETE,
+    STMT_RECORDING_EXPIRE,
     STMT_RECORDING_CAMERA_BYTES,
     STMT_RECORDING_OLDEST_CAMERA,
     STMT_RECORDING_OLDEST_ANY,
     STMT_RECORDING_OLDEST_ORPHAN,
+    STMT_CLIP_INSERT,
+    STMT_CLIP_MARK,
+    STMT_CLIP_GET,
+    STMT_CLIP_LIST,
+    STMT_CLIP_RENAME,
+    STMT_CLIP_SPAN,
+    STMT_CLIP_DELETE,
+    STMT_CLIP_UNMARK,
     STMT_NUM
 };
 
@@ -140,12 +174,16 @@ enum stmt_id {
  * ?3 source_url, ?4 status, ?5 started_at_ms, ?6 stopped_at_ms,
  * ?7 last_error, ?8 on_demand. Every paged list takes ?1 limit and
  * ?2 offset, and the per-camera one ?3 camera_id. The recording list takes
- * ?1 camera_id, ?2 from, ?3 to, ?4 the earliest start that can overlap from.
+ * ?1 camera_id, ?2 from, ?3 to, ?4 the earliest start that can overlap from;
+ * so do the clip's segment updates (MARK, UNMARK), with the clip's times.
  */
 static const char *const stmt_sql[STMT_NUM] = {
     [STMT_BEGIN] = "BEGIN IMMEDIATE",
     [STMT_COMMIT] = "COMMIT",
     [STMT_ROLLBACK] = "ROLLBACK",
+    [STMT_SAVEPOINT] = "SAVEPOINT vg_store_call",
+    [STMT_RELEASE] = "RELEASE vg_store_call",
+    [STMT_ROLLBACK_TO] = "ROLLBACK TO vg_store_call",
     [STMT_SCHEMA_VERSION] = "SELECT coalesce(max(version), 0) FROM schema_migrations",
     [STMT_CAMERA_INSERT] = "INSERT INTO cameras (" CAMERA_COLUMNS ")"
                            " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
@@ -176,15 +214,18 @@ static const char *const stmt_sql[STMT_NUM] = {
     [STMT_STREAM_COUNT_CAMERA] = "SELECT count(*) FROM streams WHERE camera_id = ?1",
     [STMT_STREAM_LIST_LIVE] = "SELECT " STREAM_COLUMNS " FROM streams"
                               " WHERE status != 'STOPPED' ORDER BY camera_id",
+    /* Permanent when asked, or when a clip of the camera overlaps [?2, ?3) (the DESIGN above). */
     [STMT_RECORDING_INSERT] =
         "INSERT INTO recordings (camera_id, start_ms, end_ms, duration_ms, bytes, path, permanent)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7 OR EXISTS (SELECT 1 FROM clips"
+        " WHERE camera_id = ?1 AND start_ms < ?3 AND end_ms > ?2))",
     /* start_ms > ?4 only narrows the index range: it holds for every overlapping segment. */
     [STMT_RECORDING_LIST] = "SELECT " RECORDING_COLUMNS " FROM recordings"
                             " WHERE camera_id = ?1 AND start_ms < ?3 AND start_ms > ?4"
                             " AND end_ms > ?2 ORDER BY start_ms, id",
     [STMT_RECORDING_HAS_PATH] = "SELECT 1 FROM recordings WHERE path = ?1",
     [STMT_RECORDING_DELETE] = "DELETE FROM recordings WHERE id = ?1",
+    [STMT_RECORDING_EXPIRE] = "DELETE FROM recordings WHERE id = ?1 AND permanent = 0",
     [STMT_RECORDING_CAMERA_BYTES] =
         "SELECT coalesce(sum(bytes), 0) FROM recordings WHERE camera_id = ?1",
     /*
@@ -202,6 +243,23 @@ static const char *const stmt_sql[STMT_NUM] = {
         "SELECT " RECORDING_COLUMNS " FROM recordings WHERE start_ms < ?2 AND end_ms < ?2"
         " AND permanent = 0 AND camera_id NOT IN (SELECT id FROM cameras)"
         " ORDER BY start_ms, id LIMIT ?3",
+    [STMT_CLIP_INSERT] = "INSERT INTO clips (camera_id, start_ms, end_ms, name, created_at_ms)"
+                         " VALUES (?1, ?2, ?3, ?4, ?5)",
+    /* permanent = 0: the count of changes is what the clip made permanent. */
+    [STMT_CLIP_MARK] = "UPDATE recordings SET permanent = 1 WHERE camera_id = ?1 AND start_ms < ?3"
+                       " AND start_ms > ?4 AND end_ms > ?2 AND permanent = 0",
+    [STMT_CLIP_GET] = CLIP_SELECT " WHERE c.id = ?1 GROUP BY c.id",
+    [STMT_CLIP_LIST] =
+        CLIP_SELECT " WHERE c.camera_id = ?1 GROUP BY c.id ORDER BY c.start_ms, c.id",
+    [STMT_CLIP_RENAME] = "UPDATE clips SET name = ?2 WHERE id = ?1",
+    [STMT_CLIP_SPAN] = "SELECT camera_id, start_ms, end_ms FROM clips WHERE id = ?1",
+    [STMT_CLIP_DELETE] = "DELETE FROM clips WHERE id = ?1",
+    /* After the clip row is gone: what the clips left say, for each segment it overlapped. */
+    [STMT_CLIP_UNMARK] = "UPDATE recordings SET permanent = EXISTS (SELECT 1 FROM clips c"
+                         " WHERE c.camera_id = recordings.camera_id"
+                         " AND c.start_ms < recordings.end_ms AND c.end_ms > recordings.start_ms)"
+                         " WHERE camera_id = ?1 AND start_ms < ?3 AND start_ms > ?4"
+                         " AND end_ms > ?2",
 };
 
 struct vg_store {
@@ -377,7 +435,21 @@ static int recording_from_row(sqlite3_stmt *stmt, vg_recording *rec)
     return column_strdup(stmt, 6, &rec->path); /* NOT NULL: NULL only when out of memory */
 }
 
-/* Reads the current row into one element of a list (a vg_camera, vg_stream or vg_recording). */
+static int clip_from_row(sqlite3_stmt *stmt, vg_clip *clip)
+{
+    memset(clip, 0, sizeof(*clip));
+    clip->id = sqlite3_column_int64(stmt, 0);
+    clip->camera_id = sqlite3_column_int64(stmt, 1);
+    clip->start_ms = sqlite3_column_int64(stmt, 2);
+    clip->end_ms = sqlite3_column_int64(stmt, 3);
+    clip->created_at_ms = sqlite3_column_int64(stmt, 5);
+    clip->segments = sqlite3_column_int64(stmt, 6);
+    clip->bytes = sqlite3_column_int64(stmt, 7);
+    return column_strdup(stmt, 4, &clip->name); /* NOT NULL: NULL only when out of memory */
+}
+
+/* Reads the current row into one element of a list (a vg_camera, vg_stream, vg_recording or
+ * vg_clip). */
 typedef int (*row_reader)(vg_store *store, sqlite3_stmt *stmt, void *elem);
 /* Frees a list of `n` elements, as vg_camera_array_free() does. */
 typedef void (*list_freer)(void *elems, size_t n);
@@ -398,6 +470,12 @@ static int read_recording_row(vg_store *store, sqlite3_stmt *stmt, void *elem)
     return recording_from_row(stmt, elem);
 }
 
+static int read_clip_row(vg_store *store, sqlite3_stmt *stmt, void *elem)
+{
+    (void)store;
+    return clip_from_row(stmt, elem);
+}
+
 static void free_camera_list(void *elems, size_t n)
 {
     vg_camera_array_free(elems, n);
@@ -411,6 +489,11 @@ static void free_stream_list(void *elems, size_t n)
 static void free_recording_list(void *elems, size_t n)
 {
     vg_recording_array_free(elems, n);
+}
+
+static void free_clip_list(void *elems, size_t n)
+{
+    vg_clip_array_free(elems, n);
 }
 
 /*
@@ -468,6 +551,12 @@ static int collect_recordings(vg_store *store, sqlite3_stmt *stmt, vg_recording 
 {
     return collect_rows(store, stmt, sizeof(vg_recording), read_recording_row, free_recording_list,
                         "recording list failed", (void **)out, n);
+}
+
+static int collect_clips(vg_store *store, sqlite3_stmt *stmt, vg_clip **out, size_t *n)
+{
+    return collect_rows(store, stmt, sizeof(vg_clip), read_clip_row, free_clip_list,
+                        "clip list failed", (void **)out, n);
 }
 
 /* ---- open: pragmas, migrations, statements ---- */
@@ -1149,6 +1238,14 @@ int vg_store_stream_list_live(vg_store *store, vg_stream **out, size_t *n)
 
 /* ---- recordings ---- */
 
+/* A segment overlapping from_ms started after this (the duration bound; no overflow). */
+static int64_t earliest_overlapping_start(int64_t from_ms)
+{
+    return from_ms < INT64_MIN + VG_RECORDING_MAX_DURATION_MS
+               ? INT64_MIN
+               : from_ms - VG_RECORDING_MAX_DURATION_MS;
+}
+
 int vg_store_recording_insert(vg_store *store, vg_recording *rec)
 {
     sqlite3_stmt *stmt = store->stmt[STMT_RECORDING_INSERT];
@@ -1201,10 +1298,7 @@ int vg_store_recording_list(vg_store *store, int64_t camera_id, int64_t from_ms,
     *n = 0;
     if (from_ms >= to_ms)
         return 0; /* an empty range: the query alone would match a segment spanning from_ms */
-    /* A segment overlapping from_ms started after this (the duration bound; no overflow). */
-    int64_t earliest = from_ms < INT64_MIN + VG_RECORDING_MAX_DURATION_MS
-                           ? INT64_MIN
-                           : from_ms - VG_RECORDING_MAX_DURATION_MS;
+    int64_t earliest = earliest_overlapping_start(from_ms);
     int rc = sqlite3_bind_int64(stmt, 1, camera_id);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_int64(stmt, 2, from_ms);
@@ -1249,6 +1343,25 @@ int vg_store_recording_delete(vg_store *store, int64_t id)
         rc = sqlite3_step(stmt);
     if (rc != SQLITE_DONE) {
         err = store_error(store, rc, "recording delete failed recording=%" PRId64, id);
+        goto out;
+    }
+    if (sqlite3_changes64(store->db) == 0)
+        err = VG_ENOENT;
+out:
+    stmt_done(stmt);
+    return err;
+}
+
+int vg_store_recording_expire(vg_store *store, int64_t id)
+{
+    sqlite3_stmt *stmt = store->stmt[STMT_RECORDING_EXPIRE];
+    int err = 0;
+
+    int rc = sqlite3_bind_int64(stmt, 1, id);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt);
+    if (rc != SQLITE_DONE) {
+        err = store_error(store, rc, "recording expiry failed recording=%" PRId64, id);
         goto out;
     }
     if (sqlite3_changes64(store->db) == 0)
@@ -1349,5 +1462,229 @@ int vg_store_recording_oldest(vg_store *store, int64_t camera_id, int64_t ended_
     err = collect_recordings(store, stmt, out, n);
 out:
     stmt_done(stmt);
+    return err;
+}
+
+/* ---- clips ---- */
+
+/*
+ * Opens the transaction of one call that writes several statements:
+ * BEGIN IMMEDIATE when none is open (*outer true), else a savepoint in the
+ * caller's, so that a failure undoes this call's writes and nothing else.
+ */
+static int call_begin(vg_store *store, bool *outer)
+{
+    *outer = sqlite3_get_autocommit(store->db) != 0;
+    return *outer ? step_done(store, STMT_BEGIN, "begin")
+                  : step_done(store, STMT_SAVEPOINT, "savepoint");
+}
+
+/* Commits (err 0) or undoes (err < 0) what call_begin() opened; returns err, or the commit's. */
+static int call_end(vg_store *store, bool outer, int err)
+{
+    if (err == 0)
+        err = outer ? step_done(store, STMT_COMMIT, "commit")
+                    : step_done(store, STMT_RELEASE, "release savepoint");
+    if (err == 0)
+        return 0;
+    /* SQLite may have rolled back the whole transaction itself (a full disk, no memory). */
+    if (sqlite3_get_autocommit(store->db))
+        return err;
+    if (outer) {
+        step_done(store, STMT_ROLLBACK, "rollback");
+    } else {
+        step_done(store, STMT_ROLLBACK_TO, "rollback to savepoint");
+        step_done(store, STMT_RELEASE, "release savepoint");
+    }
+    return err;
+}
+
+/*
+ * Binds a clip's camera and time to one of the segment updates (MARK,
+ * UNMARK) and runs it; *changed is the number of segments it wrote.
+ */
+static int update_clip_segments(vg_store *store, enum stmt_id id, int64_t camera_id,
+                                int64_t start_ms, int64_t end_ms, int64_t *changed)
+{
+    sqlite3_stmt *stmt = store->stmt[id];
+    int err = 0;
+    int rc = sqlite3_bind_int64(stmt, 1, camera_id);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 2, start_ms);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 3, end_ms);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 4, earliest_overlapping_start(start_ms));
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt);
+    if (rc != SQLITE_DONE)
+        err = store_error(store, rc, "clip segments update failed camera=%" PRId64, camera_id);
+    else
+        *changed = sqlite3_changes64(store->db);
+    stmt_done(stmt);
+    return err;
+}
+
+int vg_store_clip_insert(vg_store *store, vg_clip *clip, int64_t *made_permanent)
+{
+    sqlite3_stmt *stmt = store->stmt[STMT_CLIP_INSERT];
+    int64_t id = 0, changed = 0;
+    bool outer = false, open = false;
+    int err = 0;
+
+    if (made_permanent)
+        *made_permanent = 0;
+    if (!clip->name || !clip->name[0] || clip->end_ms <= clip->start_ms) {
+        err = VG_EINVAL;
+        goto out;
+    }
+    if ((err = call_begin(store, &outer)) < 0)
+        goto out;
+    open = true;
+    int rc = sqlite3_bind_int64(stmt, 1, clip->camera_id);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 2, clip->start_ms);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 3, clip->end_ms);
+    if (rc == SQLITE_OK)
+        rc = bind_text(stmt, 4, clip->name);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 5, clip->created_at_ms);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt);
+    if (rc != SQLITE_DONE) {
+        err = store_error(store, rc, "clip insert failed camera=%" PRId64, clip->camera_id);
+        goto out;
+    }
+    id = sqlite3_last_insert_rowid(store->db);
+    err = update_clip_segments(store, STMT_CLIP_MARK, clip->camera_id, clip->start_ms, clip->end_ms,
+                               &changed);
+out:
+    stmt_done(stmt);
+    if (open)
+        err = call_end(store, outer, err);
+    if (err == 0) {
+        clip->id = id;
+        if (made_permanent)
+            *made_permanent = changed;
+    }
+    return err;
+}
+
+int vg_store_clip_get(vg_store *store, int64_t id, vg_clip *out)
+{
+    sqlite3_stmt *stmt = store->stmt[STMT_CLIP_GET];
+    int err = 0;
+
+    memset(out, 0, sizeof(*out));
+    int rc = sqlite3_bind_int64(stmt, 1, id);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 2, VG_RECORDING_MAX_DURATION_MS);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt);
+    if (rc == SQLITE_DONE) {
+        err = VG_ENOENT;
+        goto out;
+    }
+    if (rc != SQLITE_ROW) {
+        err = store_error(store, rc, "clip get failed clip=%" PRId64, id);
+        goto out;
+    }
+    err = clip_from_row(stmt, out);
+out:
+    stmt_done(stmt);
+    return err;
+}
+
+int vg_store_clip_list(vg_store *store, int64_t camera_id, vg_clip **out, size_t *n)
+{
+    sqlite3_stmt *stmt = store->stmt[STMT_CLIP_LIST];
+    int err = 0;
+
+    *out = NULL;
+    *n = 0;
+    int rc = sqlite3_bind_int64(stmt, 1, camera_id);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 2, VG_RECORDING_MAX_DURATION_MS);
+    if (rc != SQLITE_OK) {
+        err = store_error(store, rc, "clip list failed camera=%" PRId64, camera_id);
+        goto out;
+    }
+    err = collect_clips(store, stmt, out, n);
+out:
+    stmt_done(stmt);
+    return err;
+}
+
+int vg_store_clip_rename(vg_store *store, int64_t id, const char *name)
+{
+    sqlite3_stmt *stmt = store->stmt[STMT_CLIP_RENAME];
+    int err = 0;
+
+    if (!name || !name[0]) {
+        err = VG_EINVAL;
+        goto out;
+    }
+    int rc = sqlite3_bind_int64(stmt, 1, id);
+    if (rc == SQLITE_OK)
+        rc = bind_text(stmt, 2, name);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt);
+    if (rc != SQLITE_DONE) {
+        err = store_error(store, rc, "clip rename failed clip=%" PRId64, id);
+        goto out;
+    }
+    if (sqlite3_changes64(store->db) == 0)
+        err = VG_ENOENT;
+out:
+    stmt_done(stmt);
+    return err;
+}
+
+/*
+ * Reads the clip's camera and time, deletes its row, then computes the
+ * flag again for the segments it overlapped: those in no other clip go back
+ * to 0. All in one transaction, so that no reader sees the clip gone and
+ * its segments still kept, or the other way round.
+ */
+int vg_store_clip_delete(vg_store *store, int64_t id)
+{
+    sqlite3_stmt *span = store->stmt[STMT_CLIP_SPAN];
+    sqlite3_stmt *del = store->stmt[STMT_CLIP_DELETE];
+    int64_t camera_id = 0, start_ms = 0, end_ms = 0, changed = 0;
+    bool outer = false, open = false;
+    int err = 0;
+
+    if ((err = call_begin(store, &outer)) < 0)
+        goto out;
+    open = true;
+    int rc = sqlite3_bind_int64(span, 1, id);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(span);
+    if (rc == SQLITE_DONE) {
+        err = VG_ENOENT;
+        goto out;
+    }
+    if (rc != SQLITE_ROW) {
+        err = store_error(store, rc, "clip delete failed clip=%" PRId64, id);
+        goto out;
+    }
+    camera_id = sqlite3_column_int64(span, 0);
+    start_ms = sqlite3_column_int64(span, 1);
+    end_ms = sqlite3_column_int64(span, 2);
+    stmt_done(span);
+    rc = sqlite3_bind_int64(del, 1, id);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(del);
+    if (rc != SQLITE_DONE) {
+        err = store_error(store, rc, "clip delete failed clip=%" PRId64, id);
+        goto out;
+    }
+    err = update_clip_segments(store, STMT_CLIP_UNMARK, camera_id, start_ms, end_ms, &changed);
+out:
+    stmt_done(span);
+    stmt_done(del);
+    if (open)
+        err = call_end(store, outer, err);
     return err;
 }

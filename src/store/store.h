@@ -10,7 +10,9 @@
  * The store is dumb on purpose: the rules (validation, the state machine,
  * timestamps) live in src/domain/ and the services that call it. The one
  * rule it enforces too, as a backstop, is "at most one live stream per
- * camera" (a unique index), reported as VG_ECONFLICT.
+ * camera" (a unique index), reported as VG_ECONFLICT. It also keeps one
+ * derived column right, since only it sees every write: a segment is
+ * permanent when a clip covers it (see "clips" below).
  *
  * Threads: a vg_store is used by one thread at a time (the loop thread).
  * Every call returns 0 or a negative VG_E* code; a SQLite failure is logged
@@ -146,6 +148,9 @@ int vg_store_stream_list_live(vg_store *store, vg_stream **out, size_t *n);
  * empty, bytes or duration_ms is negative, duration_ms is over
  * VG_RECORDING_MAX_DURATION_MS, or end_ms is not start_ms + duration_ms;
  * VG_EEXIST when the path is already indexed. The camera need not exist.
+ * The row is permanent when rec->permanent is set or a clip of the camera
+ * overlaps it (a clip over time still being recorded, a file recovered
+ * later); rec->permanent itself is not written back.
  */
 int vg_store_recording_insert(vg_store *store, vg_recording *rec);
 
@@ -165,6 +170,12 @@ int vg_store_recording_has_path(vg_store *store, const char *path, bool *out);
 int vg_store_recording_delete(vg_store *store, int64_t id);
 
 /*
+ * As vg_store_recording_delete(), unless the segment is permanent (a clip
+ * made since retention picked it): then VG_ENOENT too, and it stays.
+ */
+int vg_store_recording_expire(vg_store *store, int64_t id);
+
+/*
  * The sum of the camera's indexed segment sizes into *bytes (0 when none).
  * It reads every segment of the camera: for occasional use, not per request.
  */
@@ -178,5 +189,57 @@ int vg_store_recording_camera_bytes(vg_store *store, int64_t camera_id, int64_t 
  */
 int vg_store_recording_oldest(vg_store *store, int64_t camera_id, int64_t ended_before_ms,
                               int64_t limit, vg_recording **out, size_t *n);
+
+/* ---- clips: time kept whatever the retention ---- */
+
+/*
+ * A clip makes permanent every segment of its camera that overlaps
+ * [start_ms, end_ms) (start_ms < segment end and end_ms > segment start: a
+ * segment that only touches an edge is not in it), and a segment stays
+ * permanent while at least one clip overlaps it. The functions below keep
+ * recordings.permanent in step, each in one transaction. They may be called
+ * inside the caller's vg_store_begin() too (they then use a savepoint), so
+ * that a clip lands with other writes or not at all.
+ *
+ * Making a clip or deleting one updates every segment it overlaps, on the
+ * calling thread: a day of 60 s segments (1,440 rows) takes under 1 ms, 90
+ * days (130,000 rows) about 50 ms (measured with the index warm in memory).
+ */
+
+/*
+ * Inserts `clip` (camera_id, start_ms, end_ms, name, created_at_ms; id,
+ * segments and bytes are ignored), writes its new id to clip->id and marks
+ * the segments it overlaps permanent. *made_permanent (NULL: not wanted) is
+ * how many were not permanent before. VG_EINVAL when the name is NULL or
+ * empty or end_ms <= start_ms. The camera need not exist; the name stays
+ * the caller's.
+ */
+int vg_store_clip_insert(vg_store *store, vg_clip *clip, int64_t *made_permanent);
+
+/*
+ * Fills *out with the clip, its segments and bytes read now (the caller then
+ * owns its name: vg_clip_clear). VG_ENOENT when absent.
+ */
+int vg_store_clip_get(vg_store *store, int64_t id, vg_clip *out);
+
+/*
+ * The camera's clips by ascending start_ms (ties by id), each with its
+ * segments and bytes. *out is a new array of *n clips, the caller's
+ * (vg_clip_array_free; NULL when *n is 0). No paging: a camera has the few
+ * clips people make by hand.
+ */
+int vg_store_clip_list(vg_store *store, int64_t camera_id, vg_clip **out, size_t *n);
+
+/* Renames a clip; `name` stays the caller's. VG_EINVAL when NULL or empty, VG_ENOENT if absent. */
+int vg_store_clip_rename(vg_store *store, int64_t id, const char *name);
+
+/*
+ * Deletes a clip and works out again whether each segment it overlapped is
+ * still in another clip: the others return to normal retention. VG_ENOENT
+ * when absent. A segment made permanent by other means (rec->permanent at
+ * insert, a hand edit) that this clip overlapped loses it too: clips are
+ * the one source of permanence.
+ */
+int vg_store_clip_delete(vg_store *store, int64_t id);
 
 #endif

@@ -1217,6 +1217,366 @@ static void test_recordings_queries_use_indexes(void)
     db_teardown();
 }
 
+/* ---- clips ---- */
+
+/* The permanent flag of each of `ids`, as "1,0,1", read by a raw connection. */
+static void permanent_flags(const int64_t *ids, size_t n, char *out, size_t cap)
+{
+    char sql[128], flag[16];
+    out[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        snprintf(sql, sizeof(sql), "SELECT permanent FROM recordings WHERE id = %" PRId64, ids[i]);
+        raw_query(sql, flag, sizeof(flag));
+        size_t len = strlen(out);
+        snprintf(out + len, cap - len, "%s%s", i ? "," : "", flag);
+    }
+}
+
+/* Inserts a clip and returns its id (0 on failure); *made is what it made permanent. */
+static int64_t add_clip(vg_store *store, int64_t camera_id, int64_t start_ms, int64_t end_ms,
+                        const char *name, int64_t *made)
+{
+    vg_clip clip = {.camera_id = camera_id,
+                    .start_ms = start_ms,
+                    .end_ms = end_ms,
+                    .name = (char *)name,
+                    .created_at_ms = 1700000000000};
+    CHECK_INT_EQ(vg_store_clip_insert(store, &clip, made), 0);
+    CHECK(clip.id > 0);
+    return clip.id;
+}
+
+/*
+ * A clip keeps the segments it overlaps, not those that only touch its
+ * edges nor other cameras'; a segment stays kept while any clip covers it.
+ */
+static void test_clips_keep_the_segments_they_overlap(void)
+{
+    db_setup();
+    vg_store *store = store_open();
+    char flags[64];
+    int64_t made = -1;
+
+    /* Camera 1: [1000, 2000) [2000, 3000) [3000, 4000) [4000, 5000); camera 2: [2000, 3000). */
+    int64_t seg[5] = {
+        add_recording(store, 1, 1000, 1000, 100, "1/a.mp4"),
+        add_recording(store, 1, 2000, 1000, 200, "1/b.mp4"),
+        add_recording(store, 1, 3000, 1000, 300, "1/c.mp4"),
+        add_recording(store, 1, 4000, 1000, 400, "1/d.mp4"),
+        add_recording(store, 2, 2000, 1000, 500, "2/a.mp4"),
+    };
+    permanent_flags(seg, 5, flags, sizeof(flags));
+    CHECK_STR_EQ(flags, "0,0,0,0,0");
+
+    /* [2000, 4000): b and c; a ends and d starts at an edge. */
+    int64_t first = add_clip(store, 1, 2000, 4000, "first", &made);
+    CHECK_INT_EQ(made, 2);
+    permanent_flags(seg, 5, flags, sizeof(flags));
+    CHECK_STR_EQ(flags, "0,1,1,0,0");
+
+    /* The index reads the flag too, and retention skips what it keeps. */
+    vg_recording *recs = NULL;
+    size_t n = 0;
+    CHECK_INT_EQ(vg_store_recording_list(store, 1, 0, 10000, &recs, &n), 0);
+    CHECK_INT_EQ(n, 4);
+    if (n == 4)
+        CHECK(!recs[0].permanent && recs[1].permanent && recs[2].permanent && !recs[3].permanent);
+    vg_recording_array_free(recs, n);
+    CHECK_INT_EQ(vg_store_recording_oldest(store, 1, 10000, 10, &recs, &n), 0);
+    CHECK_INT_EQ(n, 2);
+    if (n == 2)
+        CHECK(recs[0].id == seg[0] && recs[1].id == seg[3]);
+    vg_recording_array_free(recs, n);
+
+    vg_clip got;
+    CHECK_INT_EQ(vg_store_clip_get(store, first, &got), 0);
+    CHECK_INT_EQ(got.id, first);
+    CHECK_INT_EQ(got.camera_id, 1);
+    CHECK_INT_EQ(got.start_ms, 2000);
+    CHECK_INT_EQ(got.end_ms, 4000);
+    CHECK_STR_EQ(got.name, "first");
+    CHECK_INT_EQ(got.created_at_ms, 1700000000000);
+    CHECK_INT_EQ(got.segments, 2);
+    CHECK_INT_EQ(got.bytes, 500);
+    vg_clip_clear(&got);
+
+    /* A second clip over c (and part of b): nothing new to keep. */
+    int64_t second = add_clip(store, 1, 2500, 3001, "second", &made);
+    CHECK_INT_EQ(made, 0);
+    /* Deleting the first keeps b and c: the second still covers them. */
+    CHECK_INT_EQ(vg_store_clip_delete(store, first), 0);
+    permanent_flags(seg, 5, flags, sizeof(flags));
+    CHECK_STR_EQ(flags, "0,1,1,0,0");
+    CHECK_INT_EQ(vg_store_clip_get(store, first, &got), VG_ENOENT);
+    CHECK_INT_EQ(vg_store_clip_delete(store, first), VG_ENOENT);
+
+    /* Deleting the last one returns them to retention. */
+    CHECK_INT_EQ(vg_store_clip_delete(store, second), 0);
+    permanent_flags(seg, 5, flags, sizeof(flags));
+    CHECK_STR_EQ(flags, "0,0,0,0,0");
+
+    /* A clip inside one segment keeps it; one over nothing keeps nothing. */
+    add_clip(store, 1, 4100, 4200, "inside", &made);
+    CHECK_INT_EQ(made, 1);
+    add_clip(store, 1, 9000, 9500, "nothing there", &made);
+    CHECK_INT_EQ(made, 0);
+    permanent_flags(seg, 5, flags, sizeof(flags));
+    CHECK_STR_EQ(flags, "0,0,0,1,0");
+
+    vg_store_close(store);
+    db_teardown();
+}
+
+/* A segment indexed after its clip was made (the clip covers time still being recorded). */
+static void test_segment_indexed_inside_a_clip_is_permanent(void)
+{
+    db_setup();
+    vg_store *store = store_open();
+    char flags[64];
+    int64_t made = -1;
+    int64_t clip = add_clip(store, 3, 10000, 20000, "later", &made);
+    CHECK_INT_EQ(made, 0);
+    vg_clip got;
+    CHECK_INT_EQ(vg_store_clip_get(store, clip, &got), 0);
+    CHECK_INT_EQ(got.segments, 0);
+    CHECK_INT_EQ(got.bytes, 0);
+    vg_clip_clear(&got);
+
+    int64_t seg[5] = {
+        add_recording(store, 3, 9000, 1000, 10, "3/edge-before.mp4"), /* ends at its start */
+        add_recording(store, 3, 9500, 1000, 20, "3/across.mp4"),
+        add_recording(store, 3, 15000, 1000, 30, "3/inside.mp4"),
+        add_recording(store, 3, 20000, 1000, 40, "3/edge-after.mp4"), /* starts at its end */
+        add_recording(store, 4, 15000, 1000, 50, "4/other-camera.mp4"),
+    };
+    permanent_flags(seg, 5, flags, sizeof(flags));
+    CHECK_STR_EQ(flags, "0,1,1,0,0");
+
+    /* rec->permanent still makes a segment permanent by itself (the insert's contract). */
+    vg_recording kept = {.camera_id = 4,
+                         .start_ms = 50000,
+                         .end_ms = 51000,
+                         .duration_ms = 1000,
+                         .bytes = 1,
+                         .path = "4/kept.mp4",
+                         .permanent = true};
+    CHECK_INT_EQ(vg_store_recording_insert(store, &kept), 0);
+    permanent_flags(&kept.id, 1, flags, sizeof(flags));
+    CHECK_STR_EQ(flags, "1");
+
+    CHECK_INT_EQ(vg_store_clip_get(store, clip, &got), 0);
+    CHECK_INT_EQ(got.segments, 2);
+    CHECK_INT_EQ(got.bytes, 50);
+    vg_clip_clear(&got);
+    CHECK_INT_EQ(vg_store_clip_delete(store, clip), 0);
+    permanent_flags(seg, 5, flags, sizeof(flags));
+    CHECK_STR_EQ(flags, "0,0,0,0,0");
+
+    vg_store_close(store);
+    db_teardown();
+}
+
+/* The camera's clips by start (ties by id), renamed in place; what the store refuses. */
+static void test_clip_list_rename_and_errors(void)
+{
+    db_setup();
+    vg_store *store = store_open();
+    add_recording(store, 5, 1000, 1000, 7, "5/a.mp4");
+    int64_t late = add_clip(store, 5, 5000, 6000, "late", NULL);
+    int64_t early = add_clip(store, 5, 500, 1500, "early", NULL);
+    int64_t tie = add_clip(store, 5, 5000, 5500, "tie", NULL);
+    add_clip(store, 6, 0, 100, "other camera", NULL);
+
+    vg_clip *clips = NULL;
+    size_t n = 0;
+    CHECK_INT_EQ(vg_store_clip_list(store, 5, &clips, &n), 0);
+    CHECK_INT_EQ(n, 3);
+    if (n == 3) {
+        CHECK_INT_EQ(clips[0].id, early);
+        CHECK_STR_EQ(clips[0].name, "early");
+        CHECK_INT_EQ(clips[0].segments, 1);
+        CHECK_INT_EQ(clips[0].bytes, 7);
+        CHECK_INT_EQ(clips[1].id, late);
+        CHECK_INT_EQ(clips[1].segments, 0);
+        CHECK_INT_EQ(clips[2].id, tie);
+        CHECK_INT_EQ(clips[2].start_ms, 5000);
+        CHECK_INT_EQ(clips[2].end_ms, 5500);
+    }
+    vg_clip_array_free(clips, n);
+    CHECK_INT_EQ(vg_store_clip_list(store, 42, &clips, &n), 0);
+    CHECK_INT_EQ(n, 0);
+    CHECK(clips == NULL);
+
+    CHECK_INT_EQ(vg_store_clip_rename(store, early, "the first one ✓"), 0);
+    vg_clip got;
+    CHECK_INT_EQ(vg_store_clip_get(store, early, &got), 0);
+    CHECK_STR_EQ(got.name, "the first one ✓");
+    CHECK_INT_EQ(got.start_ms, 500);
+    vg_clip_clear(&got);
+    CHECK_INT_EQ(vg_store_clip_rename(store, 9999, "x"), VG_ENOENT);
+    CHECK_INT_EQ(vg_store_clip_rename(store, early, ""), VG_EINVAL);
+    CHECK_INT_EQ(vg_store_clip_rename(store, early, NULL), VG_EINVAL);
+    CHECK_INT_EQ(vg_store_clip_get(store, 9999, &got), VG_ENOENT);
+    CHECK_INT_EQ(vg_store_clip_delete(store, 9999), VG_ENOENT);
+
+    vg_clip bad = {.camera_id = 5, .start_ms = 2000, .end_ms = 2000, .name = "empty span"};
+    CHECK_INT_EQ(vg_store_clip_insert(store, &bad, NULL), VG_EINVAL);
+    bad.end_ms = 1000;
+    CHECK_INT_EQ(vg_store_clip_insert(store, &bad, NULL), VG_EINVAL);
+    bad.end_ms = 3000;
+    bad.name = "";
+    CHECK_INT_EQ(vg_store_clip_insert(store, &bad, NULL), VG_EINVAL);
+    bad.name = NULL;
+    CHECK_INT_EQ(vg_store_clip_insert(store, &bad, NULL), VG_EINVAL);
+    CHECK_INT_EQ(bad.id, 0);
+    /* The schema refuses an empty span too, whoever writes it. */
+    CHECK(raw_exec("INSERT INTO clips (camera_id, start_ms, end_ms, name, created_at_ms)"
+                   " VALUES (5, 10, 10, 'x', 0)") != SQLITE_OK);
+
+    /* The ids of deleted clips are not reused (AUTOINCREMENT). */
+    CHECK_INT_EQ(vg_store_clip_delete(store, tie), 0);
+    int64_t next = add_clip(store, 5, 0, 1, "next", NULL);
+    CHECK(next > tie);
+
+    vg_store_close(store);
+    db_teardown();
+}
+
+/* Inside the caller's transaction a clip lands, or goes, with the rest (a savepoint). */
+static void test_clips_in_the_callers_transaction(void)
+{
+    db_setup();
+    vg_store *store = store_open();
+    char flags[16];
+    int64_t seg = add_recording(store, 1, 1000, 1000, 1, "1/a.mp4");
+
+    CHECK_INT_EQ(vg_store_begin(store), 0);
+    int64_t made = -1;
+    int64_t clip = add_clip(store, 1, 0, 5000, "rolled back", &made);
+    CHECK_INT_EQ(made, 1);
+    vg_store_rollback(store);
+    vg_clip got;
+    CHECK_INT_EQ(vg_store_clip_get(store, clip, &got), VG_ENOENT);
+    permanent_flags(&seg, 1, flags, sizeof(flags));
+    CHECK_STR_EQ(flags, "0");
+
+    CHECK_INT_EQ(vg_store_begin(store), 0);
+    clip = add_clip(store, 1, 0, 5000, "kept", NULL);
+    /* A failure inside undoes only that call: the transaction goes on. */
+    CHECK_INT_EQ(vg_store_clip_delete(store, clip + 100), VG_ENOENT);
+    CHECK_INT_EQ(vg_store_commit(store), 0);
+    CHECK_INT_EQ(vg_store_clip_get(store, clip, &got), 0);
+    vg_clip_clear(&got);
+    permanent_flags(&seg, 1, flags, sizeof(flags));
+    CHECK_STR_EQ(flags, "1");
+
+    CHECK_INT_EQ(vg_store_begin(store), 0);
+    CHECK_INT_EQ(vg_store_clip_delete(store, clip), 0);
+    vg_store_rollback(store);
+    permanent_flags(&seg, 1, flags, sizeof(flags));
+    CHECK_STR_EQ(flags, "1");
+    CHECK_INT_EQ(vg_store_clip_get(store, clip, &got), 0);
+    vg_clip_clear(&got);
+
+    vg_store_close(store);
+    db_teardown();
+}
+
+/* A database of the previous vigil (schema v5, with segments) gets clips and keeps its rows. */
+static void test_migration_from_v5_keeps_recordings(void)
+{
+    db_setup();
+    size_t count;
+    const vg_store_migration *m = vg_store_migrations(&count);
+    CHECK(count >= 6);
+    char sql[4096];
+    FILE *f = fopen(db_path, "w");
+    CHECK(f != NULL);
+    if (f)
+        fclose(f);
+    CHECK_INT_EQ(raw_exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT,"
+                          " applied_at_ms INTEGER)"),
+                 SQLITE_OK);
+    for (size_t i = 0; i < count && m[i].version <= 5; i++) {
+        CHECK_INT_EQ(raw_exec(m[i].sql), SQLITE_OK);
+        snprintf(sql, sizeof(sql), "INSERT INTO schema_migrations VALUES (%d, 'old', 0)",
+                 m[i].version);
+        CHECK_INT_EQ(raw_exec(sql), SQLITE_OK);
+    }
+    CHECK_INT_EQ(raw_exec("INSERT INTO cameras (id, name, stream_url, created_at_ms,"
+                          " updated_at_ms, record, retention_days, plan)"
+                          " VALUES (3, 'v5 cam', 'demo:', 1, 2, 1, 15, 'pro');"
+                          "INSERT INTO recordings (id, camera_id, start_ms, end_ms, duration_ms,"
+                          " bytes, path, permanent) VALUES"
+                          " (1, 3, 1000, 2000, 1000, 10, '3/a.mp4', 0),"
+                          " (2, 3, 2000, 3000, 1000, 20, '3/b.mp4', 1)"),
+                 SQLITE_OK);
+
+    vg_store *store = store_open();
+    CHECK_INT_EQ(vg_store_schema_version(store), vg_store_migrations_latest());
+    CHECK(vg_store_migrations_latest() >= 6);
+    char buf[64];
+    raw_query("SELECT name FROM schema_migrations WHERE version = 6", buf, sizeof(buf));
+    CHECK_STR_EQ(buf, "permanent clips");
+
+    vg_camera cam;
+    CHECK_INT_EQ(vg_store_camera_get(store, 3, &cam), 0);
+    CHECK(cam.record);
+    CHECK_INT_EQ(cam.retention_days, 15);
+    CHECK_STR_EQ(cam.plan, "pro");
+    vg_camera_clear(&cam);
+    vg_recording *recs = NULL;
+    size_t n = 0;
+    CHECK_INT_EQ(vg_store_recording_list(store, 3, 0, 10000, &recs, &n), 0);
+    CHECK_INT_EQ(n, 2);
+    if (n == 2) {
+        CHECK_STR_EQ(recs[0].path, "3/a.mp4");
+        CHECK(!recs[0].permanent);
+        CHECK_INT_EQ(recs[1].bytes, 20);
+        CHECK(recs[1].permanent); /* the migration leaves the flags as they were */
+    }
+    vg_recording_array_free(recs, n);
+
+    /* The new table works on the old rows. */
+    int64_t made = -1;
+    int64_t clip = add_clip(store, 3, 1500, 1600, "over a", &made);
+    CHECK_INT_EQ(made, 1);
+    vg_clip got;
+    CHECK_INT_EQ(vg_store_clip_get(store, clip, &got), 0);
+    CHECK_INT_EQ(got.segments, 1);
+    CHECK_INT_EQ(got.bytes, 10);
+    vg_clip_clear(&got);
+    vg_store_close(store);
+    db_teardown();
+}
+
+/*
+ * The clip queries stay index searches: a clip's segments by the
+ * (camera_id, start_ms) range, and "is a clip over this segment", asked
+ * for every segment indexed, by the clips' own index.
+ */
+static void test_clip_queries_use_indexes(void)
+{
+    db_setup();
+    vg_store_close(store_open());
+    char plan[1024];
+    raw_plan("SELECT c.id, count(r.id), coalesce(sum(r.bytes), 0) FROM clips c"
+             " LEFT JOIN recordings r ON r.camera_id = c.camera_id AND r.start_ms < c.end_ms"
+             " AND r.start_ms > c.start_ms - 86400000 AND r.end_ms > c.start_ms"
+             " WHERE c.camera_id = 1 GROUP BY c.id ORDER BY c.start_ms, c.id",
+             plan, sizeof(plan));
+    CHECK(strstr(plan, "clips_camera_start (camera_id=?)"));
+    CHECK(strstr(plan, "recordings_camera_start (camera_id=? AND start_ms>? AND start_ms<?)"));
+    raw_plan("SELECT 1 FROM clips WHERE camera_id = 1 AND start_ms < 5 AND end_ms > 2", plan,
+             sizeof(plan));
+    CHECK(strstr(plan, "clips_camera_start (camera_id=? AND start_ms<?)"));
+    raw_plan("UPDATE recordings SET permanent = 1 WHERE camera_id = 1 AND start_ms < 5"
+             " AND start_ms > 1 AND end_ms > 2 AND permanent = 0",
+             plan, sizeof(plan));
+    CHECK(strstr(plan, "recordings_camera_start (camera_id=? AND start_ms>? AND start_ms<?)"));
+    db_teardown();
+}
+
 int main(void)
 {
     VG_TEST_RUN(test_open_creates_schema_and_reopen_is_idempotent);
@@ -1243,5 +1603,11 @@ int main(void)
     VG_TEST_RUN(test_recordings_index);
     VG_TEST_RUN(test_recordings_outlive_their_camera);
     VG_TEST_RUN(test_recordings_queries_use_indexes);
+    VG_TEST_RUN(test_clips_keep_the_segments_they_overlap);
+    VG_TEST_RUN(test_segment_indexed_inside_a_clip_is_permanent);
+    VG_TEST_RUN(test_clip_list_rename_and_errors);
+    VG_TEST_RUN(test_clips_in_the_callers_transaction);
+    VG_TEST_RUN(test_migration_from_v5_keeps_recordings);
+    VG_TEST_RUN(test_clip_queries_use_indexes);
     return vg_test_done();
 }
