@@ -2,6 +2,7 @@
  * playback.c: recordings back to players (docs/recordings.md "Playback"):
  *
  *   GET /api/cameras/{id}/playback.m3u8?start=&end=   an HLS VOD playlist over the files
+ *   GET /api/cameras/{id}/export.mp4?start=&end=      one progressive MP4, moov first
  *   GET /recordings/{camera}/{day}/{file}              a recording file, with byte ranges
  *
  * The playlist lists each recorded file overlapping the range as one media
@@ -15,6 +16,7 @@
 
 #include "core/error.h"
 #include "core/log.h"
+#include "format/mp4_export.h"
 #include "http/file_send.h"
 
 #include <ctype.h>
@@ -24,6 +26,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define DEFAULT_RANGE_MS (3600 * 1000LL)
@@ -222,6 +226,204 @@ static void get_playback(vg_http_request *req, void *ctx)
     }
 }
 
+/* ---- export.mp4 ---- */
+
+typedef struct export_job {
+    vg_api *api;
+    vg_http_request *req; /* NULL once cancelled */
+    int64_t camera_id, start, end;
+    char dir[PATH_MAX];
+    vg_recording *segs;
+    size_t n;
+    vg_mp4_export *ex;
+    uint8_t *header;
+    size_t header_len;
+    int code;
+    bool truncated; /* the camera's parameters changed: the export stops there */
+    uv_work_t work;
+} export_job;
+
+static void export_free(export_job *job)
+{
+    vg_recording_array_free(job->segs, job->n);
+    vg_mp4_export_destroy(job->ex);
+    free(job->header);
+    free(job);
+}
+
+/* Adds one file's part of the range to the export; mmap'd, so only what is read is loaded. */
+static int export_file(export_job *job, size_t i)
+{
+    const vg_recording *seg = &job->segs[i];
+    char path[PATH_MAX + 256];
+    snprintf(path, sizeof(path), "%s/%s", job->dir, seg->path);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0 || st.st_size <= 0) {
+        if (fd >= 0)
+            close(fd);
+        return VG_ENOENT;
+    }
+    void *data = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (data == MAP_FAILED)
+        return VG_EIO;
+    int64_t from = job->start > seg->start_ms ? job->start - seg->start_ms : 0;
+    int64_t to = job->end - seg->start_ms;
+    if (to > seg->duration_ms)
+        to = seg->duration_ms;
+    int rc = vg_mp4_export_add_file(job->ex, (int)i, data, (size_t)st.st_size, from, to);
+    munmap(data, (size_t)st.st_size);
+    return rc;
+}
+
+static void export_work(uv_work_t *w)
+{
+    export_job *job = w->data;
+    if (!(job->ex = vg_mp4_export_create())) {
+        job->code = VG_ENOMEM;
+        return;
+    }
+    for (size_t i = 0; i < job->n; i++) {
+        int rc = export_file(job, i);
+        if (rc == VG_ESTATE) {
+            job->truncated = true; /* new codec parameters: one MP4 cannot hold both */
+            break;
+        }
+        if (rc == VG_ENOMEM) {
+            job->code = rc;
+            return;
+        }
+        /* An unreadable file (deleted by retention meanwhile, damaged) is left out. */
+    }
+    job->code = vg_mp4_export_header(job->ex, &job->header, &job->header_len);
+}
+
+static void export_after(uv_work_t *w, int status)
+{
+    export_job *job = w->data;
+    vg_http_request *req = job->req;
+    if (!req) {
+        export_free(job);
+        return;
+    }
+    if (job->code == VG_ENOENT) {
+        vg_http_respond_error(req, 404, "no_recordings", "nothing was recorded in that range");
+        export_free(job);
+        return;
+    }
+    if (job->code < 0) {
+        vg_http_respond_error(req, 503, "unavailable", "cannot export now: %s",
+                              vg_strerror(job->code));
+        export_free(job);
+        return;
+    }
+    size_t nruns;
+    const vg_mp4_export_run *runs = vg_mp4_export_runs(job->ex, &nruns);
+    vg_http_piece *pieces = calloc(nruns + 1, sizeof(*pieces));
+    char(*paths)[PATH_MAX + 256] = calloc(nruns ? nruns : 1, sizeof(*paths));
+    if (!pieces || !paths) {
+        free(pieces);
+        free(paths);
+        vg_http_respond_error(req, 503, "out_of_memory", "cannot export now");
+        export_free(job);
+        return;
+    }
+    pieces[0] = (vg_http_piece){.data = job->header, .length = job->header_len};
+    for (size_t i = 0; i < nruns; i++) {
+        snprintf(paths[i], sizeof(paths[i]), "%s/%s", job->dir, job->segs[runs[i].file_index].path);
+        pieces[i + 1] =
+            (vg_http_piece){.path = paths[i], .offset = runs[i].offset, .length = runs[i].length};
+    }
+    char name[96], when[VG_TIME_SIZE];
+    vg_format_time(job->start, when);
+    /* "camera3_2026-11-21T10-00-00Z.mp4": the range's start, with no ':' for file systems. */
+    snprintf(name, sizeof(name), "camera%" PRId64 "_%.19sZ.mp4", job->camera_id, when);
+    for (char *c = name; *c; c++)
+        if (*c == ':')
+            *c = '-';
+    if (job->truncated)
+        vg_http_request_add_response_header(req, "X-Export-Truncated",
+                                            "the camera's codec parameters changed");
+    uint8_t *header = job->header;
+    job->header = NULL; /* owned by the answer now */
+    vg_http_respond_pieces(req, job->api->loop, pieces, nruns + 1, header, "video/mp4", name);
+    free(pieces);
+    free(paths);
+    export_free(job);
+}
+
+static void export_cancel(void *ctx)
+{
+    export_job *job = ctx;
+    job->req = NULL;
+}
+
+static void get_export(vg_http_request *req, void *ctx)
+{
+    vg_api *api = ctx;
+    int64_t id;
+    if (!vg_api_id_param(req, "camera", &id))
+        return;
+    vg_camera cam = {0};
+    int rc = vg_store_camera_get(api->services->store, id, &cam);
+    vg_camera_clear(&cam);
+    if (rc == VG_ENOENT) {
+        vg_http_respond_error(req, 404, "not_found", "camera %" PRId64 " does not exist", id);
+        return;
+    }
+    if (rc < 0 || !api->record) {
+        vg_http_respond_error(req, 503, "not_available", "recordings cannot be read now");
+        return;
+    }
+    const char *s = vg_http_request_query(req, "start"), *e = vg_http_request_query(req, "end");
+    int64_t start, end;
+    if (!s || !e || vg_parse_time(s, &start) < 0 || vg_parse_time(e, &end) < 0) {
+        vg_http_respond_error(req, 400, "invalid_request",
+                              "start and end are required RFC 3339 times");
+        return;
+    }
+    if (start >= end) {
+        vg_http_respond_error(req, 400, "invalid_request", "start must be before end");
+        return;
+    }
+    export_job *job = calloc(1, sizeof(*job));
+    if (!job) {
+        vg_http_respond_error(req, 503, "out_of_memory", "cannot export now");
+        return;
+    }
+    job->api = api;
+    job->camera_id = id;
+    job->start = start;
+    job->end = end;
+    snprintf(job->dir, sizeof(job->dir), "%s", vg_record_dir(api->record));
+    rc = vg_store_recording_list(api->services->store, id, start, end, &job->segs, &job->n);
+    if (rc < 0 || job->n == 0 || job->n > MAX_FILES) {
+        if (rc < 0)
+            vg_api_respond_store_error(req, rc, "reading the recordings");
+        else if (job->n == 0)
+            vg_http_respond_error(req, 404, "no_recordings", "nothing was recorded in that range");
+        else
+            vg_http_respond_error(req, 400, "range_too_long", "ask for at most %d files",
+                                  MAX_FILES);
+        export_free(job);
+        return;
+    }
+    add_cors(api, req);
+    job->req = req;
+    job->work.data = job;
+    if (vg_http_request_suspend(req, export_cancel, job) < 0) {
+        vg_http_respond_error(req, 503, "shutting_down", "vigil is shutting down");
+        export_free(job);
+        return;
+    }
+    if (uv_queue_work(api->loop, &job->work, export_work, export_after) < 0) {
+        vg_http_respond_error(req, 503, "unavailable", "cannot export now");
+        job->req = NULL;
+        export_free(job);
+    }
+}
+
 /* {camera}/{day}/{file} exactly as the recorder names them: nothing else is reachable. */
 static bool valid_recording_path(const char *cam, const char *day, const char *file)
 {
@@ -259,6 +461,7 @@ int vg_api_register_playback(vg_router *router, vg_api *api)
     int rc;
     if ((rc = vg_router_add(router, "GET", "/api/cameras/{id}/playback.m3u8", get_playback, api)) <
             0 ||
+        (rc = vg_router_add(router, "GET", "/api/cameras/{id}/export.mp4", get_export, api)) < 0 ||
         (rc = vg_router_add(router, "GET", "/recordings/{camera}/{day}/{file}", get_recording_file,
                             api)) < 0)
         return rc;

@@ -125,3 +125,61 @@ def test_chromium_plays_the_recording_with_hls_js(recorded):
     assert r["advanced_seconds"] >= 3, r
     assert not [e for e in r["errors"] if e["fatal"]], r["errors"]
     assert (r["width"], r["height"]) == (1280, 720)
+
+
+def iso(ms):
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ms / 1000)) + \
+        f".{int(ms % 1000):03d}Z"
+
+
+def parse_iso(text):
+    import calendar
+    base, frac = text.rstrip("Z").split(".")
+    return calendar.timegm(time.strptime(base, "%Y-%m-%dT%H:%M:%S")) * 1000 + int(frac)
+
+
+def test_export_mp4_is_one_file_of_the_asked_length(recorded, tmp_path):
+    vigil, cam = recorded
+    span = vigil.get(f"/api/cameras/{cam['id']}/recordings").json()["spans"][0]
+    start = parse_iso(span["start"]) + 2500
+    end = start + 5000
+    url = f"/api/cameras/{cam['id']}/export.mp4?start={iso(start)}&end={iso(end)}"
+    r = vigil.get(url)
+    assert r.status_code == 200, r.text
+    assert r.headers["Content-Type"] == "video/mp4"
+    assert r.headers["Content-Disposition"].startswith('attachment; filename="camera')
+    data = r.content
+    assert int(r.headers["Content-Length"]) == len(data)
+    # Progressive: ftyp, then moov before mdat, and no fragments.
+    assert data[4:8] == b"ftyp"
+    assert 0 < data.find(b"moov") < data.find(b"mdat") and data.find(b"moof") < 0
+    path = tmp_path / "export.mp4"
+    path.write_bytes(data)
+    out = subprocess.run(["ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0",
+                          "-show_entries", "stream=nb_read_frames,width,height:format=duration",
+                          "-of", "json", str(path)], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    import json
+    info = json.loads(out.stdout)
+    s = info["streams"][0]
+    assert (s["width"], s["height"]) == (1280, 720)
+    duration = float(info["format"]["duration"])
+    # Cut at key frames (one a second): the asked 5 s, within a GOP.
+    assert 5.0 - 0.05 <= duration <= 5.0 + 1.05, duration
+    assert abs(int(s["nb_read_frames"]) - duration * 25) <= 2
+    # Byte ranges over the export too, so that a browser can seek in it.
+    r = vigil.get(url, headers={"Range": "bytes=1000-1999"})
+    assert r.status_code == 206 and r.content == data[1000:2000]
+    assert r.headers["Content-Range"] == f"bytes 1000-1999/{len(data)}"
+
+
+def test_export_requests_are_checked(recorded):
+    vigil, cam = recorded
+    base = f"/api/cameras/{cam['id']}/export.mp4"
+    assert vigil.get(base).status_code == 400
+    assert vigil.get(base + "?start=2026-11-21T10:00:00Z&end=2026-11-21T09:00:00Z").status_code \
+        == 400
+    r = vigil.get(base + "?start=2020-01-01T00:00:00Z&end=2020-01-01T01:00:00Z")
+    assert r.status_code == 404 and r.json()["error"]["code"] == "no_recordings"
+    assert vigil.get("/api/cameras/99999/export.mp4?start=2020-01-01T00:00:00Z"
+                     "&end=2020-01-01T01:00:00Z").status_code == 404
