@@ -12,6 +12,8 @@ packages=(
     libuv1-dev libmicrohttpd-dev libjansson-dev libyaml-dev libsqlite3-dev
     libavformat-dev libavcodec-dev libavfilter-dev libavutil-dev libswscale-dev libssl-dev
     libturbojpeg0-dev
+    # webhooks (record/notify.c, the one libcurl seam)
+    libcurl4-openssl-dev
     # the demo camera draws its name with this font (source/demo.c)
     fonts-dejavu-core
     # integration tests run under Debian's Python (TESTING.md)

@@ -403,7 +403,10 @@ static int cmd_serve(int argc, char **argv)
                                     .max_bytes_per_camera = cfg.record_max_bytes_per_camera,
                                     .min_free_bytes = cfg.record_min_free_space,
                                     .cleanup_interval_ms = cfg.record_cleanup_interval_ms,
-                                    .clock_offset_ms = cfg.test_clock_offset_ms};
+                                    .clock_offset_ms = cfg.test_clock_offset_ms,
+                                    .expiry_notice_ms = cfg.record_expiry_notice_ms,
+                                    .webhook_url = cfg.record_webhook_url,
+                                    .webhook_secret = cfg.record_webhook_secret};
     if (!(s.record = vg_record_create(&s.loop, s.media, store, &record_opt, err, sizeof(err)))) {
         VG_LOG_ERROR("main", "cannot start recording: %s", err);
         goto done;

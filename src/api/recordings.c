@@ -8,6 +8,7 @@
  */
 #include "api/api_internal.h"
 
+#include "core/config.h"
 #include "core/error.h"
 #include "domain/camera.h"
 
@@ -200,6 +201,67 @@ done:
     vg_camera_clear(&cam);
 }
 
+/* GET /api/recordings/expiring?within=1d: the spans retention deletes within that time. */
+static void get_expiring(vg_http_request *req, void *ctx)
+{
+    vg_api *api = ctx;
+    if (!api->record) {
+        vg_http_respond_error(req, 503, "not_available", "recording is not running in this vigil");
+        return;
+    }
+    int64_t within = vg_record_expiry_notice_ms(api->record);
+    const char *w = vg_http_request_query(req, "within");
+    if (w && (vg_config_parse_duration(w, &within) != 0 || within < 0)) {
+        vg_http_respond_error(req, 400, "invalid_request",
+                              "within must be a duration such as 12h, 1d or 7d");
+        return;
+    }
+    vg_camera *cams = NULL;
+    size_t ncam = 0;
+    int64_t total = 0;
+    int rc = vg_store_camera_list(api->services->store, 100000, 0, &cams, &ncam, &total);
+    if (rc < 0) {
+        vg_api_respond_store_error(req, rc, "reading the cameras");
+        return;
+    }
+    int64_t now = vg_record_now_ms(api->record);
+    json_t *items = json_array();
+    for (size_t c = 0; c < ncam; c++) {
+        int64_t keep = vg_record_retention_of(api->record, &cams[c]);
+        vg_recording *segs = NULL;
+        size_t n = 0;
+        if (vg_store_recording_expiring(api->services->store, cams[c].id, now + within - keep,
+                                        false, 100000, &segs, &n) < 0 ||
+            n == 0) {
+            vg_recording_array_free(segs, n);
+            continue;
+        }
+        json_t *spans = json_array();
+        size_t first = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (i + 1 < n && segs[i + 1].start_ms <= segs[i].end_ms + SPAN_JOIN_MS)
+                continue;
+            int64_t bytes = 0;
+            for (size_t k = first; k <= i; k++)
+                bytes += segs[k].bytes;
+            json_array_append_new(spans, json_pack("{s:o,s:o,s:o,s:I,s:I}", "start",
+                                                   vg_json_time(segs[first].start_ms), "end",
+                                                   vg_json_time(segs[i].end_ms), "deletes_at",
+                                                   vg_json_time(segs[i].end_ms + keep), "segments",
+                                                   (json_int_t)(i - first + 1), "bytes",
+                                                   (json_int_t)bytes));
+            first = i + 1;
+        }
+        json_array_append_new(items, json_pack("{s:I,s:I,s:o}", "camera_id", (json_int_t)cams[c].id,
+                                               "retention_ms", (json_int_t)keep, "spans", spans));
+        vg_recording_array_free(segs, n);
+    }
+    vg_camera_array_free(cams, ncam);
+    vg_http_respond_json(req, 200,
+                         json_pack("{s:I,s:o,s:o}", "within_ms", (json_int_t)within, "now",
+                                   vg_json_time(now), "cameras", items));
+}
+
 int vg_api_register_recordings(vg_router *router, vg_api *api)
 {
     int rc;
@@ -209,7 +271,9 @@ int vg_api_register_recordings(vg_router *router, vg_api *api)
                             api)) < 0 ||
         (rc = vg_router_add(router, "GET", "/api/cameras/{id}/recording", get_recording, api)) <
             0 ||
-        (rc = vg_router_add(router, "GET", "/api/cameras/{id}/recordings", get_timeline, api)) < 0)
+        (rc = vg_router_add(router, "GET", "/api/cameras/{id}/recordings", get_timeline, api)) <
+            0 ||
+        (rc = vg_router_add(router, "GET", "/api/recordings/expiring", get_expiring, api)) < 0)
         return rc;
     return 0;
 }

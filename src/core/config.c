@@ -47,6 +47,7 @@
 typedef enum {
     VALUE_LEVEL,    /* vg_log_level: error, warn, info, debug */
     VALUE_STRING,   /* char[VG_CONFIG_STR_MAX] */
+    VALUE_OPTIONAL, /* char[VG_CONFIG_STR_MAX] that may be empty (a setting that is off) */
     VALUE_ADDRESS,  /* char[VG_CONFIG_STR_MAX] holding HOST:PORT or [IPV6]:PORT */
     VALUE_DURATION, /* int64_t milliseconds */
     VALUE_SIZE,     /* int64_t bytes */
@@ -133,6 +134,12 @@ static const config_key config_keys[] = {
      "the oldest recordings are deleted to keep this much free on their disk; 0: no floor"},
     {"recordCleanupInterval", VALUE_DURATION, INT64_FIELD(record_cleanup_interval_ms), true, "10m",
      "how often retention runs (and once at start)"},
+    {"recordExpiryNotice", VALUE_DURATION, INT64_FIELD(record_expiry_notice_ms), true, "1d",
+     "recordings become 'expiring' this long before retention deletes them"},
+    {"recordWebhookUrl", VALUE_OPTIONAL, STRING_FIELD(record_webhook_url), false, "",
+     "POSTed a JSON notice once for each span about to expire; empty: no webhook"},
+    {"recordWebhookSecret", VALUE_OPTIONAL, STRING_FIELD(record_webhook_secret), false, "",
+     "key of the webhook's HMAC-SHA256 signature header (X-Vigil-Signature)"},
     {"testClockOffset", VALUE_DURATION, INT64_FIELD(test_clock_offset_ms), false, "0s",
      "tests only: added to the clock retention uses, to make recordings look older"},
 };
@@ -516,8 +523,9 @@ static int key_set(const config_key *key, vg_config *cfg, const char *value, siz
         return 0;
     }
     case VALUE_ADDRESS:
+    case VALUE_OPTIONAL:
     case VALUE_STRING: {
-        if (len == 0) {
+        if (len == 0 && key->type != VALUE_OPTIONAL) {
             write_error(why, why_cap, "must not be empty");
             return VG_EINVAL;
         }

@@ -51,7 +51,10 @@ typedef struct vg_config {
     int64_t record_max_bytes_per_camera;  /* recordMaxBytesPerCamera: 0 = no limit (0) */
     int64_t record_min_free_space;        /* recordMinFreeSpace: 0 = no floor (1GiB) */
     int64_t record_cleanup_interval_ms;   /* recordCleanupInterval (10m) */
-    int64_t test_clock_offset_ms;         /* testClockOffset: tests only (0) */
+    int64_t record_expiry_notice_ms;      /* recordExpiryNotice (1d) */
+    char record_webhook_url[VG_CONFIG_STR_MAX];    /* recordWebhookUrl: "" = none */
+    char record_webhook_secret[VG_CONFIG_STR_MAX]; /* recordWebhookSecret: "" = unsigned */
+    int64_t test_clock_offset_ms;                  /* testClockOffset: tests only (0) */
 } vg_config;
 
 /* Fills `cfg` with the embedded defaults. */

@@ -9,7 +9,10 @@
 #include "domain/camera.h"
 #include "record/recorder.h"
 #include "record/recovery.h"
+#include "record/notify.h"
 #include "record/retention.h"
+
+#include "http/json.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -17,7 +20,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define TICK_MS 1000
+#define TICK_MS      1000
+#define NOTICE_BATCH 1000 /* segments announced per camera and pass */
 
 typedef struct rec_camera {
     vg_record *owner;
@@ -25,6 +29,7 @@ typedef struct rec_camera {
     bool enabled;
     vg_recorder *recorder;
     bool limit_logged;
+    bool notice_in_flight; /* a webhook for its expiring spans is being delivered */
     uint64_t segments, bytes_written;
     char last_error[256];
     struct rec_camera *next;
@@ -41,7 +46,10 @@ struct vg_record {
     vg_recovery *recovery;
     vg_retention *retention;
     bool retention_running; /* until its stop's callback */
-    bool disk_full;         /* only permanent recordings left on a full disk: nothing is recorded */
+    vg_notifier *notifier;  /* NULL: no webhook */
+    int64_t expiry_notice_ms;
+    uv_timer_t notice_timer;
+    bool disk_full; /* only permanent recordings left on a full disk: nothing is recorded */
     char disk_full_why[128];
     bool stopping;
     void (*done)(void *ctx);
@@ -203,6 +211,149 @@ const char *vg_record_dir(const vg_record *rec)
     return rec->dir;
 }
 
+int64_t vg_record_retention_of(const vg_record *rec, const vg_camera *cam)
+{
+    return vg_retention_of(rec->retention, cam->retention_days, cam->plan);
+}
+
+int64_t vg_record_now_ms(const vg_record *rec)
+{
+    return vg_retention_now_ms(rec->retention);
+}
+
+int64_t vg_record_expiry_notice_ms(const vg_record *rec)
+{
+    return rec->expiry_notice_ms;
+}
+
+/* ---- expiry notices (seed 001: a notice one day before deletion) ---- */
+
+typedef struct notice {
+    vg_record *rec;
+    int64_t camera_id;
+    int64_t *ids;
+    size_t count;
+} notice;
+
+static void notice_done(void *ctx, bool ok)
+{
+    notice *nt = ctx;
+    vg_record *rec = nt->rec;
+    rec_camera *c = find_camera(rec, nt->camera_id);
+    if (c)
+        c->notice_in_flight = false;
+    /* Announced: never again for these segments. Not delivered: the next pass tries again. */
+    if (ok && !rec->stopping) {
+        bool tx = vg_store_begin(rec->store) == 0;
+        for (size_t i = 0; i < nt->count; i++)
+            vg_store_recording_mark_notified(rec->store, nt->ids[i]);
+        if (tx && vg_store_commit(rec->store) < 0)
+            vg_store_rollback(rec->store);
+        VG_LOG_INFO("record", "expiry notice delivered camera=%lld segments=%zu",
+                    (long long)nt->camera_id, nt->count);
+    }
+    free(nt->ids);
+    free(nt);
+}
+
+/* Appends to a growing text buffer; false when out of memory. */
+static bool append(char **buf, size_t *len, size_t *cap, const char *text)
+{
+    size_t n = strlen(text);
+    if (*len + n + 1 > *cap) {
+        size_t c = *cap ? *cap * 2 : 1024;
+        while (c < *len + n + 1)
+            c *= 2;
+        char *grown = realloc(*buf, c);
+        if (!grown)
+            return false;
+        *buf = grown;
+        *cap = c;
+    }
+    memcpy(*buf + *len, text, n + 1);
+    *len += n;
+    return true;
+}
+
+/* One camera: its segments that expire within the notice window and were not announced. */
+static void notice_camera(vg_record *rec, const vg_camera *cam)
+{
+    rec_camera *c = get_camera(rec, cam->id);
+    if (!c || c->notice_in_flight)
+        return;
+    int64_t now = vg_retention_now_ms(rec->retention);
+    int64_t keep = vg_retention_of(rec->retention, cam->retention_days, cam->plan);
+    vg_recording *segs = NULL;
+    size_t n = 0;
+    if (vg_store_recording_expiring(rec->store, cam->id, now + rec->expiry_notice_ms - keep, true,
+                                    NOTICE_BATCH, &segs, &n) < 0 ||
+        n == 0)
+        return;
+    notice *nt = calloc(1, sizeof(*nt));
+    int64_t *ids = calloc(n, sizeof(*ids));
+    char *body = NULL;
+    size_t len = 0, cap = 0;
+    char part[256], a[VG_TIME_SIZE], b[VG_TIME_SIZE], d[VG_TIME_SIZE];
+    vg_format_time(now, a);
+    snprintf(part, sizeof(part),
+             "{\"event\":\"recordings.expiring\",\"camera_id\":%lld,\"sent_at\":\"%s\","
+             "\"spans\":[",
+             (long long)cam->id, a);
+    bool ok = nt && ids && append(&body, &len, &cap, part);
+    /* Adjacent segments make one span, as in the timeline. */
+    size_t first = 0, spans = 0;
+    for (size_t i = 0; ok && i < n; i++) {
+        ids[i] = segs[i].id;
+        bool last = i + 1 == n || segs[i + 1].start_ms > segs[i].end_ms + 1500;
+        if (!last)
+            continue;
+        int64_t bytes = 0;
+        for (size_t k = first; k <= i; k++)
+            bytes += segs[k].bytes;
+        vg_format_time(segs[first].start_ms, a);
+        vg_format_time(segs[i].end_ms, b);
+        vg_format_time(segs[i].end_ms + keep, d);
+        snprintf(part, sizeof(part),
+                 "%s{\"start\":\"%s\",\"end\":\"%s\",\"deletes_at\":\"%s\",\"segments\":%zu,"
+                 "\"bytes\":%lld}",
+                 spans ? "," : "", a, b, d, i - first + 1, (long long)bytes);
+        ok = append(&body, &len, &cap, part);
+        spans++;
+        first = i + 1;
+    }
+    ok = ok && append(&body, &len, &cap, "]}");
+    vg_recording_array_free(segs, n);
+    if (!ok) {
+        free(body);
+        free(ids);
+        free(nt);
+        return;
+    }
+    *nt = (notice){.rec = rec, .camera_id = cam->id, .ids = ids, .count = n};
+    c->notice_in_flight = true;
+    if (vg_notifier_post(rec->notifier, "recordings.expiring", body, notice_done, nt) < 0) {
+        c->notice_in_flight = false;
+        free(ids);
+        free(nt);
+    }
+    free(body);
+}
+
+static void on_notice_timer(uv_timer_t *t)
+{
+    vg_record *rec = t->data;
+    if (!rec->notifier || rec->stopping)
+        return;
+    vg_camera *cams = NULL;
+    size_t n = 0;
+    int64_t total = 0;
+    if (vg_store_camera_list(rec->store, 100000, 0, &cams, &n, &total) < 0)
+        return;
+    for (size_t i = 0; i < n; i++)
+        notice_camera(rec, &cams[i]);
+    vg_camera_array_free(cams, n);
+}
+
 /* ---- lifetime ---- */
 
 static void on_recovery_done(void *ctx)
@@ -287,6 +438,18 @@ vg_record *vg_record_create(uv_loop_t *loop, vg_media *media, vg_store *store,
         return NULL;
     }
     rec->retention_running = true;
+    rec->expiry_notice_ms = opt->expiry_notice_ms > 0 ? opt->expiry_notice_ms : 24 * 3600 * 1000;
+    if (opt->webhook_url && opt->webhook_url[0]) {
+        rec->notifier = vg_notifier_create(loop, opt->webhook_url, opt->webhook_secret);
+        if (!rec->notifier)
+            VG_LOG_ERROR("record", "cannot start the webhook notifier: expiry notices are off");
+    }
+    /* Expiry notices: with retention's rhythm, first shortly after start. */
+    uv_timer_init(loop, &rec->notice_timer);
+    rec->notice_timer.data = rec;
+    uv_timer_start(
+        &rec->notice_timer, on_notice_timer, 500,
+        (uint64_t)(opt->cleanup_interval_ms > 0 ? opt->cleanup_interval_ms : 10 * 60 * 1000));
 
     uv_timer_init(loop, &rec->tick);
     rec->tick.data = rec;
@@ -304,6 +467,9 @@ void vg_record_stop(vg_record *rec, void (*done)(void *ctx), void *ctx)
     rec->done_ctx = ctx;
     uv_timer_stop(&rec->tick);
     uv_close((uv_handle_t *)&rec->tick, NULL);
+    uv_timer_stop(&rec->notice_timer);
+    uv_close((uv_handle_t *)&rec->notice_timer, NULL);
+    vg_notifier_stop(rec->notifier);
     vg_recovery_cancel(rec->recovery);
     vg_retention_stop(rec->retention, on_retention_stopped, rec);
     rec_camera *next;
@@ -326,6 +492,7 @@ void vg_record_destroy(vg_record *rec)
     }
     vg_recovery_destroy(rec->recovery);
     vg_retention_destroy(rec->retention);
+    vg_notifier_destroy(rec->notifier);
     free(rec->dir);
     free(rec);
 }

@@ -35,6 +35,10 @@ typedef struct vg_record_options {
     int64_t min_free_bytes;       /* recordMinFreeSpace */
     int64_t cleanup_interval_ms;  /* recordCleanupInterval */
     int64_t clock_offset_ms;      /* testClockOffset */
+    /* expiry notices */
+    int64_t expiry_notice_ms; /* recordExpiryNotice */
+    const char *webhook_url;  /* recordWebhookUrl; NULL or "": none */
+    const char *webhook_secret;
 } vg_record_options;
 
 /*
@@ -61,6 +65,15 @@ void vg_record_status_get(const vg_record *rec, int64_t camera_id, vg_record_sta
 
 /* The recordings directory (absolute). */
 const char *vg_record_dir(const vg_record *rec);
+
+/* A camera's retention (ms) from its fields, as retention applies it. */
+int64_t vg_record_retention_of(const vg_record *rec, const vg_camera *cam);
+
+/* Now, as retention sees it (Unix ms; testClockOffset added). */
+int64_t vg_record_now_ms(const vg_record *rec);
+
+/* recordExpiryNotice (ms). */
+int64_t vg_record_expiry_notice_ms(const vg_record *rec);
 
 /*
  * Stops every recorder: segments in progress are finished and indexed;

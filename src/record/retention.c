@@ -52,6 +52,7 @@ struct vg_retention {
 };
 
 static void step(vg_retention *ret);
+static int64_t now_ms(const vg_retention *ret);
 static void on_timer(uv_timer_t *t);
 
 /* ---- plans ---- */
@@ -119,6 +120,11 @@ int64_t vg_retention_of(const vg_retention *ret, int retention_days, const char 
             return ret->plan_ms[i];
     }
     return ret->opt.delete_after_ms;
+}
+
+int64_t vg_retention_now_ms(const vg_retention *ret)
+{
+    return now_ms(ret);
 }
 
 static int64_t now_ms(const vg_retention *ret)

@@ -54,6 +54,9 @@ int vg_retention_parse_plans(const char *plans, char (*names)[16], int64_t *ms, 
 /* The retention of a camera: its days, else its plan's, else `delete_after_ms`. */
 int64_t vg_retention_of(const vg_retention *ret, int retention_days, const char *plan);
 
+/* Now, as retention sees it (Unix ms; testClockOffset added). */
+int64_t vg_retention_now_ms(const vg_retention *ret);
+
 /*
  * Starts retention on `store` (borrowed): a first run now, then one every
  * interval. NULL with a message in `err` for bad plans, or out of memory.

@@ -161,6 +161,16 @@ static const vg_store_migration migrations[] = {
                ");\n"
                "CREATE INDEX clips_camera_start ON clips(camera_id, start_ms);\n",
     },
+    {
+        .version = 7,
+        .name = "expiry notices",
+        /*
+         * A segment whose expiry notice (the webhook) has gone out: each span
+         * about to expire is announced once, never again, across restarts.
+         */
+        .sql = "ALTER TABLE recordings ADD COLUMN expiry_notified INTEGER NOT NULL DEFAULT 0\n"
+               "    CHECK (expiry_notified IN (0, 1));\n",
+    },
 };
 
 const vg_store_migration *vg_store_migrations(size_t *count)

@@ -152,6 +152,8 @@ enum stmt_id {
     STMT_RECORDING_HAS_PATH,
     STMT_RECORDING_DELETE,
     STMT_RECORDING_EXPIRE,
+    STMT_RECORDING_EXPIRING,
+    STMT_RECORDING_NOTIFIED,
     STMT_RECORDING_CAMERA_BYTES,
     STMT_RECORDING_OLDEST_CAMERA,
     STMT_RECORDING_OLDEST_ANY,
@@ -226,6 +228,12 @@ static const char *const stmt_sql[STMT_NUM] = {
     [STMT_RECORDING_HAS_PATH] = "SELECT 1 FROM recordings WHERE path = ?1",
     [STMT_RECORDING_DELETE] = "DELETE FROM recordings WHERE id = ?1",
     [STMT_RECORDING_EXPIRE] = "DELETE FROM recordings WHERE id = ?1 AND permanent = 0",
+    /* ?4: 1 for the segments not announced yet only. */
+    [STMT_RECORDING_EXPIRING] =
+        "SELECT " RECORDING_COLUMNS " FROM recordings WHERE camera_id = ?1 AND start_ms < ?2"
+        " AND end_ms < ?2 AND permanent = 0 AND (?4 = 0 OR expiry_notified = 0)"
+        " ORDER BY start_ms, id LIMIT ?3",
+    [STMT_RECORDING_NOTIFIED] = "UPDATE recordings SET expiry_notified = 1 WHERE id = ?1",
     [STMT_RECORDING_CAMERA_BYTES] =
         "SELECT coalesce(sum(bytes), 0) FROM recordings WHERE camera_id = ?1",
     /*
@@ -1686,5 +1694,42 @@ out:
     stmt_done(del);
     if (open)
         err = call_end(store, outer, err);
+    return err;
+}
+
+int vg_store_recording_expiring(vg_store *store, int64_t camera_id, int64_t ended_before_ms,
+                                bool unnotified_only, int64_t limit, vg_recording **out, size_t *n)
+{
+    sqlite3_stmt *stmt = store->stmt[STMT_RECORDING_EXPIRING];
+    int err = 0;
+    *out = NULL;
+    *n = 0;
+    int rc = sqlite3_bind_int64(stmt, 1, camera_id);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 2, ended_before_ms);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 3, limit);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int(stmt, 4, unnotified_only ? 1 : 0);
+    if (rc != SQLITE_OK) {
+        err = store_error(store, rc, "expiring recordings query failed camera=%" PRId64, camera_id);
+        goto out;
+    }
+    err = collect_recordings(store, stmt, out, n);
+out:
+    stmt_done(stmt);
+    return err;
+}
+
+int vg_store_recording_mark_notified(vg_store *store, int64_t id)
+{
+    sqlite3_stmt *stmt = store->stmt[STMT_RECORDING_NOTIFIED];
+    int err = 0;
+    int rc = sqlite3_bind_int64(stmt, 1, id);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt);
+    if (rc != SQLITE_DONE)
+        err = store_error(store, rc, "recording notice mark failed recording=%" PRId64, id);
+    stmt_done(stmt);
     return err;
 }

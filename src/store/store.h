@@ -190,6 +190,18 @@ int vg_store_recording_camera_bytes(vg_store *store, int64_t camera_id, int64_t 
 int vg_store_recording_oldest(vg_store *store, int64_t camera_id, int64_t ended_before_ms,
                               int64_t limit, vg_recording **out, size_t *n);
 
+/*
+ * The camera's segments that are not permanent and end before
+ * `ended_before_ms` (the ones retention deletes by then), oldest first, at
+ * most `limit`; with `unnotified_only`, only those whose expiry notice has
+ * not gone out. Ownership as for vg_store_recording_list().
+ */
+int vg_store_recording_expiring(vg_store *store, int64_t camera_id, int64_t ended_before_ms,
+                                bool unnotified_only, int64_t limit, vg_recording **out, size_t *n);
+
+/* Records that the segment's expiry notice has gone out. */
+int vg_store_recording_mark_notified(vg_store *store, int64_t id);
+
 /* ---- clips: time kept whatever the retention ---- */
 
 /*

@@ -223,3 +223,79 @@ def test_size_limit_deletes_the_oldest_segments_first(factory, sim):
     # The oldest went first: what is left is the newest, and later than before.
     assert int(rows[0].split("|")[0]) > int(first)
     assert len(files_of(vigil, cam)) == len(rows)
+
+
+class Receiver:
+    """A webhook receiver on loopback that records every POST."""
+
+    def __init__(self):
+        import http.server
+        import threading
+        self.posts = []
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                outer.posts.append((dict(self.headers), body))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_expiry_notice_is_sent_once_signed_and_listed(factory, sim):
+    import hashlib
+    import hmac
+    env = {**ENV, "VIGIL_RECORDSEGMENTDURATION": "1s"}
+    vigil = factory("expiry", env=env)
+    cam, _ = running_camera(vigil, sim, "r1")
+    assert vigil.post(f"/api/cameras/{cam['id']}/recording/start",
+                      json={"retention_days": 7}).status_code == 200
+    wait_for(lambda: timeline(vigil, cam)["segments"] >= 3, 30, "3 segments")
+    vigil.post(f"/api/cameras/{cam['id']}/recording/stop")
+    wait_for(lambda: not vigil.get(f"/api/cameras/{cam['id']}/recording").json()["active"], 10,
+             "stopped")
+    assert vigil.stop() == 0
+    segments = int(sql(vigil, "SELECT count(*) FROM recordings"))
+    receiver = Receiver()
+    try:
+        # Six and a half days later: deleted in half a day, so "expiring" within 1 day.
+        vigil.extra_env.update({"VIGIL_TESTCLOCKOFFSET": "156h", "VIGIL_RECORDCLEANUPINTERVAL": "1s",
+                                "VIGIL_RECORDWEBHOOKURL": receiver.url,
+                                "VIGIL_RECORDWEBHOOKSECRET": "s3cret"})
+        vigil.start()
+        wait_for(lambda: receiver.posts, 15, "a webhook")
+        time.sleep(3)  # several more passes: nothing more may come
+        assert len(receiver.posts) == 1
+        headers, body = receiver.posts[0]
+        expected = hmac.new(b"s3cret", body, hashlib.sha256).hexdigest()
+        assert headers["X-Vigil-Signature"] == f"sha256={expected}"
+        assert headers["X-Vigil-Event"] == "recordings.expiring"
+        notice = json.loads(body)
+        assert notice["camera_id"] == cam["id"] and len(notice["spans"]) >= 1
+        assert sum(s["segments"] for s in notice["spans"]) == segments
+        r = vigil.get("/api/recordings/expiring", params={"within": "1d"}).json()
+        listed = [c for c in r["cameras"] if c["camera_id"] == cam["id"]]
+        assert listed and sum(s["segments"] for s in listed[0]["spans"]) == segments
+        r = vigil.get("/api/recordings/expiring", params={"within": "1h"}).json()
+        assert not [c for c in r["cameras"] if c["camera_id"] == cam["id"]]
+        assert vigil.get("/api/recordings/expiring?within=soon").status_code == 400
+        # Announced once, across restarts too.
+        assert vigil.stop() == 0
+        vigil.start()
+        time.sleep(3)
+        assert len(receiver.posts) == 1
+        assert int(sql(vigil, "SELECT count(*) FROM recordings")) == segments  # not deleted yet
+    finally:
+        receiver.close()
