@@ -18,6 +18,7 @@
 #include "core/log.h"
 #include "format/mp4_export.h"
 #include "http/file_send.h"
+#include "record/storage.h"
 
 #include <ctype.h>
 #include <fcntl.h>
@@ -111,7 +112,7 @@ static void playlist_after(uv_work_t *w, int status)
         if (job->init_size[i] && s > target)
             target = s;
     }
-    size_t cap = 256 + job->n * 512, len = 0;
+    size_t cap = 256 + job->n * 1024, len = 0;
     char *text = malloc(cap);
     if (!text) {
         vg_http_respond_error(req, 503, "out_of_memory", "cannot build the playlist");
@@ -128,14 +129,18 @@ static void playlist_after(uv_work_t *w, int status)
         uint64_t init = job->init_size[i];
         if (!init || (uint64_t)seg->bytes <= init)
             continue; /* unreadable, or no fragment: nothing to play */
-        char when[VG_TIME_SIZE];
+        char when[VG_TIME_SIZE], url[400];
         vg_format_time(seg->start_ms, when);
+        /* The storage says where the file is fetched (local: /recordings/<path> here). */
+        if (vg_storage_get_url(vg_record_storage(job->api->record), seg->path, 24 * 3600 * 1000,
+                               url, sizeof(url)) < 0)
+            continue;
         len += (size_t)snprintf(
             text + len, cap - len,
-            "%s#EXT-X-PROGRAM-DATE-TIME:%s\n#EXT-X-MAP:URI=\"/recordings/%s\",BYTERANGE=\"%" PRIu64
-            "@0\"\n#EXTINF:%.3f,\n#EXT-X-BYTERANGE:%" PRIu64 "@%" PRIu64 "\n/recordings/%s\n",
-            listed ? "#EXT-X-DISCONTINUITY\n" : "", when, seg->path, init,
-            (double)seg->duration_ms / 1000.0, (uint64_t)seg->bytes - init, init, seg->path);
+            "%s#EXT-X-PROGRAM-DATE-TIME:%s\n#EXT-X-MAP:URI=\"%s\",BYTERANGE=\"%" PRIu64
+            "@0\"\n#EXTINF:%.3f,\n#EXT-X-BYTERANGE:%" PRIu64 "@%" PRIu64 "\n%s\n",
+            listed ? "#EXT-X-DISCONTINUITY\n" : "", when, url, init,
+            (double)seg->duration_ms / 1000.0, (uint64_t)seg->bytes - init, init, url);
         listed++;
     }
     len += (size_t)snprintf(text + len, cap - len, "#EXT-X-ENDLIST\n");

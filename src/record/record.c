@@ -11,6 +11,7 @@
 #include "record/recovery.h"
 #include "record/notify.h"
 #include "record/retention.h"
+#include "record/storage.h"
 
 #include "http/json.h"
 
@@ -47,6 +48,7 @@ struct vg_record {
     vg_retention *retention;
     bool retention_running; /* until its stop's callback */
     vg_notifier *notifier;  /* NULL: no webhook */
+    vg_storage *storage;
     int64_t expiry_notice_ms;
     uv_timer_t notice_timer;
     bool disk_full; /* only permanent recordings left on a full disk: nothing is recorded */
@@ -147,6 +149,7 @@ static void attach(vg_record *rec, rec_camera *c)
                                 .segment_duration_ms = rec->opt.segment_duration_ms,
                                 .part_duration_ms = rec->opt.part_duration_ms,
                                 .sync = true,
+                                .storage = rec->storage,
                                 .on_segment = on_segment,
                                 .on_error = on_error,
                                 .on_closed = on_closed,
@@ -209,6 +212,11 @@ void vg_record_status_get(const vg_record *rec, int64_t camera_id, vg_record_sta
 const char *vg_record_dir(const vg_record *rec)
 {
     return rec->dir;
+}
+
+vg_storage *vg_record_storage(const vg_record *rec)
+{
+    return rec->storage;
 }
 
 int64_t vg_record_retention_of(const vg_record *rec, const vg_camera *cam)
@@ -418,7 +426,12 @@ vg_record *vg_record_create(uv_loop_t *loop, vg_media *media, vg_store *store,
     }
     vg_camera_array_free(cams, n);
 
+    if (!(rec->storage = vg_storage_local_create(rec->dir))) {
+        snprintf(err, err_cap, "out of memory");
+        goto fail;
+    }
     vg_retention_options ropt = {.dir = rec->dir,
+                                 .storage = rec->storage,
                                  .delete_after_ms = opt->delete_after_ms,
                                  .plans = opt->plans,
                                  .max_bytes_per_camera = opt->max_bytes_per_camera,
@@ -427,16 +440,8 @@ vg_record *vg_record_create(uv_loop_t *loop, vg_media *media, vg_store *store,
                                  .clock_offset_ms = opt->clock_offset_ms,
                                  .on_disk_full = on_disk_full,
                                  .ctx = rec};
-    if (!(rec->retention = vg_retention_create(loop, store, &ropt, err, err_cap))) {
-        while (rec->cameras) {
-            rec_camera *c = rec->cameras;
-            rec->cameras = c->next;
-            free(c);
-        }
-        free(rec->dir);
-        free(rec);
-        return NULL;
-    }
+    if (!(rec->retention = vg_retention_create(loop, store, &ropt, err, err_cap)))
+        goto fail;
     rec->retention_running = true;
     rec->expiry_notice_ms = opt->expiry_notice_ms > 0 ? opt->expiry_notice_ms : 24 * 3600 * 1000;
     if (opt->webhook_url && opt->webhook_url[0]) {
@@ -456,6 +461,17 @@ vg_record *vg_record_create(uv_loop_t *loop, vg_media *media, vg_store *store,
     uv_timer_start(&rec->tick, on_tick, TICK_MS, TICK_MS);
     rec->recovery = vg_recovery_start(loop, store, rec->dir, on_recovery_done, rec);
     return rec;
+
+fail:
+    while (rec->cameras) {
+        rec_camera *c = rec->cameras;
+        rec->cameras = c->next;
+        free(c);
+    }
+    vg_storage_destroy(rec->storage);
+    free(rec->dir);
+    free(rec);
+    return NULL;
 }
 
 void vg_record_stop(vg_record *rec, void (*done)(void *ctx), void *ctx)
@@ -493,6 +509,7 @@ void vg_record_destroy(vg_record *rec)
     vg_recovery_destroy(rec->recovery);
     vg_retention_destroy(rec->retention);
     vg_notifier_destroy(rec->notifier);
+    vg_storage_destroy(rec->storage);
     free(rec->dir);
     free(rec);
 }

@@ -66,6 +66,9 @@ void vg_record_status_get(const vg_record *rec, int64_t camera_id, vg_record_sta
 /* The recordings directory (absolute). */
 const char *vg_record_dir(const vg_record *rec);
 
+/* Where finished recordings live (record/storage.h); borrowed. */
+struct vg_storage *vg_record_storage(const vg_record *rec);
+
 /* A camera's retention (ms) from its fields, as retention applies it. */
 int64_t vg_record_retention_of(const vg_record *rec, const vg_camera *cam);
 

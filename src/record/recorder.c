@@ -21,6 +21,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "format/fmp4.h"
+#include "record/storage.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -256,6 +257,12 @@ static void run_op(vg_recorder *rec, write_op *op)
         if (rec->fd_failed && !op->err) {
             op->err = VG_EIO;
             op->what = "an earlier write failed";
+        }
+        if (!op->err && rec->opt.storage) {
+            /* The finished file goes to its storage (local: it is there already). */
+            snprintf(abs, sizeof(abs), "%s/%s", rec->dir, op->rel);
+            if ((op->err = vg_storage_upload(rec->opt.storage, abs, op->rel)) < 0)
+                op->what = "cannot store it";
         }
         return;
     }

@@ -43,7 +43,8 @@ typedef struct vg_recorder_options {
     int64_t camera_id;           /* names the files' folder */
     int64_t segment_duration_ms; /* recordSegmentDuration */
     int64_t part_duration_ms;    /* recordPartDuration */
-    bool sync; /* fdatasync each fragment (false only in benchmarks of the peer) */
+    bool sync;                  /* fdatasync each fragment (false only in benchmarks of the peer) */
+    struct vg_storage *storage; /* where a closed file goes (record/storage.h); borrowed */
     /* A segment is complete on disk. */
     void (*on_segment)(void *ctx, const vg_recorder_segment *segment);
     /* Writing failed (`message` names the file and the reason; no credentials). May be NULL. */

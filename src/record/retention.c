@@ -4,6 +4,7 @@
 #include "core/config.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "record/storage.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -140,16 +141,10 @@ static void unlink_work(uv_work_t *w)
 {
     vg_retention *ret = w->data;
     for (size_t i = 0; i < ret->batch_n; i++) {
-        char abs[PATH_MAX];
-        snprintf(abs, sizeof(abs), "%s/%s", ret->dir, ret->batch[i].path);
-        if (unlink(abs) < 0 && errno != ENOENT)
-            continue;
-        /* An emptied day folder goes too (rmdir refuses one that is not empty). */
-        char *slash = strrchr(abs, '/');
-        if (slash) {
-            *slash = '\0';
-            rmdir(abs);
-        }
+        int rc = vg_storage_remove(ret->opt.storage, ret->batch[i].path);
+        if (rc < 0)
+            VG_LOG_WARN("record", "retention: cannot delete %s: %s", ret->batch[i].path,
+                        strerror(-rc));
     }
 }
 

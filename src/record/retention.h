@@ -39,6 +39,7 @@ typedef struct vg_retention_options {
     int64_t min_free_bytes;       /* recordMinFreeSpace; 0: no floor */
     int64_t interval_ms;          /* recordCleanupInterval */
     int64_t clock_offset_ms;      /* testClockOffset: added to "now" (tests only) */
+    struct vg_storage *storage;   /* where the files are (record/storage.h); borrowed */
     void (*on_disk_full)(void *ctx, bool full, const char *why);
     void *ctx;
 } vg_retention_options;

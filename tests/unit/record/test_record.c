@@ -5,6 +5,10 @@
 #include "http/json.h"
 #include "record/recovery.h"
 #include "record/retention.h"
+#include "record/storage.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define DAY_MS (24LL * 3600 * 1000)
 
@@ -81,8 +85,44 @@ static void test_rfc3339(void)
     CHECK(!strcmp(text, "2026-11-21T10:00:00.123Z"));
 }
 
+static void test_local_storage(void)
+{
+    char dir[512];
+    const char *tmp = getenv("VIGIL_TEST_TMPDIR");
+    snprintf(dir, sizeof(dir), "%s/storage-%d", tmp ? tmp : "/tmp", (int)getpid());
+    mkdir(tmp ? tmp : "/tmp", 0755);
+    CHECK_INT_EQ(mkdir(dir, 0755), 0);
+    char day[600], file[700];
+    snprintf(day, sizeof(day), "%s/3", dir);
+    mkdir(day, 0755);
+    snprintf(day, sizeof(day), "%s/3/2026-11-21", dir);
+    CHECK_INT_EQ(mkdir(day, 0755), 0);
+    snprintf(file, sizeof(file), "%s/10-00-00.000.mp4", day);
+    FILE *f = fopen(file, "w");
+    CHECK(f != NULL);
+    if (f)
+        fclose(f);
+    vg_storage *st = vg_storage_local_create(dir);
+    CHECK(st != NULL);
+    char url[128];
+    CHECK_INT_EQ(vg_storage_upload(st, file, "3/2026-11-21/10-00-00.000.mp4"), 0);
+    CHECK_INT_EQ(vg_storage_get_url(st, "3/2026-11-21/10-00-00.000.mp4", 1000, url, sizeof(url)),
+                 0);
+    CHECK(!strcmp(url, "/recordings/3/2026-11-21/10-00-00.000.mp4"));
+    CHECK_INT_EQ(vg_storage_get_url(st, "3/2026-11-21/10-00-00.000.mp4", 1000, url, 8), VG_ERANGE);
+    CHECK_INT_EQ(vg_storage_remove(st, "3/2026-11-21/10-00-00.000.mp4"), 0);
+    CHECK(access(file, F_OK) != 0);
+    CHECK(access(day, F_OK) != 0); /* the emptied day folder went too */
+    CHECK_INT_EQ(vg_storage_remove(st, "3/2026-11-21/10-00-00.000.mp4"), 0); /* absent: fine */
+    vg_storage_destroy(st);
+    snprintf(day, sizeof(day), "%s/3", dir);
+    rmdir(day);
+    rmdir(dir);
+}
+
 int main(void)
 {
+    VG_TEST_RUN(test_local_storage);
     VG_TEST_RUN(test_plans_parse);
     VG_TEST_RUN(test_plans_errors);
     VG_TEST_RUN(test_segment_names);
