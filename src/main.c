@@ -23,6 +23,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <uv.h>
@@ -336,6 +338,18 @@ static int cmd_serve(int argc, char **argv)
     if ((rc = make_dirs(cfg.data_dir)) < 0) {
         VG_LOG_ERROR("main", "cannot create the data directory %s: %s", cfg.data_dir,
                      strerror(-rc));
+        goto done;
+    }
+    /*
+     * One vigil per data directory: a second one would record the same cameras
+     * into the same folders and its recovery would cut files still being written.
+     */
+    char lock_path[sizeof(db_path)];
+    snprintf(lock_path, sizeof(lock_path), "%s/vigil.lock", cfg.data_dir);
+    int lock_fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (lock_fd < 0 || flock(lock_fd, LOCK_EX | LOCK_NB) < 0) {
+        VG_LOG_ERROR("main", "the data directory %s is in use by another vigil (%s)", cfg.data_dir,
+                     lock_fd < 0 ? strerror(errno) : "locked");
         goto done;
     }
     snprintf(db_path, sizeof(db_path), "%s/vigil.db", cfg.data_dir);

@@ -33,6 +33,7 @@
 
 #define DEFAULT_RANGE_MS (3600 * 1000LL)
 #define MAX_FILES        10000 /* a playlist of more is refused: ask for a shorter range */
+#define MAX_EXPORT_MS    (6 * 3600 * 1000LL) /* the sample tables of an export grow with it */
 
 typedef struct playlist_job {
     vg_api *api;
@@ -129,6 +130,8 @@ static void playlist_after(uv_work_t *w, int status)
         uint64_t init = job->init_size[i];
         if (!init || (uint64_t)seg->bytes <= init)
             continue; /* unreadable, or no fragment: nothing to play */
+        if (cap - len < 1100)
+            break; /* never: an entry is under 1024 bytes (two URLs under 400, the tags) */
         char when[VG_TIME_SIZE], url[400];
         vg_format_time(seg->start_ms, when);
         /* The storage says where the file is fetched (local: /recordings/<path> here). */
@@ -326,7 +329,8 @@ static void export_after(uv_work_t *w, int status)
     size_t nruns;
     const vg_mp4_export_run *runs = vg_mp4_export_runs(job->ex, &nruns);
     vg_http_piece *pieces = calloc(nruns + 1, sizeof(*pieces));
-    char(*paths)[PATH_MAX + 256] = calloc(nruns ? nruns : 1, sizeof(*paths));
+    /* One path per file, shared by its runs: a long export has many runs, few files. */
+    char(*paths)[PATH_MAX + 256] = calloc(job->n ? job->n : 1, sizeof(*paths));
     if (!pieces || !paths) {
         free(pieces);
         free(paths);
@@ -336,9 +340,11 @@ static void export_after(uv_work_t *w, int status)
     }
     pieces[0] = (vg_http_piece){.data = job->header, .length = job->header_len};
     for (size_t i = 0; i < nruns; i++) {
-        snprintf(paths[i], sizeof(paths[i]), "%s/%s", job->dir, job->segs[runs[i].file_index].path);
+        char *path = paths[runs[i].file_index];
+        if (!path[0])
+            snprintf(path, sizeof(paths[0]), "%s/%s", job->dir, job->segs[runs[i].file_index].path);
         pieces[i + 1] =
-            (vg_http_piece){.path = paths[i], .offset = runs[i].offset, .length = runs[i].length};
+            (vg_http_piece){.path = path, .offset = runs[i].offset, .length = runs[i].length};
     }
     char name[96], when[VG_TIME_SIZE];
     vg_format_time(job->start, when);
@@ -390,6 +396,11 @@ static void get_export(vg_http_request *req, void *ctx)
     }
     if (start >= end) {
         vg_http_respond_error(req, 400, "invalid_request", "start must be before end");
+        return;
+    }
+    if (end - start > MAX_EXPORT_MS) {
+        vg_http_respond_error(req, 400, "range_too_long",
+                              "an export covers at most 6 hours; ask for several");
         return;
     }
     export_job *job = calloc(1, sizeof(*job));
@@ -456,7 +467,6 @@ static void get_recording_file(vg_http_request *req, void *ctx)
     }
     char path[PATH_MAX + 256];
     snprintf(path, sizeof(path), "%s/%s/%s/%s", vg_record_dir(api->record), cam, day, file);
-    vg_http_request_add_response_header(req, "Cache-Control", "private, max-age=3600");
     add_cors(api, req);
     vg_http_respond_file(req, api->loop, path, "video/mp4", NULL);
 }

@@ -211,9 +211,10 @@ static void get_expiring(vg_http_request *req, void *ctx)
     }
     int64_t within = vg_record_expiry_notice_ms(api->record);
     const char *w = vg_http_request_query(req, "within");
-    if (w && (vg_config_parse_duration(w, &within) != 0 || within < 0)) {
+    if (w && (vg_config_parse_duration(w, &within) != 0 || within < 0 ||
+              within > 3650LL * 24 * 3600 * 1000)) {
         vg_http_respond_error(req, 400, "invalid_request",
-                              "within must be a duration such as 12h, 1d or 7d");
+                              "within must be a duration up to 3650d, such as 12h, 1d or 7d");
         return;
     }
     vg_camera *cams = NULL;

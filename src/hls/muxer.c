@@ -14,6 +14,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "format/fmp4.h"
+#include "format/sample_list.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,12 +24,6 @@
 #define PART_TOLERANCE (VG_HLS_CLOCK / 1000)
 /* Segments that left the playlist but can still be downloaded. */
 #define KEPT_UNLISTED 2
-
-typedef struct sample_list {
-    vg_au **aus; /* references */
-    uint32_t *durations;
-    size_t count, cap;
-} sample_list;
 
 struct vg_hls_muxer {
     vg_hls_muxer_options opt;
@@ -59,7 +54,7 @@ struct vg_hls_muxer {
     int target_duration_s;
     int64_t part_target_max;
 
-    sample_list part_video, part_audio; /* the part being filled */
+    vg_sample_list part_video, part_audio; /* the part being filled */
     int64_t part_start_dts;
     bool part_independent;
     uint32_t fragment_sequence;
@@ -71,66 +66,6 @@ static void notify(vg_hls_muxer *m)
 {
     if (!m->creating && m->opt.on_update)
         m->opt.on_update(m->opt.ctx);
-}
-
-static int list_push(sample_list *l, vg_au *au, uint32_t duration)
-{
-    if (l->count == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 32;
-        vg_au **aus = realloc(l->aus, cap * sizeof(*aus));
-        if (!aus)
-            return VG_ENOMEM;
-        l->aus = aus;
-        uint32_t *durations = realloc(l->durations, cap * sizeof(*durations));
-        if (!durations)
-            return VG_ENOMEM;
-        l->durations = durations;
-        l->cap = cap;
-    }
-    l->aus[l->count] = vg_au_ref(au);
-    l->durations[l->count] = duration;
-    l->count++;
-    return 0;
-}
-
-static void list_clear(sample_list *l)
-{
-    for (size_t i = 0; i < l->count; i++)
-        vg_au_unref(&l->aus[i]);
-    l->count = 0;
-}
-
-static void list_free(sample_list *l)
-{
-    list_clear(l);
-    free(l->aus);
-    free(l->durations);
-}
-
-static int64_t sum_durations(const sample_list *l)
-{
-    int64_t total = 0;
-    for (size_t i = 0; i < l->count; i++)
-        total += l->durations[i];
-    return total;
-}
-
-/* The samples of `l` as an fMP4 run of track `track_id`; `out` has room for l->count. */
-static vg_fmp4_run make_run(const sample_list *l, uint32_t track_id, vg_fmp4_sample *out)
-{
-    for (size_t i = 0; i < l->count; i++) {
-        const vg_au *au = l->aus[i];
-        int64_t cts = au->pts - au->dts;
-        out[i] = (vg_fmp4_sample){.data = au->data,
-                                  .size = au->size,
-                                  .duration = l->durations[i],
-                                  .cts_offset = cts > INT32_MAX ? INT32_MAX : (int32_t)cts,
-                                  .key = track_id != 1 || (au->flags & VG_AU_KEY)};
-    }
-    return (vg_fmp4_run){.track_id = track_id,
-                         .base_dts = (uint64_t)l->aus[0]->dts,
-                         .samples = out,
-                         .count = l->count};
 }
 
 /* ---- parts and segments ---- */
@@ -148,15 +83,16 @@ static void close_part(vg_hls_muxer *m)
     if (samples) {
         vg_fmp4_run runs[2];
         size_t n = 0;
-        runs[n++] = make_run(&m->part_video, 1, samples);
+        runs[n++] = vg_sample_list_run(&m->part_video, 1, true, 0, samples);
         if (m->part_audio.count)
-            runs[n++] = make_run(&m->part_audio, 2, samples + m->part_video.count);
+            runs[n++] =
+                vg_sample_list_run(&m->part_audio, 2, false, 0, samples + m->part_video.count);
         rc = vg_fmp4_write_fragment(++m->fragment_sequence, runs, n, &data, &len);
     }
     free(samples);
-    int64_t duration = sum_durations(&m->part_video);
-    list_clear(&m->part_video);
-    list_clear(&m->part_audio);
+    int64_t duration = vg_sample_list_duration(&m->part_video);
+    vg_sample_list_clear(&m->part_video);
+    vg_sample_list_clear(&m->part_audio);
     vg_hls_part *part =
         rc == 0 ? vg_hls_part_create(data, len, duration, m->part_independent) : NULL;
     if (!part || vg_hls_segment_add_part(m->current, part) < 0) {
@@ -272,7 +208,7 @@ static void append_video(vg_hls_muxer *m, vg_au *au, uint32_t duration)
         m->part_start_dts = au->dts;
         m->part_independent = key;
     }
-    if (list_push(&m->part_video, au, duration) < 0)
+    if (vg_sample_list_push(&m->part_video, au, duration) < 0)
         VG_LOG_ERROR("hls", "cannot queue a frame path=%s: out of memory", vg_path_name(m->path));
 }
 
@@ -284,11 +220,11 @@ static void flush(vg_hls_muxer *m)
     }
     if (m->pending_audio) {
         if (m->current)
-            list_push(&m->part_audio, m->pending_audio, m->last_audio_duration);
+            vg_sample_list_push(&m->part_audio, m->pending_audio, m->last_audio_duration);
         vg_au_unref(&m->pending_audio);
     }
     close_part(m);
-    list_clear(&m->part_audio);
+    vg_sample_list_clear(&m->part_audio);
     close_segment(m);
 }
 
@@ -345,7 +281,7 @@ static void on_audio(vg_hls_muxer *m, vg_au *au)
          * a gap in the sound at every segment boundary.
          */
         if (m->current || m->pending_video)
-            list_push(&m->part_audio, p, duration);
+            vg_sample_list_push(&m->part_audio, p, duration);
         vg_au_unref(&m->pending_audio);
     }
     m->pending_audio = vg_au_ref(au);
@@ -507,8 +443,8 @@ void vg_hls_muxer_destroy(vg_hls_muxer *m)
     vg_reader_remove(m->reader);
     vg_au_unref(&m->pending_video);
     vg_au_unref(&m->pending_audio);
-    list_free(&m->part_video);
-    list_free(&m->part_audio);
+    vg_sample_list_free(&m->part_video);
+    vg_sample_list_free(&m->part_audio);
     for (size_t i = 0; i < m->count; i++)
         vg_hls_segment_unref(&m->segments[i]);
     free(m->segments);

@@ -23,7 +23,8 @@
 #define AHEAD_BYTES (2 * PIECE_READ) /* queued for the client before the next read waits */
 
 typedef struct send_piece {
-    char *path; /* owned; NULL: memory */
+    char *path; /* NULL: memory; owned when own_path (else the previous piece's) */
+    bool own_path;
     const uint8_t *data;
     uint64_t offset, length;
 } send_piece;
@@ -90,8 +91,10 @@ int vg_http_parse_range(const char *value, int64_t size, int64_t *first, int64_t
 
 static void free_send(file_send *f)
 {
-    for (size_t i = 0; i < f->count; i++)
-        free(f->pieces[i].path);
+    for (size_t i = 0; i < f->count; i++) {
+        if (f->pieces[i].own_path)
+            free(f->pieces[i].path);
+    }
     free(f->pieces);
     free(f->buf);
     free(f->owned);
@@ -212,6 +215,10 @@ static void pump(file_send *f)
         uint64_t left = p->length - in_piece;
         if (f->end - f->next < left)
             left = f->end - f->next;
+        if (f->fd >= 0 && f->fd_piece != f->cur && p->path &&
+            p->path == f->pieces[f->fd_piece].path) {
+            f->fd_piece = f->cur; /* the same file again: keep it open */
+        }
         if (f->fd >= 0 && f->fd_piece != f->cur) {
             /* The previous piece's file: closed before the next one opens. */
             uv_file fd = f->fd;
@@ -398,11 +405,18 @@ void vg_http_respond_pieces(vg_http_request *req, uv_loop_t *loop, const vg_http
     for (size_t i = 0; i < count; i++) {
         f->pieces[i] = (send_piece){
             .data = pieces[i].data, .offset = pieces[i].offset, .length = pieces[i].length};
-        if (pieces[i].path && !(f->pieces[i].path = strdup(pieces[i].path))) {
+        if (!pieces[i].path)
+            continue;
+        if (i > 0 && pieces[i].path == pieces[i - 1].path) {
+            f->pieces[i].path = f->pieces[i - 1].path; /* one copy for a file's runs */
+            continue;
+        }
+        if (!(f->pieces[i].path = strdup(pieces[i].path))) {
             vg_http_respond_error(req, 503, "out_of_memory", "cannot send this now");
             free_send(f);
             return;
         }
+        f->pieces[i].own_path = true;
     }
     answer(f);
 }
@@ -418,6 +432,7 @@ void vg_http_respond_file(vg_http_request *req, uv_loop_t *loop, const char *pat
         free_send(f);
         return;
     }
+    f->pieces[0].own_path = true;
     if (vg_http_request_suspend(req, on_cancel, f) < 0) {
         vg_http_respond_error(req, 503, "shutting_down", "vigil is shutting down");
         free_send(f);

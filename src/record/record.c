@@ -31,6 +31,7 @@ typedef struct rec_camera {
     vg_recorder *recorder;
     bool limit_logged;
     bool notice_in_flight; /* a webhook for its expiring spans is being delivered */
+    int64_t last_end_ms;   /* where its last indexed file ends: the next one starts after */
     uint64_t segments, bytes_written;
     char last_error[256];
     struct rec_camera *next;
@@ -89,6 +90,8 @@ static void on_segment(void *ctx, const vg_recorder_segment *seg)
     vg_record *rec = c->owner;
     c->segments++;
     c->bytes_written += (uint64_t)seg->bytes;
+    if (seg->start_ms + seg->duration_ms > c->last_end_ms)
+        c->last_end_ms = seg->start_ms + seg->duration_ms;
     vg_recording row = {.camera_id = seg->camera_id,
                         .start_ms = seg->start_ms,
                         .end_ms = seg->start_ms + seg->duration_ms,
@@ -96,7 +99,7 @@ static void on_segment(void *ctx, const vg_recorder_segment *seg)
                         .bytes = seg->bytes,
                         .path = (char *)seg->path};
     int rc = vg_store_recording_insert(rec->store, &row);
-    if (rc < 0 && rc != VG_EEXIST)
+    if (rc < 0)
         VG_LOG_ERROR("record", "camera=%lld cannot index %s: %s", (long long)c->id, seg->path,
                      vg_strerror(rc));
 }
@@ -150,6 +153,7 @@ static void attach(vg_record *rec, rec_camera *c)
                                 .part_duration_ms = rec->opt.part_duration_ms,
                                 .sync = true,
                                 .storage = rec->storage,
+                                .not_before_ms = c->last_end_ms,
                                 .on_segment = on_segment,
                                 .on_error = on_error,
                                 .on_closed = on_closed,
@@ -396,6 +400,11 @@ static void on_retention_stopped(void *ctx)
 vg_record *vg_record_create(uv_loop_t *loop, vg_media *media, vg_store *store,
                             const vg_record_options *opt, char *err, size_t err_cap)
 {
+    if (opt->segment_duration_ms > VG_RECORDING_MAX_DURATION_MS / 2) {
+        /* The index refuses a segment over a day (store.h): keep well under it. */
+        snprintf(err, err_cap, "recordSegmentDuration is at most 12h");
+        return NULL;
+    }
     vg_record *rec = calloc(1, sizeof(*rec));
     if (!rec || !(rec->dir = strdup(opt->dir))) {
         free(rec);

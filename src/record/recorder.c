@@ -21,6 +21,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "format/fmp4.h"
+#include "format/sample_list.h"
 #include "record/storage.h"
 
 #include <errno.h>
@@ -29,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -54,12 +56,6 @@ typedef struct write_op {
     int64_t file_bytes; /* CLOSE: the file's size */
 } write_op;
 
-typedef struct sample_list {
-    vg_au **aus; /* references */
-    uint32_t *durations;
-    size_t count, cap;
-} sample_list;
-
 struct vg_recorder {
     uv_loop_t *loop;
     vg_recorder_options opt;
@@ -73,6 +69,7 @@ struct vg_recorder {
     vg_au *pending_video, *pending_audio;
     uint32_t last_video_duration, last_audio_duration;
     bool waiting_key;
+    int64_t not_before_ms; /* frames captured before this are in an earlier file already */
 
     /* the segment being written */
     bool open;
@@ -81,7 +78,7 @@ struct vg_recorder {
     int64_t start_ms;
     int64_t start_dts, video_duration; /* 90 kHz */
     uint32_t sequence;
-    sample_list frag_video, frag_audio;
+    vg_sample_list frag_video, frag_audio;
     int64_t frag_start_dts;
 
     /* the queue; the worker's fields while job_running */
@@ -90,70 +87,15 @@ struct vg_recorder {
     bool job_running;
     uv_work_t work;
     write_op *batch;
-    int fd;           /* the worker's: the open segment file */
-    int64_t fd_bytes; /* the worker's */
-    bool fd_failed;   /* the worker's: skip this file's remaining ops */
+    int fd;                    /* the worker's: the open segment file */
+    int64_t fd_bytes;          /* the worker's */
+    char fd_rel[PATH_MAX / 4]; /* the worker's: the open file's name */
+    bool fd_failed;            /* the worker's: skip this file's remaining ops */
 
     vg_recorder_stats stats;
 };
 
 static void kick(vg_recorder *rec);
-
-/* ---- sample lists ---- */
-
-static int list_push(sample_list *l, vg_au *au, uint32_t duration)
-{
-    if (l->count == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 64;
-        vg_au **aus = reallocarray(l->aus, cap, sizeof(*aus));
-        if (!aus)
-            return VG_ENOMEM;
-        l->aus = aus;
-        uint32_t *d = reallocarray(l->durations, cap, sizeof(*d));
-        if (!d)
-            return VG_ENOMEM;
-        l->durations = d;
-        l->cap = cap;
-    }
-    l->aus[l->count] = vg_au_ref(au);
-    l->durations[l->count] = duration;
-    l->count++;
-    return 0;
-}
-
-static void list_clear(sample_list *l)
-{
-    for (size_t i = 0; i < l->count; i++)
-        vg_au_unref(&l->aus[i]);
-    l->count = 0;
-}
-
-static void list_free(sample_list *l)
-{
-    list_clear(l);
-    free(l->aus);
-    free(l->durations);
-}
-
-/* The samples of `l` as a run; decode times count from `origin` (the file's start). */
-static vg_fmp4_run make_run(const sample_list *l, uint32_t track_id, bool video, int64_t origin,
-                            vg_fmp4_sample *out)
-{
-    for (size_t i = 0; i < l->count; i++) {
-        const vg_au *au = l->aus[i];
-        int64_t cts = au->pts - au->dts;
-        out[i] = (vg_fmp4_sample){.data = au->data,
-                                  .size = au->size,
-                                  .duration = l->durations[i],
-                                  .cts_offset = cts > INT32_MAX ? INT32_MAX : (int32_t)cts,
-                                  .key = !video || (au->flags & VG_AU_KEY)};
-    }
-    return (vg_fmp4_run){.track_id = track_id,
-                         .base_dts =
-                             (uint64_t)(l->aus[0]->dts > origin ? l->aus[0]->dts - origin : 0),
-                         .samples = out,
-                         .count = l->count};
-}
 
 /* ---- the write queue ---- */
 
@@ -211,12 +153,25 @@ static void run_op(vg_recorder *rec, write_op *op)
     case OP_OPEN:
         rec->fd_failed = false;
         rec->fd_bytes = 0;
+        snprintf(rec->fd_rel, sizeof(rec->fd_rel), "%s", op->rel);
         snprintf(abs, sizeof(abs), "%s/%s", rec->dir, op->rel);
         if ((op->err = make_parents(abs)) < 0) {
             op->what = "cannot create its directory";
             break;
         }
         rec->fd = open(abs, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        for (int n = 1; rec->fd < 0 && errno == EEXIST && n < 10; n++) {
+            /* The same millisecond again (a restart of recording): name it <time>_<n>.mp4. */
+            size_t len = strlen(op->rel);
+            snprintf(op->rel + len - 4, sizeof(op->rel) - (len - 4), "_%d.mp4", n);
+            snprintf(abs, sizeof(abs), "%s/%s", rec->dir, op->rel);
+            rec->fd = open(abs, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+            if (rec->fd < 0)
+                snprintf(op->rel + len - 4, sizeof(op->rel) - (len - 4), ".mp4");
+        }
+        if (rec->fd >= 0)
+            flock(rec->fd, LOCK_EX | LOCK_NB); /* recovery leaves a locked file alone */
+        snprintf(rec->fd_rel, sizeof(rec->fd_rel), "%s", op->rel);
         if (rec->fd < 0) {
             op->err = -errno;
             op->what = "cannot create the file";
@@ -243,6 +198,8 @@ static void run_op(vg_recorder *rec, write_op *op)
         break;
     case OP_CLOSE:
         op->file_bytes = rec->fd_bytes;
+        /* The name the OPEN really used (a _n suffix when the first was taken). */
+        snprintf(op->rel, sizeof(op->rel), "%s", rec->fd_rel);
         if (rec->fd >= 0) {
             if (!rec->fd_failed && rec->opt.sync && fsync(rec->fd) < 0 && !op->err) {
                 op->err = -errno;
@@ -365,7 +322,7 @@ static void segment_name(const vg_recorder *rec, int64_t ms, char *out, size_t c
 static void close_fragment(vg_recorder *rec)
 {
     if (!rec->frag_video.count) {
-        list_clear(&rec->frag_audio);
+        vg_sample_list_clear(&rec->frag_audio);
         return;
     }
     vg_fmp4_sample *vs = calloc(rec->frag_video.count, sizeof(*vs));
@@ -376,12 +333,12 @@ static void close_fragment(vg_recorder *rec)
     size_t len = 0;
     int rc = VG_ENOMEM;
     if (vs && as) {
-        runs[n++] = make_run(&rec->frag_video, 1, true, rec->start_dts, vs);
+        runs[n++] = vg_sample_list_run(&rec->frag_video, 1, true, rec->start_dts, vs);
         if (rec->frag_audio.count && rec->audio) {
             /* The same instant on the audio clock: both tracks of a file start at 0 together. */
             int64_t rate = vg_fmp4_timescale(rec->audio);
-            runs[n++] =
-                make_run(&rec->frag_audio, 2, false, rec->start_dts * rate / VIDEO_CLOCK, as);
+            runs[n++] = vg_sample_list_run(&rec->frag_audio, 2, false,
+                                           rec->start_dts * rate / VIDEO_CLOCK, as);
         }
         rc = vg_fmp4_write_fragment(++rec->sequence, runs, n, &bytes, &len);
     }
@@ -389,8 +346,8 @@ static void close_fragment(vg_recorder *rec)
     free(as);
     for (size_t i = 0; i < rec->frag_video.count; i++)
         rec->video_duration += rec->frag_video.durations[i];
-    list_clear(&rec->frag_video);
-    list_clear(&rec->frag_audio);
+    vg_sample_list_clear(&rec->frag_video);
+    vg_sample_list_clear(&rec->frag_audio);
     if (rc < 0) {
         VG_LOG_ERROR("record", "camera=%lld cannot make a fragment: %s",
                      (long long)rec->opt.camera_id, vg_strerror(rc));
@@ -461,10 +418,10 @@ static void open_segment(vg_recorder *rec, const vg_au *key)
 static void flush(vg_recorder *rec)
 {
     if (rec->pending_video && rec->open)
-        list_push(&rec->frag_video, rec->pending_video, rec->last_video_duration);
+        vg_sample_list_push(&rec->frag_video, rec->pending_video, rec->last_video_duration);
     vg_au_unref(&rec->pending_video);
     if (rec->pending_audio && rec->open)
-        list_push(&rec->frag_audio, rec->pending_audio, rec->last_audio_duration);
+        vg_sample_list_push(&rec->frag_audio, rec->pending_audio, rec->last_audio_duration);
     vg_au_unref(&rec->pending_audio);
     close_segment(rec);
     rec->waiting_key = true;
@@ -474,6 +431,12 @@ static void on_video(vg_recorder *rec, vg_au *au)
 {
     if (au->flags & VG_AU_DISCONTINUITY)
         flush(rec); /* a reconnect: the outage is a gap between two files */
+    /*
+     * A new recorder gets the path's cached GOP, which an earlier recorder
+     * of this camera may have written already: skip to what is new.
+     */
+    if (!rec->open && au->wallclock_ns / 1000000 < rec->not_before_ms)
+        return;
     bool key = au->flags & VG_AU_KEY;
     if (rec->waiting_key && !key)
         return;
@@ -485,7 +448,7 @@ static void on_video(vg_recorder *rec, vg_au *au)
         rec->last_video_duration = duration;
         if (!rec->frag_video.count)
             rec->frag_start_dts = p->dts;
-        if (list_push(&rec->frag_video, p, duration) < 0)
+        if (vg_sample_list_push(&rec->frag_video, p, duration) < 0)
             rec->failed = true;
         vg_au_unref(&rec->pending_video);
         int64_t segment_ms = (au->dts - rec->start_dts) * 1000 / VIDEO_CLOCK;
@@ -518,7 +481,7 @@ static void on_audio(vg_recorder *rec, vg_au *au)
         int64_t d = au->dts - p->dts;
         uint32_t duration = d > 0 && d < INT32_MAX ? (uint32_t)d : rec->last_audio_duration;
         rec->last_audio_duration = duration;
-        if (list_push(&rec->frag_audio, p, duration) < 0)
+        if (vg_sample_list_push(&rec->frag_audio, p, duration) < 0)
             rec->failed = true;
         vg_au_unref(&rec->pending_audio);
     }
@@ -583,8 +546,8 @@ static void recorder_free(vg_recorder *rec)
         rec->opt.on_closed(rec->opt.ctx);
     vg_track_unref(&rec->video);
     vg_track_unref(&rec->audio);
-    list_free(&rec->frag_video);
-    list_free(&rec->frag_audio);
+    vg_sample_list_free(&rec->frag_video);
+    vg_sample_list_free(&rec->frag_audio);
     free(rec->dir);
     free(rec);
 }
@@ -604,6 +567,7 @@ int vg_recorder_create(uv_loop_t *loop, vg_path *path, const vg_recorder_options
     rec->video_index = rec->audio_index = -1;
     rec->waiting_key = true;
     rec->last_video_duration = VIDEO_CLOCK / 25;
+    rec->not_before_ms = opt->not_before_ms;
     rec->fd = -1;
     rec->ops_tail = &rec->ops;
     char name[48];

@@ -44,6 +44,7 @@ typedef struct vg_recorder_options {
     int64_t segment_duration_ms; /* recordSegmentDuration */
     int64_t part_duration_ms;    /* recordPartDuration */
     bool sync;                  /* fdatasync each fragment (false only in benchmarks of the peer) */
+    int64_t not_before_ms;      /* frames captured at or before this (Unix ms) are skipped */
     struct vg_storage *storage; /* where a closed file goes (record/storage.h); borrowed */
     /* A segment is complete on disk. */
     void (*on_segment)(void *ctx, const vg_recorder_segment *segment);

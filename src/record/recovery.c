@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdatomic.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -33,8 +35,8 @@ struct vg_recovery {
     void (*done)(void *ctx);
     void *ctx;
     uv_work_t work;
-    int step; /* 1: listing, 2: scanning, 3: finished */
-    bool cancelled;
+    int step;              /* 1: listing, 2: scanning, 3: finished */
+    atomic_bool cancelled; /* set on the loop, read by the worker */
     found_file *files;
     size_t count, cap;
     size_t repaired, deleted;
@@ -50,7 +52,10 @@ int vg_recovery_parse_name(const char *rel, int64_t *camera_id, int64_t *start_m
                &n) != 8 ||
         n == 0 || cam <= 0)
         return VG_EINVAL;
-    if (strcmp(rel + n, ".mp4") != 0 && rel[n] != '_')
+    /* Exactly what the recorder writes: <time>.mp4, or <time>_<digit>.mp4 for a repeat. */
+    const char *tail = rel + n;
+    bool repeat = tail[0] == '_' && tail[1] >= '1' && tail[1] <= '9' && !strcmp(tail + 2, ".mp4");
+    if (strcmp(tail, ".mp4") != 0 && !repeat)
         return VG_EINVAL;
     struct tm tm = {.tm_year = y - 1900,
                     .tm_mon = mo - 1,
@@ -178,6 +183,11 @@ static void scan_one(vg_recovery *r, found_file *f)
         return; /* not one of ours: left alone */
     int fd = open(abs, O_RDWR | O_CLOEXEC);
     struct stat st;
+    /* A recorder holds a lock on the file it writes: that one is not ours to repair. */
+    if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0) {
+        close(fd);
+        return;
+    }
     if (fd < 0 || fstat(fd, &st) < 0 || (uint64_t)st.st_size > MAX_FILE_BYTES) {
         if (fd >= 0)
             close(fd);
@@ -199,7 +209,13 @@ static void scan_one(vg_recovery *r, found_file *f)
         vg_mp4_file_clear(&file);
         return; /* cannot tell now: left for the next start */
     }
-    if (rc < 0 || file.fragment_count == 0 || file.video_track < 0) {
+    if (rc < 0) {
+        /* Not a file we can read: left alone, for a person to look at. */
+        close(fd);
+        vg_mp4_file_clear(&file);
+        return;
+    }
+    if (file.fragment_count == 0 || file.video_track < 0) {
         /* Nothing playable in it (a crash right after it was created). */
         close(fd);
         if (unlink(abs) == 0)

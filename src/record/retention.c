@@ -216,8 +216,14 @@ static void delete_batch(vg_retention *ret, vg_recording *rows, size_t n, reason
             vg_recording_clear(&rows[i]);
         }
     }
-    if (tx && vg_store_commit(ret->store) < 0)
+    if (tx && vg_store_commit(ret->store) < 0) {
+        /* The rows are back: their files must stay (a row never outlives its file). */
         vg_store_rollback(ret->store);
+        vg_recording_array_free(rows, kept);
+        ret->phase = PH_DONE;
+        step(ret);
+        return;
+    }
     ret->batch = rows;
     ret->batch_n = kept;
     ret->work.data = ret;

@@ -235,7 +235,7 @@ static const char *const stmt_sql[STMT_NUM] = {
         " ORDER BY start_ms, id LIMIT ?3",
     [STMT_RECORDING_NOTIFIED] = "UPDATE recordings SET expiry_notified = 1 WHERE id = ?1",
     [STMT_RECORDING_CAMERA_BYTES] =
-        "SELECT coalesce(sum(bytes), 0) FROM recordings WHERE camera_id = ?1",
+        "SELECT coalesce(sum(bytes), 0) FROM recordings WHERE camera_id = ?1 AND permanent = 0",
     /*
      * Retention's candidates, oldest first: not permanent, ended before ?2, at
      * most ?3. start_ms < ?2 (implied by end_ms < ?2) lets SQLite walk the

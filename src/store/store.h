@@ -176,7 +176,8 @@ int vg_store_recording_delete(vg_store *store, int64_t id);
 int vg_store_recording_expire(vg_store *store, int64_t id);
 
 /*
- * The sum of the camera's indexed segment sizes into *bytes (0 when none).
+ * The sum of the camera's indexed segment sizes into *bytes (0 when none),
+ * permanent ones left out (they never count against a size limit).
  * It reads every segment of the camera: for occasional use, not per request.
  */
 int vg_store_recording_camera_bytes(vg_store *store, int64_t camera_id, int64_t *bytes);
