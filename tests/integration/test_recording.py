@@ -299,3 +299,27 @@ def test_expiry_notice_is_sent_once_signed_and_listed(factory, sim):
         assert int(sql(vigil, "SELECT count(*) FROM recordings")) == segments  # not deleted yet
     finally:
         receiver.close()
+
+
+def test_a_disk_short_of_space_deletes_oldest_then_stops_recording(factory, sim):
+    """recordMinFreeSpace above what any disk has: retention deletes every segment that is
+    not permanent, then, with only permanent ones left, recording stops with a clear status."""
+    env = {**ENV, "VIGIL_RECORDSEGMENTDURATION": "1s", "VIGIL_RECORDCLEANUPINTERVAL": "1s"}
+    vigil = factory("diskfull", env=env)
+    cam, _ = running_camera(vigil, sim, "r2")
+    assert vigil.post(f"/api/cameras/{cam['id']}/recording/start").status_code == 200
+    wait_for(lambda: timeline(vigil, cam)["segments"] >= 3, 30, "3 segments")
+    assert vigil.stop() == 0
+    keep = sql(vigil, "SELECT path FROM recordings ORDER BY start_ms LIMIT 1")
+    sql(vigil, f"UPDATE recordings SET permanent = 1 WHERE path = '{keep}'")
+    vigil.extra_env["VIGIL_RECORDMINFREESPACE"] = "1000TiB"
+    vigil.start()
+    wait_for(lambda: "only permanent recordings are left" in vigil.log, 20, "disk full")
+
+    def stopped():
+        st = vigil.get(f"/api/cameras/{cam['id']}/recording").json()
+        return st["enabled"] and not st["active"] and "disk is full" in (st["last_error"] or "")
+    wait_for(stopped, 10, "recording stopped")
+    assert sql(vigil, "SELECT path FROM recordings") == keep
+    assert [str(p.relative_to(vigil.data_dir / "recordings")) for p in files_of(vigil, cam)] == \
+        [keep]
