@@ -5,7 +5,7 @@ CMAKE ?= cmake
 JOBS  ?= $(shell nproc)
 VIGIL_ARGS ?=
 
-.PHONY: all deps build debug asan run test unit integration fmt fuzz bench bench-hls bench-still clean
+.PHONY: all deps build debug asan run test unit integration fmt fuzz bench bench-hls bench-still bench-record clean
 
 all: build
 
@@ -65,6 +65,7 @@ bench: deps
 	bench/ingest/run.sh
 	bench/hls/run.sh
 	bench/still/run.sh
+	bench/record/run.sh
 
 # The live HLS benchmark alone (about 7 minutes); e.g. BENCH_HLS_ARGS="--cameras 10 --seconds 20".
 BENCH_HLS_ARGS ?=
@@ -76,6 +77,13 @@ bench-hls: deps
 BENCH_STILL_ARGS ?=
 bench-still: deps
 	bench/still/run.sh $(BENCH_STILL_ARGS)
+
+# 24/7 recording (issue 7): 50 recorded cameras, CPU and write amplification vs one
+# `ffmpeg -f segment` per camera, then retention over a million index rows (about
+# 5 minutes); e.g. BENCH_RECORD_ARGS="--cameras 20 --parts 1".
+BENCH_RECORD_ARGS ?=
+bench-record: deps
+	bench/record/run.sh $(BENCH_RECORD_ARGS)
 
 clean:
 	rm -rf build
