@@ -198,7 +198,8 @@ static void get_playback(vg_http_request *req, void *ctx)
     }
     job->api = api;
     snprintf(job->dir, sizeof(job->dir), "%s", vg_record_dir(api->record));
-    rc = vg_store_recording_list(api->services->store, id, start, end, &job->segs, &job->n);
+    rc = vg_store_recording_list_limited(api->services->store, id, start, end, MAX_FILES + 1,
+                                         &job->segs, &job->n);
     if (rc < 0) {
         vg_api_respond_store_error(req, rc, "reading the recordings");
         job_free(job);
@@ -413,7 +414,8 @@ static void get_export(vg_http_request *req, void *ctx)
     job->start = start;
     job->end = end;
     snprintf(job->dir, sizeof(job->dir), "%s", vg_record_dir(api->record));
-    rc = vg_store_recording_list(api->services->store, id, start, end, &job->segs, &job->n);
+    rc = vg_store_recording_list_limited(api->services->store, id, start, end, MAX_FILES + 1,
+                                         &job->segs, &job->n);
     if (rc < 0 || job->n == 0 || job->n > MAX_FILES) {
         if (rc < 0)
             vg_api_respond_store_error(req, rc, "reading the recordings");

@@ -19,6 +19,8 @@
 /* Segments closer than this are one continuous span (a file ends where the next begins). */
 #define SPAN_JOIN_MS     1500
 #define DEFAULT_RANGE_MS (24 * 3600 * 1000LL)
+/* A timeline reads at most this many segments on the loop (a month of 60 s files is 43,200). */
+#define TIMELINE_MAX_SEGMENTS 50000
 
 static json_t *status_json(vg_api *api, const vg_camera *cam)
 {
@@ -156,7 +158,10 @@ static void get_timeline(vg_http_request *req, void *ctx)
         vg_http_respond_error(req, 400, "invalid_request", "start must be before end");
         goto done;
     }
-    int rc = vg_store_recording_list(api->services->store, cam.id, start, end, &segs, &n);
+    int rc = vg_store_recording_list_limited(api->services->store, cam.id, start, end,
+                                             TIMELINE_MAX_SEGMENTS + 1, &segs, &n);
+    bool truncated = n > TIMELINE_MAX_SEGMENTS;
+    size_t shown = truncated ? TIMELINE_MAX_SEGMENTS : n; /* the array keeps n for its free */
     if (rc < 0) {
         vg_api_respond_store_error(req, rc, "reading the recordings");
         goto done;
@@ -165,8 +170,8 @@ static void get_timeline(vg_http_request *req, void *ctx)
     json_t *spans = json_array(), *gaps = json_array();
     int64_t span_start = 0, span_end = 0, total_ms = 0, bytes = 0;
     size_t span_segments = 0;
-    for (size_t i = 0; i <= n; i++) {
-        if (i < n && span_segments && segs[i].start_ms <= span_end + SPAN_JOIN_MS) {
+    for (size_t i = 0; i <= shown; i++) {
+        if (i < shown && span_segments && segs[i].start_ms <= span_end + SPAN_JOIN_MS) {
             if (segs[i].end_ms > span_end)
                 span_end = segs[i].end_ms;
             span_segments++;
@@ -176,7 +181,7 @@ static void get_timeline(vg_http_request *req, void *ctx)
                 json_object_set_new(span, "segments", json_integer((json_int_t)span_segments));
                 json_array_append_new(spans, span);
             }
-            if (i < n) {
+            if (i < shown) {
                 if (span_segments)
                     json_array_append_new(gaps, range_json(span_end, segs[i].start_ms));
                 span_start = segs[i].start_ms;
@@ -184,17 +189,17 @@ static void get_timeline(vg_http_request *req, void *ctx)
                 span_segments = 1;
             }
         }
-        if (i < n) {
+        if (i < shown) {
             total_ms += segs[i].duration_ms;
             bytes += segs[i].bytes;
         }
     }
     vg_http_respond_json(req, 200,
-                         json_pack("{s:I,s:o,s:o,s:o,s:o,s:I,s:I,s:I}", "camera_id",
+                         json_pack("{s:I,s:o,s:o,s:o,s:o,s:I,s:I,s:I,s:b}", "camera_id",
                                    (json_int_t)cam.id, "start", vg_json_time(start), "end",
                                    vg_json_time(end), "spans", spans, "gaps", gaps, "segments",
-                                   (json_int_t)n, "recorded_ms", (json_int_t)total_ms, "bytes",
-                                   (json_int_t)bytes));
+                                   (json_int_t)shown, "recorded_ms", (json_int_t)total_ms, "bytes",
+                                   (json_int_t)bytes, "truncated", truncated));
 
 done:
     vg_recording_array_free(segs, n);

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #define DAYS_LOOKED_AT 2
+#define FILTER_BATCH   256
 #define MAX_FILE_BYTES (2ull * 1024 * 1024 * 1024) /* larger is not one of our segments */
 
 typedef struct found_file {
@@ -40,9 +41,15 @@ struct vg_recovery {
     found_file *files;
     size_t count, cap;
     size_t repaired, deleted;
+    size_t checked, kept; /* step 1's progress through the index lookups */
 };
 
 static void next_step(vg_recovery *r);
+
+static void nothing(uv_work_t *w)
+{
+    (void)w;
+}
 
 int vg_recovery_parse_name(const char *rel, int64_t *camera_id, int64_t *start_ms)
 {
@@ -267,15 +274,25 @@ static void after(uv_work_t *w, int status)
         return;
     }
     if (r->step == 1) {
-        /* Keep the files the index does not have. */
-        size_t kept = 0;
-        for (size_t i = 0; i < r->count; i++) {
+        /*
+         * Keep the files the index does not have, FILTER_BATCH lookups per
+         * loop turn: two days of many cameras are a lot of files, and the
+         * loop serves requests meanwhile.
+         */
+        size_t stop = r->checked + FILTER_BATCH < r->count ? r->checked + FILTER_BATCH : r->count;
+        for (; r->checked < stop; r->checked++) {
             bool has = true;
-            if (vg_store_recording_has_path(r->store, r->files[i].rel, &has) == 0 && !has)
-                r->files[kept++] = r->files[i];
+            if (vg_store_recording_has_path(r->store, r->files[r->checked].rel, &has) == 0 && !has)
+                r->files[r->kept++] = r->files[r->checked];
         }
-        r->count = kept;
-        if (kept == 0) {
+        if (r->checked < r->count) {
+            /* An empty job: its callback is the next loop turn, and there is no handle to close. */
+            r->work.data = r;
+            if (uv_queue_work(r->loop, &r->work, nothing, after) == 0)
+                return;
+        }
+        r->count = r->kept;
+        if (r->kept == 0) {
             finish(r);
             return;
         }

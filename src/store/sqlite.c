@@ -224,7 +224,7 @@ static const char *const stmt_sql[STMT_NUM] = {
     /* start_ms > ?4 only narrows the index range: it holds for every overlapping segment. */
     [STMT_RECORDING_LIST] = "SELECT " RECORDING_COLUMNS " FROM recordings"
                             " WHERE camera_id = ?1 AND start_ms < ?3 AND start_ms > ?4"
-                            " AND end_ms > ?2 ORDER BY start_ms, id",
+                            " AND end_ms > ?2 ORDER BY start_ms, id LIMIT ?5",
     [STMT_RECORDING_HAS_PATH] = "SELECT 1 FROM recordings WHERE path = ?1",
     [STMT_RECORDING_DELETE] = "DELETE FROM recordings WHERE id = ?1",
     [STMT_RECORDING_EXPIRE] = "DELETE FROM recordings WHERE id = ?1 AND permanent = 0",
@@ -1299,6 +1299,12 @@ out:
 int vg_store_recording_list(vg_store *store, int64_t camera_id, int64_t from_ms, int64_t to_ms,
                             vg_recording **out, size_t *n)
 {
+    return vg_store_recording_list_limited(store, camera_id, from_ms, to_ms, -1, out, n);
+}
+
+int vg_store_recording_list_limited(vg_store *store, int64_t camera_id, int64_t from_ms,
+                                    int64_t to_ms, int64_t limit, vg_recording **out, size_t *n)
+{
     sqlite3_stmt *stmt = store->stmt[STMT_RECORDING_LIST];
     int err = 0;
 
@@ -1314,6 +1320,8 @@ int vg_store_recording_list(vg_store *store, int64_t camera_id, int64_t from_ms,
         rc = sqlite3_bind_int64(stmt, 3, to_ms);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_int64(stmt, 4, earliest);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 5, limit); /* negative: no limit (SQLite's LIMIT -1) */
     if (rc != SQLITE_OK) {
         err = store_error(store, rc, "recording list failed camera=%" PRId64, camera_id);
         goto out;

@@ -163,6 +163,13 @@ int vg_store_recording_insert(vg_store *store, vg_recording *rec);
 int vg_store_recording_list(vg_store *store, int64_t camera_id, int64_t from_ms, int64_t to_ms,
                             vg_recording **out, size_t *n);
 
+/*
+ * As vg_store_recording_list(), at most `limit` segments (negative: all):
+ * what a request on the loop reads, bounded whatever the range.
+ */
+int vg_store_recording_list_limited(vg_store *store, int64_t camera_id, int64_t from_ms,
+                                    int64_t to_ms, int64_t limit, vg_recording **out, size_t *n);
+
 /* *out is true when a segment with this path (relative, as inserted) is indexed. */
 int vg_store_recording_has_path(vg_store *store, const char *path, bool *out);
 
