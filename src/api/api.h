@@ -26,12 +26,12 @@
 #include <uv.h>
 
 typedef struct vg_api {
-    vg_services *services;    /* borrowed */
-    vg_still *still;          /* borrowed; NULL: no snapshots or live JPEG frames */
-    vg_record *record;        /* borrowed; NULL: no recording */
-    const char *ws_allow_origins; /* wsAllowOrigins: "*" or a list; borrowed; NULL: "*" */
+    vg_services *services;           /* borrowed */
+    vg_still *still;                 /* borrowed; NULL: no snapshots or live JPEG frames */
+    vg_record *record;               /* borrowed; NULL: no recording */
+    const char *ws_allow_origins;    /* wsAllowOrigins: "*" or a list; borrowed; NULL: "*" */
     const char *media_allow_origins; /* hlsAllowOrigins, for recordings too; NULL: "*" */
-    uv_loop_t *loop;          /* for handlers that answer later */
+    uv_loop_t *loop;                 /* for handlers that answer later */
     bool debug_endpoints;     /* /api/debug/...: test readers (vigil serve --debug-endpoints) */
     uint64_t started_mono_ms; /* for uptime */
 } vg_api;

@@ -235,45 +235,6 @@ static void write_mdhd(vg_mp4_writer *w, uint32_t timescale)
     vg_mp4_box_end(w, box);
 }
 
-/* 8.4.3 hdlr: the media type, and a name for people (a NUL-terminated string). */
-static void write_hdlr(vg_mp4_writer *w, bool video)
-{
-    const char *name = video ? "VideoHandler" : "SoundHandler";
-    size_t box = vg_mp4_full_box_begin(w, "hdlr", 0, 0);
-    vg_mp4_put_u32(w, 0); /* pre_defined */
-    vg_mp4_put_fourcc(w, video ? "vide" : "soun");
-    vg_mp4_put_zeros(w, 12); /* reserved */
-    vg_mp4_put_bytes(w, name, strlen(name) + 1);
-    vg_mp4_box_end(w, box);
-}
-
-/* 12.1.2 vmhd (flags 1, as the spec requires) or 12.2.2 smhd. */
-static void write_media_header(vg_mp4_writer *w, bool video)
-{
-    size_t box;
-    if (video) {
-        box = vg_mp4_full_box_begin(w, "vmhd", 0, 1);
-        vg_mp4_put_u16(w, 0);   /* graphicsmode: copy */
-        vg_mp4_put_zeros(w, 6); /* opcolor */
-    } else {
-        box = vg_mp4_full_box_begin(w, "smhd", 0, 0);
-        vg_mp4_put_u16(w, 0); /* balance: centre */
-        vg_mp4_put_u16(w, 0); /* reserved */
-    }
-    vg_mp4_box_end(w, box);
-}
-
-/* 8.7.1 dinf with 8.7.2 dref: one 'url ' entry, flags 1: "the media data is in this file". */
-static void write_dinf(vg_mp4_writer *w)
-{
-    size_t dinf = vg_mp4_box_begin(w, "dinf");
-    size_t dref = vg_mp4_full_box_begin(w, "dref", 0, 0);
-    vg_mp4_put_u32(w, 1); /* entry_count */
-    vg_mp4_box_end(w, vg_mp4_full_box_begin(w, "url ", 0, 1));
-    vg_mp4_box_end(w, dref);
-    vg_mp4_box_end(w, dinf);
-}
-
 /* The fields every sample entry starts with (8.5.2.2 SampleEntry). */
 static void put_sample_entry_fields(vg_mp4_writer *w)
 {
@@ -445,10 +406,10 @@ static void write_trak(vg_mp4_writer *w, const vg_track *track, uint32_t track_i
     write_tkhd(w, track, track_id);
     size_t mdia = vg_mp4_box_begin(w, "mdia");
     write_mdhd(w, vg_fmp4_timescale(track));
-    write_hdlr(w, track->is_video);
+    vg_mp4_write_hdlr(w, track->is_video);
     size_t minf = vg_mp4_box_begin(w, "minf");
-    write_media_header(w, track->is_video);
-    write_dinf(w);
+    vg_mp4_write_media_header(w, track->is_video);
+    vg_mp4_write_dinf(w);
     write_stbl(w, track);
     vg_mp4_box_end(w, minf);
     vg_mp4_box_end(w, mdia);

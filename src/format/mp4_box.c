@@ -166,3 +166,44 @@ void vg_mp4_box_end(vg_mp4_writer *w, size_t start)
     }
     vg_mp4_patch_u32(w, start, (uint32_t)size);
 }
+
+/* ---- boxes every track has (fmp4.c, mp4_export.c) ---- */
+
+/* 8.4.3 hdlr: the media type, and a name for people (a NUL-terminated string). */
+void vg_mp4_write_hdlr(vg_mp4_writer *w, bool video)
+{
+    const char *name = video ? "VideoHandler" : "SoundHandler";
+    size_t box = vg_mp4_full_box_begin(w, "hdlr", 0, 0);
+    vg_mp4_put_u32(w, 0); /* pre_defined */
+    vg_mp4_put_fourcc(w, video ? "vide" : "soun");
+    vg_mp4_put_zeros(w, 12); /* reserved */
+    vg_mp4_put_bytes(w, name, strlen(name) + 1);
+    vg_mp4_box_end(w, box);
+}
+
+/* 12.1.2 vmhd (flags 1, as the spec requires) or 12.2.2 smhd. */
+void vg_mp4_write_media_header(vg_mp4_writer *w, bool video)
+{
+    size_t box;
+    if (video) {
+        box = vg_mp4_full_box_begin(w, "vmhd", 0, 1);
+        vg_mp4_put_u16(w, 0);   /* graphicsmode: copy */
+        vg_mp4_put_zeros(w, 6); /* opcolor */
+    } else {
+        box = vg_mp4_full_box_begin(w, "smhd", 0, 0);
+        vg_mp4_put_u16(w, 0); /* balance: centre */
+        vg_mp4_put_u16(w, 0); /* reserved */
+    }
+    vg_mp4_box_end(w, box);
+}
+
+/* 8.7.1 dinf with 8.7.2 dref: one 'url ' entry, flags 1: "the media data is in this file". */
+void vg_mp4_write_dinf(vg_mp4_writer *w)
+{
+    size_t dinf = vg_mp4_box_begin(w, "dinf");
+    size_t dref = vg_mp4_full_box_begin(w, "dref", 0, 0);
+    vg_mp4_put_u32(w, 1); /* entry_count */
+    vg_mp4_box_end(w, vg_mp4_full_box_begin(w, "url ", 0, 1));
+    vg_mp4_box_end(w, dref);
+    vg_mp4_box_end(w, dinf);
+}

@@ -80,4 +80,13 @@ size_t vg_mp4_full_box_begin(vg_mp4_writer *w, const char type[4], uint8_t versi
  */
 void vg_mp4_box_end(vg_mp4_writer *w, size_t start);
 
+/* 8.4.3 hdlr for a video ("vide") or sound ("soun") track. */
+void vg_mp4_write_hdlr(vg_mp4_writer *w, bool video);
+
+/* 12.1.2 vmhd (flags 1) for video, 12.2.2 smhd for sound. */
+void vg_mp4_write_media_header(vg_mp4_writer *w, bool video);
+
+/* 8.7.1 dinf / 8.7.2 dref with one self-contained 'url ' entry: the media is in this file. */
+void vg_mp4_write_dinf(vg_mp4_writer *w);
+
 #endif

@@ -590,40 +590,6 @@ static void write_mdhd(vg_mp4_writer *w, const export_track *t)
     vg_mp4_box_end(w, box);
 }
 
-/* 8.4.3 hdlr. */
-static void write_hdlr(vg_mp4_writer *w, bool video)
-{
-    const char *name = video ? "VideoHandler" : "SoundHandler";
-    size_t box = vg_mp4_full_box_begin(w, "hdlr", 0, 0);
-    vg_mp4_put_u32(w, 0); /* pre_defined */
-    vg_mp4_put_fourcc(w, video ? "vide" : "soun");
-    vg_mp4_put_zeros(w, 12); /* reserved */
-    vg_mp4_put_bytes(w, name, strlen(name) + 1);
-    vg_mp4_box_end(w, box);
-}
-
-/* 12.1.2 vmhd (flags 1) or 12.2.2 smhd; 8.7.1 dinf / 8.7.2 dref with a self-contained 'url '. */
-static void write_media_info_headers(vg_mp4_writer *w, bool video)
-{
-    size_t box;
-    if (video) {
-        box = vg_mp4_full_box_begin(w, "vmhd", 0, 1);
-        vg_mp4_put_u16(w, 0);   /* graphicsmode: copy */
-        vg_mp4_put_zeros(w, 6); /* opcolor */
-    } else {
-        box = vg_mp4_full_box_begin(w, "smhd", 0, 0);
-        vg_mp4_put_u16(w, 0); /* balance */
-        vg_mp4_put_u16(w, 0); /* reserved */
-    }
-    vg_mp4_box_end(w, box);
-    size_t dinf = vg_mp4_box_begin(w, "dinf");
-    size_t dref = vg_mp4_full_box_begin(w, "dref", 0, 0);
-    vg_mp4_put_u32(w, 1);                                      /* entry_count */
-    vg_mp4_box_end(w, vg_mp4_full_box_begin(w, "url ", 0, 1)); /* 1: data in this file */
-    vg_mp4_box_end(w, dref);
-    vg_mp4_box_end(w, dinf);
-}
-
 /* 8.6.1.2 stts: runs of equal sample durations. */
 static void write_stts(vg_mp4_writer *w, const export_track *t)
 {
@@ -747,9 +713,10 @@ static void write_trak(vg_mp4_writer *w, const export_track *t, uint32_t track_i
     }
     size_t mdia = vg_mp4_box_begin(w, "mdia");
     write_mdhd(w, t);
-    write_hdlr(w, t->video);
+    vg_mp4_write_hdlr(w, t->video);
     size_t minf = vg_mp4_box_begin(w, "minf");
-    write_media_info_headers(w, t->video);
+    vg_mp4_write_media_header(w, t->video);
+    vg_mp4_write_dinf(w);
     size_t stbl = vg_mp4_box_begin(w, "stbl");
     vg_mp4_put_bytes(w, t->stsd, t->stsd_size); /* 8.5.2, as the recording has it */
     write_stts(w, t);

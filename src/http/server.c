@@ -342,9 +342,9 @@ vg_http_stream *vg_http_respond_stream(vg_http_request *req, unsigned status,
     vg_http_stream *stream = calloc(1, sizeof(*stream));
     struct MHD_Response *resp = NULL;
     if (stream)
-        resp = MHD_create_response_from_callback(length < 0 ? MHD_SIZE_UNKNOWN : (uint64_t)length,
-                                                 STREAM_BLOCK_SIZE, stream_read, stream,
-                                                 stream_free);
+        resp =
+            MHD_create_response_from_callback(length < 0 ? MHD_SIZE_UNKNOWN : (uint64_t)length,
+                                              STREAM_BLOCK_SIZE, stream_read, stream, stream_free);
     if (!resp) {
         free(stream);
         vg_http_respond_error(req, 503, "out_of_memory", "cannot start the response");
