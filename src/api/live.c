@@ -58,13 +58,6 @@ static uint64_t mono_ms(void)
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-static int64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* ---- messages ---- */
 
 static void send_json(ws_session *s, json_t *msg)
@@ -136,7 +129,7 @@ static int frame_fields(ws_session *s, const vg_jpeg *jpeg, char *out, size_t ca
                      ? vg_api_stream_health(&info)
                      : 0;
     char sent_at[VG_TIME_SIZE], captured_at[VG_TIME_SIZE];
-    vg_format_time(wall_ms(), sent_at);
+    vg_format_time(vg_now_ms(), sent_at);
     vg_format_time(jpeg->wallclock_ns / 1000000, captured_at);
     return snprintf(out, cap,
                     "\"timestamp\":\"%s\",\"capture_timestamp\":\"%s\",\"frame_number\":%" PRIu64

@@ -48,15 +48,7 @@ typedef struct playlist_job {
 /* Players on another origin (a web console elsewhere) read recordings as they read live HLS. */
 static void add_cors(vg_api *api, vg_http_request *req)
 {
-    const char *allow = api->media_allow_origins ? api->media_allow_origins : "*";
-    if (!strcmp(allow, "*")) {
-        vg_http_request_add_response_header(req, "Access-Control-Allow-Origin", "*");
-        return;
-    }
-    const char *origin = vg_http_request_header(req, "Origin");
-    vg_http_request_add_response_header(req, "Vary", "Origin");
-    if (vg_http_origin_allowed(allow, origin))
-        vg_http_request_add_response_header(req, "Access-Control-Allow-Origin", origin);
+    vg_http_add_cors(req, api->media_allow_origins ? api->media_allow_origins : "*");
 }
 
 static uint32_t be32(const uint8_t *p)

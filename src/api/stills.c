@@ -27,13 +27,6 @@
 #define MAX_WIDTH                16384
 #define MJPEG_BOUNDARY           "vigilframe"
 
-static int64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * Reads {id} and checks that the camera exists: a live path says so without
  * the store. Writes its path name. Answers 400/404/503 and returns false if not.
@@ -152,7 +145,7 @@ static void on_snapshot(void *ctx, const vg_snapshot_result *res)
     vg_http_request_add_response_header(req, "X-Capture-Time", when);
     if (res->source == VG_SNAPSHOT_STALE) {
         char age[32];
-        int64_t ms = wall_ms() - res->jpeg->wallclock_ns / 1000000;
+        int64_t ms = vg_now_ms() - res->jpeg->wallclock_ns / 1000000;
         snprintf(age, sizeof(age), "%" PRId64, ms > 0 ? ms : 0);
         vg_http_request_add_response_header(req, "X-Snapshot-Age-Ms", age);
     }

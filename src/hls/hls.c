@@ -126,14 +126,7 @@ static void random_hex(char *out, size_t digits)
 
 static void add_cors(vg_hls *hls, vg_http_request *req)
 {
-    if (!strcmp(hls->allow_origins, "*")) {
-        vg_http_request_add_response_header(req, "Access-Control-Allow-Origin", "*");
-        return;
-    }
-    const char *origin = vg_http_request_header(req, "Origin");
-    vg_http_request_add_response_header(req, "Vary", "Origin");
-    if (vg_http_origin_allowed(hls->allow_origins, origin))
-        vg_http_request_add_response_header(req, "Access-Control-Allow-Origin", origin);
+    vg_http_add_cors(req, hls->allow_origins);
 }
 
 static void release_segment(void *ctx)

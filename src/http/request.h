@@ -141,4 +141,11 @@ int vg_http_request_add_response_header(vg_http_request *req, const char *name, 
  */
 bool vg_http_origin_allowed(const char *allow_list, const char *origin);
 
+/*
+ * CORS for a resource others' pages may read (HLS, recordings): with "*",
+ * Access-Control-Allow-Origin: *; with a list, the request's Origin echoed
+ * when it is listed, and Vary: Origin. Call before answering.
+ */
+void vg_http_add_cors(vg_http_request *req, const char *allow_list);
+
 #endif

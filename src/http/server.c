@@ -120,6 +120,18 @@ bool vg_http_origin_allowed(const char *allow_list, const char *origin)
     return false;
 }
 
+void vg_http_add_cors(vg_http_request *req, const char *allow_list)
+{
+    if (!strcmp(allow_list, "*")) {
+        vg_http_request_add_response_header(req, "Access-Control-Allow-Origin", "*");
+        return;
+    }
+    const char *origin = vg_http_request_header(req, "Origin");
+    vg_http_request_add_response_header(req, "Vary", "Origin");
+    if (vg_http_origin_allowed(allow_list, origin))
+        vg_http_request_add_response_header(req, "Access-Control-Allow-Origin", origin);
+}
+
 static void schedule_mhd(vg_http_server *server);
 
 static void unlink_suspended(vg_http_request *req)
