@@ -12,6 +12,8 @@ packages=(
     libuv1-dev libmicrohttpd-dev libjansson-dev libyaml-dev libsqlite3-dev
     libavformat-dev libavcodec-dev libavfilter-dev libavutil-dev libswscale-dev libssl-dev
     libturbojpeg0-dev
+    # WebRTC: SRTP (webrtc/srtp.c; DTLS is OpenSSL's libssl), STUN's CRC-32 (zlib)
+    libsrtp2-dev zlib1g-dev
     # webhooks (record/notify.c, the one libcurl seam)
     libcurl4-openssl-dev
     # the demo camera draws its name with this font (source/demo.c)

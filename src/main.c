@@ -7,6 +7,7 @@
  */
 #include "api/api.h"
 #include "hls/hls.h"
+#include "webrtc/webrtc.h"
 #include "record/record.h"
 #include "still/still.h"
 #include "core/config.h"
@@ -119,6 +120,7 @@ typedef struct server_state {
     vg_http_server *http;
     vg_media *media;
     vg_hls *hls;
+    vg_webrtc *webrtc; /* NULL with webrtc: no */
     vg_still *still;
     vg_record *record;
     vg_store *store;
@@ -156,6 +158,7 @@ static void on_http_stopped(void *ctx)
 {
     server_state *s = ctx;
     vg_hls_stop(s->hls);
+    vg_webrtc_stop(s->webrtc);
     vg_still_stop(s->still);
     /* Recorders finish their files (their writes keep the loop alive until done). */
     vg_record_stop(s->record, NULL, NULL);
@@ -398,6 +401,24 @@ static int cmd_serve(int argc, char **argv)
         VG_LOG_ERROR("main", "cannot start HLS: out of memory");
         goto done;
     }
+    if (cfg.webrtc) {
+        char cert_path[VG_CONFIG_STR_MAX + 32], key_path[VG_CONFIG_STR_MAX + 32];
+        snprintf(cert_path, sizeof(cert_path), "%s/webrtc-cert.pem", cfg.data_dir);
+        snprintf(key_path, sizeof(key_path), "%s/webrtc-key.pem", cfg.data_dir);
+        vg_webrtc_options rtc_opt = {
+            .udp_address = cfg.webrtc_local_udp_address,
+            .additional_hosts = cfg.webrtc_additional_hosts,
+            .ips_from_interfaces = cfg.webrtc_ips_from_interfaces,
+            .allow_origins = cfg.webrtc_allow_origins,
+            .handshake_timeout_ms = cfg.webrtc_handshake_timeout_ms,
+            .start_timeout_ms = cfg.source_on_demand_start_timeout_ms,
+            .cert_path = cert_path,
+            .key_path = key_path};
+        if (!(s.webrtc = vg_webrtc_create(&s.loop, s.media, &rtc_opt, err, sizeof(err)))) {
+            VG_LOG_ERROR("main", "cannot start WebRTC: %s", err);
+            goto done;
+        }
+    }
     vg_still_options still_opt = {.start_timeout_ms = cfg.source_on_demand_start_timeout_ms};
     if (!(s.still = vg_still_create(&s.loop, s.media, &still_opt))) {
         VG_LOG_ERROR("main", "cannot start snapshots: out of memory");
@@ -429,7 +450,8 @@ static int cmd_serve(int argc, char **argv)
     api.ws_allow_origins = cfg.ws_allow_origins;
     api.media_allow_origins = cfg.hls_allow_origins;
     router = vg_router_create();
-    if (!router || vg_api_register(router, &api) < 0 || vg_hls_register(router, s.hls) < 0) {
+    if (!router || vg_api_register(router, &api) < 0 || vg_hls_register(router, s.hls) < 0 ||
+        (s.webrtc && vg_webrtc_register(router, s.webrtc) < 0)) {
         VG_LOG_ERROR("main", "cannot build the routes: out of memory");
         goto done;
     }
@@ -467,6 +489,7 @@ done:
     if (loop_ready) {
         /* A start-up failure after streams or the maintenance started: let them close. */
         vg_hls_stop(s.hls);
+        vg_webrtc_stop(s.webrtc);
         vg_still_stop(s.still);
         if (s.record)
             vg_record_stop(s.record, NULL, NULL);
@@ -478,6 +501,7 @@ done:
             VG_LOG_WARN("main", "the loop still had open handles at exit");
     }
     vg_hls_destroy(s.hls);
+    vg_webrtc_destroy(s.webrtc);
     vg_still_destroy(s.still);
     vg_record_destroy(s.record);
     vg_media_destroy(s.media);

@@ -43,6 +43,12 @@ typedef struct vg_config {
     int64_t hls_muxer_close_after_ms;          /* hlsMuxerCloseAfter (60s) */
     char hls_allow_origins[VG_CONFIG_STR_MAX]; /* hlsAllowOrigins: CORS (*) */
     char ws_allow_origins[VG_CONFIG_STR_MAX];  /* wsAllowOrigins: WebSocket Origin check (*) */
+    bool webrtc;                               /* webrtc: WHEP and the UDP port (yes) */
+    char webrtc_local_udp_address[VG_CONFIG_STR_MAX]; /* webrtcLocalUDPAddress (0.0.0.0:8189) */
+    char webrtc_additional_hosts[VG_CONFIG_STR_MAX];  /* webrtcAdditionalHosts ("") */
+    bool webrtc_ips_from_interfaces;                  /* webrtcIPsFromInterfaces (yes) */
+    char webrtc_allow_origins[VG_CONFIG_STR_MAX];     /* webrtcAllowOrigins: CORS (*) */
+    int64_t webrtc_handshake_timeout_ms;              /* webrtcHandshakeTimeout (10s) */
     char record_path[VG_CONFIG_STR_MAX];  /* recordPath: relative: under dataDir (recordings) */
     int64_t record_segment_duration_ms;   /* recordSegmentDuration (60s) */
     int64_t record_part_duration_ms;      /* recordPartDuration (1s) */

@@ -67,7 +67,8 @@ class VigilServer:
         self.data_dir = Path(data_dir) if data_dir else self.workdir / "data"
         self.listen = listen
         self.extra_args = list(args)
-        self.extra_env = dict(env or {})
+        # Any free UDP port for WebRTC: several servers may run at once in one namespace.
+        self.extra_env = {"VIGIL_WEBRTCLOCALUDPADDRESS": "127.0.0.1:0", **dict(env or {})}
         self.config = config
         self.log_path = self.workdir / "vigil.log"
         self.proc = None
