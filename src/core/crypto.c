@@ -30,6 +30,19 @@ int vg_hmac_sha256(const void *key, size_t key_len, const void *data, size_t len
     return 0;
 }
 
+int vg_hmac_sha1(const void *key, size_t key_len, const void *data, size_t len,
+                 uint8_t out[VG_SHA1_LEN])
+{
+    if (key_len > INT_MAX)
+        return VG_EINVAL;
+    unsigned int out_len = 0;
+    if (!HMAC(EVP_sha1(), key_len ? key : empty, (int)key_len, len ? data : empty, len, out,
+              &out_len) ||
+        out_len != VG_SHA1_LEN)
+        return VG_EIO;
+    return 0;
+}
+
 size_t vg_base64_encoded_len(size_t len)
 {
     return (len + 2) / 3 * 4;

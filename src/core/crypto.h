@@ -25,6 +25,15 @@ void vg_sha1(const void *data, size_t len, uint8_t out[VG_SHA1_LEN]);
 int vg_hmac_sha256(const void *key, size_t key_len, const void *data, size_t len,
                    uint8_t out[VG_SHA256_LEN]);
 
+/*
+ * HMAC-SHA-1 (RFC 2104) of `data` with `key` into `out`: STUN's
+ * MESSAGE-INTEGRITY (RFC 8489 section 14.5). Either pointer may be NULL when
+ * its length is 0. Returns 0, VG_EINVAL for a key longer than INT_MAX bytes,
+ * or VG_EIO when OpenSSL fails.
+ */
+int vg_hmac_sha1(const void *key, size_t key_len, const void *data, size_t len,
+                 uint8_t out[VG_SHA1_LEN]);
+
 /* The length of the base64 text for `len` bytes, padding included, NUL excluded. */
 size_t vg_base64_encoded_len(size_t len);
 

@@ -67,9 +67,9 @@
 #include <openssl/x509.h>
 
 /*
- * The largest DTLS datagram we send. 1200 bytes is what WebRTC stacks
- * assume fits any path once IP, UDP and TURN headers are added (the same
- * number QUIC uses, RFC 9000 section 14).
+ * The largest DTLS datagram we send: 1200 bytes fits any path once IP, UDP
+ * and TURN headers are added (QUIC relies on the same number, RFC 9000
+ * section 14). Record payload, not counting UDP/IP.
  */
 #define DTLS_MTU 1200
 
@@ -96,8 +96,8 @@
     "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-AES128-GCM-SHA256:"                                   \
     "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-CHACHA20-POLY1305"
 
-#define CERT_DAYS_BACK 1     /* notBefore: yesterday, so a slow peer clock still accepts it */
-#define CERT_DAYS      3652  /* 10 years from notBefore */
+#define CERT_DAYS_BACK 1    /* notBefore: yesterday, so a slow peer clock still accepts it */
+#define CERT_DAYS      3652 /* 10 years from notBefore */
 #define ERROR_LEN      200
 
 static const char fingerprint_mismatch[] = "certificate fingerprint does not match the SDP";
@@ -218,8 +218,9 @@ static int load_files(const char *cert_path, const char *key_path, X509 **cert_o
         goto fail;
     }
     if (X509_cmp_current_time(X509_get0_notAfter(cert)) < 0)
-        VG_LOG_WARN("dtls", "the certificate has expired; delete both files to make a new one "
-                            "cert=%s key=%s",
+        VG_LOG_WARN("dtls",
+                    "the certificate has expired; delete both files to make a new one "
+                    "cert=%s key=%s",
                     cert_path, key_path);
     *cert_out = cert;
     *key_out = key;
@@ -265,6 +266,7 @@ static int write_file_atomically(const char *path, const void *data, size_t len,
         free(tmp);
         return VG_EIO;
     }
+    (void)fcntl(fd, F_SETFD, FD_CLOEXEC); /* a key must not leak into a child */
     const char *p = data;
     size_t left = len;
     int saved = 0;
@@ -583,7 +585,6 @@ vg_dtls *vg_dtls_create(vg_dtls_identity *id, bool server, const char *remote_fi
     rbio = wbio = NULL;
     SSL_set_app_data(d->ssl, d);
     /* After SSL_set_bio: the smallest MTU allowed depends on the BIO's overhead. */
-    SSL_set_options(d->ssl, SSL_OP_NO_QUERY_MTU);
     if (SSL_set_mtu(d->ssl, DTLS_MTU) <= 0) /* returns the MTU it set */
         goto fail;
     if (server)
@@ -694,8 +695,7 @@ void vg_dtls_start(vg_dtls *d)
 
 vg_dtls_state vg_dtls_input(vg_dtls *d, const uint8_t *data, size_t len)
 {
-    if (d->state == VG_DTLS_FAILED || d->state == VG_DTLS_CLOSED || len == 0 ||
-        len > MAX_DATAGRAM)
+    if (d->state == VG_DTLS_FAILED || d->state == VG_DTLS_CLOSED || len == 0 || len > MAX_DATAGRAM)
         return d->state;
     if (BIO_write(d->rbio, data, (int)len) != (int)len) {
         (void)BIO_reset(d->rbio);

@@ -34,8 +34,11 @@ typedef struct vg_dtls_identity vg_dtls_identity;
  * certificate (CN "vigil", valid 10 years from yesterday) and writes them
  * there (the key with mode 0600, through a temporary file and rename). With
  * both paths NULL the identity lives in memory only (tests, the load client).
+ * When only one of the files exists, or they do not parse or do not match,
+ * nothing is overwritten: that is an error for the user to settle.
  * Returns 0 with *out the caller's (vg_dtls_identity_free), or VG_EIO with
- * a message in `err` (which file, what failed).
+ * a message in `err` (which file, what failed); VG_EINVAL when only one of
+ * the paths is NULL.
  */
 int vg_dtls_identity_load_or_create(const char *cert_path, const char *key_path,
                                     vg_dtls_identity **out, char *err, size_t err_cap);
@@ -62,8 +65,10 @@ typedef struct vg_dtls vg_dtls;
  * `remote_fingerprint` is the peer's SHA-256 fingerprint from its SDP
  * ("AB:CD:..", case-insensitive; copied). Offers/accepts the SRTP profiles
  * SRTP_AEAD_AES_128_GCM and SRTP_AES128_CM_SHA1_80 (use_srtp, RFC 5764
- * section 4.1.1). `send` is called with every datagram to send. NULL when
- * out of memory. The caller's, to vg_dtls_destroy().
+ * section 4.1.1). `send` is called with every datagram to send, from
+ * within vg_dtls_start, _input, _on_timeout and _close; it must not destroy
+ * the connection. A NULL or empty `remote_fingerprint` matches no
+ * certificate. NULL when out of memory. The caller's, to vg_dtls_destroy().
  */
 vg_dtls *vg_dtls_create(vg_dtls_identity *id, bool server, const char *remote_fingerprint,
                         vg_dtls_send_fn send, void *ctx);
@@ -101,7 +106,7 @@ void vg_dtls_on_timeout(vg_dtls *d);
 int vg_dtls_srtp_keys(vg_dtls *d, vg_srtp_profile *profile, uint8_t local_key[16],
                       uint8_t local_salt[14], uint8_t remote_key[16], uint8_t remote_salt[14]);
 
-/* Sends close_notify (best effort). */
+/* Sends close_notify (best effort) if connected; the state becomes CLOSED unless FAILED. */
 void vg_dtls_close(vg_dtls *d);
 
 #endif

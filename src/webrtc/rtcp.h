@@ -39,7 +39,7 @@ typedef struct vg_rtcp_info {
     size_t nack_count;
     bool nacks_truncated; /* more than VG_RTCP_MAX_NACKS: the rest were dropped */
     vg_rtcp_nack nacks[VG_RTCP_MAX_NACKS];
-    size_t key_request_count;                     /* PLI and FIR together */
+    size_t key_request_count;                     /* PLI and FIR together, each media SSRC once */
     uint32_t key_request_ssrcs[VG_RTCP_MAX_PLIS]; /* media SSRC of each */
     bool has_remb;
     uint64_t remb_bitrate_bps;

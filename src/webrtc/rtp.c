@@ -11,7 +11,10 @@
  * the first walk checks every length, so that a malformed AU emits nothing
  * rather than half a frame, and finds the last NAL unit that will be sent
  * (its last packet carries the marker bit) and whether the AU carries its
- * own parameter sets; the second walk sends.
+ * own parameter sets; the second walk sends. A key frame that needs the
+ * parameter sets parses the track's avcC / hvcC each time (about 9 KB of
+ * views on the stack for avcC, once a GOP) rather than caching views into
+ * a track the caller may swap for a new one.
  *
  * Every packet is built whole in one buffer on the stack: the 12-byte
  * header, the payload header (FU indicator and header, STAP-A / AP
@@ -33,7 +36,7 @@
 
 #include <string.h>
 
-/* Payload structure types: RFC 6184 5.2 (Table 1), RFC 7798 4.4 (Table 1). */
+/* Payload structure types: RFC 6184 5.2 (Table 1); RFC 7798 4.4.2 and 4.4.3. */
 enum {
     H264_STAP_A = 24,
     H264_FU_A = 28,
@@ -273,7 +276,11 @@ static void send_h264_parameter_sets(packet_writer *w, const vg_track *track)
     send_parameter_sets(w, false, lists, counts, 2);
 }
 
-/* The VPS, SPS and PPS of the track's hvcC; nothing when there is none that parses. */
+/*
+ * The VPS, SPS and PPS of the track's hvcC; nothing when there is none that
+ * parses. SEI arrays of the record (libx265 puts its version string there)
+ * are not sent: decoding does not need them, and that one is 2 KB.
+ */
 static void send_h265_parameter_sets(packet_writer *w, const vg_track *track)
 {
     vg_h265_hvcc hvcc;
@@ -361,9 +368,10 @@ static int packetize_video(packet_writer *w, const vg_track *track, const vg_au 
 /* ---- audio ------------------------------------------------------------------------------- */
 
 /*
- * RFC 3551 4.5.14: G.711 is one byte per sample and channel, the timestamp
- * counts samples. An AU too large for one packet is split at whole sample
- * frames, each packet's timestamp that of its first sample.
+ * RFC 3551 4.5.14: G.711 is one octet per sample. 4.2: the channels of
+ * one sampling instant are consecutive octets; 4.1: the timestamp counts
+ * sampling instants, not octets. An AU too large for one packet is split
+ * between instants, each packet's timestamp that of its first instant.
  */
 static int packetize_g711(packet_writer *w, const vg_track *track, const vg_au *au)
 {

@@ -34,11 +34,11 @@
 typedef void (*vg_rtp_emit_fn)(void *ctx, uint8_t *packet, size_t len, size_t cap, bool marker);
 
 typedef struct vg_rtp_packetizer {
-    vg_codec codec;      /* H264, H265, PCMU, PCMA or OPUS */
+    vg_codec codec; /* H264, H265, PCMU, PCMA or OPUS */
     uint8_t payload_type;
     uint32_t ssrc;
-    uint16_t seq;        /* the next packet's sequence number; random at start */
-    size_t mtu;          /* VG_RTP_MIN_MTU..VG_RTP_MAX_MTU (init clamps it; 0: default) */
+    uint16_t seq;             /* the next packet's sequence number; random at start */
+    size_t mtu;               /* VG_RTP_MIN_MTU..VG_RTP_MAX_MTU (init clamps it; 0: default) */
     uint64_t packets, octets; /* sent so far, payload octets as RTCP SR counts them */
 } vg_rtp_packetizer;
 
@@ -69,7 +69,8 @@ int vg_rtp_packetizer_init(vg_rtp_packetizer *p, vg_codec codec, uint8_t pt, uin
  * past the end, is 0, or 1..3 stray bytes are left: vg_nal_avcc_next());
  * VG_ERANGE for an Opus packet that does not fit VG_RTP_MAX_MTU. Nothing
  * is emitted on an error. PCMU/PCMA with `track->channels` > 1 split at
- * whole sample frames (RFC 3551 4.1: channels interleaved per sample).
+ * whole sampling instants (RFC 3551 4.2: one instant's channels in
+ * consecutive octets; 4.1: the timestamp counts instants).
  * No allocation: each packet is built in a VG_RTP_MAX_MTU +
  * VG_RTP_TAIL_ROOM buffer on the stack (the `cap` emit sees). A
  * packetizer is used by one thread at a time; packetizers share nothing.

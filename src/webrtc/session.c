@@ -199,14 +199,14 @@ static void send_sender_report(rtc_session *s, rtc_stream *st)
     uint64_t ntp = ((uint64_t)wall.tv_sec + 2208988800u) << 32 |
                    (uint64_t)(((uint64_t)wall.tv_nsec << 32) / 1000000000u);
     uint64_t elapsed_ns = mono_ns() - st->last_send_ns;
-    uint32_t rtp = st->last_rtp +
-                   (uint32_t)(elapsed_ns * (uint64_t)st->track->clock_rate / 1000000000u);
+    uint32_t rtp =
+        st->last_rtp + (uint32_t)(elapsed_ns * (uint64_t)st->track->clock_rate / 1000000000u);
     uint8_t buf[256];
-    size_t n = vg_rtcp_write_sender_report(buf, sizeof(buf) - VG_SRTP_MAX_OVERHEAD,
-                                           st->packetizer.ssrc, ntp, rtp,
-                                           (uint32_t)st->packetizer.packets,
-                                           (uint32_t)st->packetizer.octets, s->id);
-    if (n && vg_srtp_protect_rtcp(s->srtp_out, buf, &n, sizeof(buf)) == 0 && rtc_send(s, buf, n) == 0)
+    size_t n = vg_rtcp_write_sender_report(
+        buf, sizeof(buf) - VG_SRTP_MAX_OVERHEAD, st->packetizer.ssrc, ntp, rtp,
+        (uint32_t)st->packetizer.packets, (uint32_t)st->packetizer.octets, s->id);
+    if (n && vg_srtp_protect_rtcp(s->srtp_out, buf, &n, sizeof(buf)) == 0 &&
+        rtc_send(s, buf, n) == 0)
         return;
     s->send_errors++;
 }
@@ -275,8 +275,8 @@ static void on_connected(rtc_session *s)
     s->state = RTC_CONNECTED;
     s->connected_ms = rtc_now_ms();
     s->last_sr_ms = s->connected_ms;
-    VG_LOG_INFO("webrtc", "session=%.8s path=%s connected remote=%s srtp=%s after %llu ms",
-                s->id, s->path_name, s->remote_text, profile_name(profile),
+    VG_LOG_INFO("webrtc", "session=%.8s path=%s connected remote=%s srtp=%s after %llu ms", s->id,
+                s->path_name, s->remote_text, profile_name(profile),
                 (unsigned long long)(s->connected_ms - s->created_ms));
     send_gop(s);
 }
@@ -382,8 +382,8 @@ static bool stream_init(rtc_session *s, rtc_stream *st, const vg_sdp_choice *c,
             continue;
         uint16_t seq;
         random_bytes(&seq, sizeof(seq));
-        if (vg_rtp_packetizer_init(&st->packetizer, c->track->codec, c->pt, random_u32(), seq,
-                                   0) < 0)
+        if (vg_rtp_packetizer_init(&st->packetizer, c->track->codec, c->pt, random_u32(), seq, 0) <
+            0)
             return false;
         st->active = true;
         st->track_index = (uint32_t)i;
@@ -562,8 +562,8 @@ void rtc_session_offer(vg_webrtc *rtc, vg_http_request *req, vg_path *path, cons
 
 static void set_remote(rtc_session *s, const struct sockaddr *from)
 {
-    size_t len = from->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-                                             : sizeof(struct sockaddr_in);
+    size_t len =
+        from->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
     memset(&s->remote, 0, sizeof(s->remote));
     memcpy(&s->remote, from, len);
     s->has_remote = true;

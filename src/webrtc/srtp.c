@@ -127,11 +127,11 @@ vg_srtp *vg_srtp_create(vg_srtp_profile profile, const uint8_t *key, const uint8
     policy.next = NULL;
     if (srtp_create(&s->session, &policy) != srtp_err_status_ok)
         goto fail;
-    memset(master, 0, sizeof(master)); /* libsrtp keeps only the derived session keys */
+    explicit_bzero(master, sizeof(master)); /* libsrtp has copied what it needs */
     return s;
 
 fail:
-    memset(master, 0, sizeof(master));
+    explicit_bzero(master, sizeof(master));
     free(s);
     return NULL;
 }
@@ -168,8 +168,8 @@ static int unprotect(vg_srtp *s, uint8_t *packet, size_t *len, bool rtcp)
     if (*len > INT_MAX)
         return VG_EIO;
     int n = (int)*len;
-    srtp_err_status_t st = rtcp ? srtp_unprotect_rtcp(s->session, packet, &n)
-                                : srtp_unprotect(s->session, packet, &n);
+    srtp_err_status_t st =
+        rtcp ? srtp_unprotect_rtcp(s->session, packet, &n) : srtp_unprotect(s->session, packet, &n);
     if (st != srtp_err_status_ok || n < 0 || (size_t)n > *len)
         return VG_EIO;
     *len = (size_t)n;

@@ -41,8 +41,10 @@ void vg_srtp_destroy(vg_srtp *s);
 /*
  * Protects the RTP (or RTCP) packet of *len bytes at `packet` in place,
  * appending the tag; `cap` is the buffer's size (at least *len +
- * VG_SRTP_MAX_OVERHEAD). Sets *len to the protected length. Returns 0, or
- * VG_EIO with libsrtp's status in the log-free code path (callers count it).
+ * VG_SRTP_MAX_OVERHEAD). Sets *len to the protected length. Returns 0,
+ * VG_ERANGE when `cap` is too small (nothing is changed), or VG_EIO when
+ * libsrtp fails. Nothing is logged: this is the per-packet path, callers
+ * count failures.
  */
 int vg_srtp_protect_rtp(vg_srtp *s, uint8_t *packet, size_t *len, size_t cap);
 int vg_srtp_protect_rtcp(vg_srtp *s, uint8_t *packet, size_t *len, size_t cap);
@@ -50,7 +52,7 @@ int vg_srtp_protect_rtcp(vg_srtp *s, uint8_t *packet, size_t *len, size_t cap);
 /*
  * Checks and decrypts a received SRTP (or SRTCP) packet in place; sets *len
  * to the plaintext length. Returns 0, or VG_EIO when authentication fails,
- * it is a replay, or it is malformed.
+ * it is a replay, or it is malformed (not logged either).
  */
 int vg_srtp_unprotect_rtp(vg_srtp *s, uint8_t *packet, size_t *len);
 int vg_srtp_unprotect_rtcp(vg_srtp *s, uint8_t *packet, size_t *len);

@@ -101,7 +101,8 @@ static void collect_hosts(vg_webrtc *rtc, const struct sockaddr *bound)
 {
     if (rtc->additional_hosts) {
         char *list = strdup(rtc->additional_hosts), *save = NULL;
-        for (char *h = list ? strtok_r(list, ", ", &save) : NULL; h; h = strtok_r(NULL, ", ", &save))
+        for (char *h = list ? strtok_r(list, ", ", &save) : NULL; h;
+             h = strtok_r(NULL, ", ", &save))
             add_host(rtc, h);
         free(list);
     }
@@ -149,7 +150,8 @@ static void collect_hosts(vg_webrtc *rtc, const struct sockaddr *bound)
 
 /* ---- datagrams ------------------------------------------------------------------------------- */
 
-/* An IPv4 peer seen through a dual-stack socket is ::ffff:a.b.c.d: compare and answer it as IPv4. */
+/* An IPv4 peer seen through a dual-stack socket is ::ffff:a.b.c.d: compare and answer it as IPv4.
+ */
 static void normalize_address(const struct sockaddr *in, struct sockaddr_storage *out)
 {
     memset(out, 0, sizeof(*out));
@@ -248,11 +250,9 @@ static void on_stun(vg_webrtc *rtc, const uint8_t *data, size_t len,
         return;
     }
     rtc->stun_requests++;
-    const uint8_t *colon =
-        msg.username ? memchr(msg.username, ':', msg.username_len) : NULL;
-    rtc_session *s = colon ? session_by_ufrag(rtc, msg.username,
-                                              (size_t)(colon - msg.username))
-                           : NULL;
+    const uint8_t *colon = msg.username ? memchr(msg.username, ':', msg.username_len) : NULL;
+    rtc_session *s =
+        colon ? session_by_ufrag(rtc, msg.username, (size_t)(colon - msg.username)) : NULL;
     uint8_t out[VG_STUN_MAX_MESSAGE];
     size_t n;
     if (!s || !msg.has_integrity ||
@@ -291,8 +291,8 @@ static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
     *buf = uv_buf_init((char *)rtc->recv_buf, sizeof(rtc->recv_buf));
 }
 
-static void on_recv(uv_udp_t *udp, ssize_t nread, const uv_buf_t *buf,
-                    const struct sockaddr *addr, unsigned flags)
+static void on_recv(uv_udp_t *udp, ssize_t nread, const uv_buf_t *buf, const struct sockaddr *addr,
+                    unsigned flags)
 {
     vg_webrtc *rtc = udp->data;
     if (nread <= 0 || !addr || rtc->stopped)
@@ -345,8 +345,8 @@ static int bind_udp(vg_webrtc *rtc, const char *addr, int *fd_out, char *err, si
                  "invalid webrtcLocalUDPAddress '%s' (write HOST:PORT or [IPV6]:PORT)", addr);
         return VG_EINVAL;
     }
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_DGRAM,
-                             .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
+    struct addrinfo hints = {
+        .ai_family = AF_UNSPEC, .ai_socktype = SOCK_DGRAM, .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
     struct addrinfo *ai = NULL;
     int gai = getaddrinfo(host[0] ? host : "0.0.0.0", port, &hints, &ai);
     if (gai != 0) {

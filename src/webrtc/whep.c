@@ -40,7 +40,7 @@ void rtc_whep_respond_answer(rtc_session *s, vg_http_request *req, const char *a
 {
     char location[256];
     snprintf(location, sizeof(location), "/whep/%s/%s", s->path_name, s->id);
-    add_cors(s->rtc, req);
+    /* CORS headers were added by handle_offer(), held or not. */
     vg_http_request_add_response_header(req, "Location", location);
     vg_http_request_add_response_header(req, "ETag", s->etag);
     vg_http_request_add_response_header(req, "Accept-Patch", "application/trickle-ice-sdpfrag");
@@ -188,12 +188,12 @@ static void handle_list(vg_http_request *req, void *ctx)
             (json_int_t)s->frames_skipped);
         json_array_append_new(arr, o);
     }
-    json_t *body = json_pack("{s:o,s:I,s:s,s:I,s:I,s:I,s:I}", "sessions", arr, "session_count",
-                             (json_int_t)json_array_size(arr), "udp_address", rtc->udp_text,
-                             "datagrams_in", (json_int_t)rtc->datagrams_in, "datagrams_ignored",
-                             (json_int_t)rtc->datagrams_ignored, "stun_requests",
-                             (json_int_t)rtc->stun_requests, "stun_rejected",
-                             (json_int_t)rtc->stun_rejected);
+    json_t *body =
+        json_pack("{s:o,s:I,s:s,s:I,s:I,s:I,s:I}", "sessions", arr, "session_count",
+                  (json_int_t)json_array_size(arr), "udp_address", rtc->udp_text, "datagrams_in",
+                  (json_int_t)rtc->datagrams_in, "datagrams_ignored",
+                  (json_int_t)rtc->datagrams_ignored, "stun_requests",
+                  (json_int_t)rtc->stun_requests, "stun_rejected", (json_int_t)rtc->stun_rejected);
     vg_http_respond_json(req, 200, body);
 }
 
