@@ -7,10 +7,10 @@
  * o= and s=, then session-level lines, then one media section per m= line.
  * An a= line before the first m= line is session-level; after it, it belongs
  * to the latest media. Values are copied into fixed fields of vg_sdp, and a
- * value too long for its field is refused rather than cut (but an a=fmtp,
- * see sdp.h), so nothing later works on half a value. What the answer echoes
- * (mid, fmtp, media and protocol names, the first format) is checked to be
- * printable ASCII so that it cannot break the answer's lines.
+ * value too long for its field is refused rather than cut (all but an
+ * a=fmtp, see sdp.h), so nothing later works on half a value. What the
+ * answer echoes (mid, fmtp, media and protocol names, the first format) is
+ * checked to be printable ASCII so that it cannot break the answer's lines.
  *
  * After the last line, media without their own ICE credentials, fingerprint,
  * setup or direction take the session's (RFC 8839 section 5.4, RFC 8122
@@ -53,7 +53,7 @@ static bool slice_eq(slice s, const char *lit)
     return s.len == n && memcmp(s.p, lit, n) == 0;
 }
 
-/* Encoding names, attribute values like "nack" and fmtp keys are case-insensitive (RFC 4855 3). */
+/* Encoding names ignore case (RFC 4855 section 3), and so do the tokens of rtcp-fb (RFC 5234). */
 static bool slice_eq_ci(slice s, const char *lit)
 {
     size_t n = strlen(lit);
@@ -186,7 +186,7 @@ static bool has_char(slice s, char c)
 }
 
 __attribute__((format(printf, 3, 4))) static void set_error(char *err, size_t err_cap,
-                                                             const char *fmt, ...)
+                                                            const char *fmt, ...)
 {
     if (!err || err_cap == 0)
         return;
@@ -212,6 +212,7 @@ typedef struct parser {
     vg_sdp_direction direction;
     bool has_direction;
     bool has_bundle;
+    unsigned bundle_line; /* where a=group:BUNDLE was, for a late error */
 
     /* What the media being read (or the session, before any m=) has seen. */
     bool seen_ufrag, seen_pwd, seen_setup, seen_direction;
@@ -219,8 +220,8 @@ typedef struct parser {
     uint64_t rtpmap_seen[2], fmtp_seen[2]; /* bit per payload type 0..127 */
 } parser;
 
-__attribute__((format(printf, 3, 4))) static int parse_error(parser *ps, int code,
-                                                              const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int parse_error(parser *ps, int code, const char *fmt,
+                                                             ...)
 {
     if (ps->err && ps->err_cap) {
         int n = snprintf(ps->err, ps->err_cap, "line %u: ", ps->line);
@@ -453,8 +454,7 @@ static int parse_mid(parser *ps, vg_sdp_media *m, slice value)
     if (!is_token(value))
         return parse_error(ps, VG_ESYNTAX, "a=mid is empty or not a token");
     if (!copy_field(m->mid, sizeof(m->mid), value))
-        return parse_error(ps, VG_ESYNTAX, "a=mid longer than %zu characters",
-                           sizeof(m->mid) - 1);
+        return parse_error(ps, VG_ESYNTAX, "a=mid longer than %zu characters", sizeof(m->mid) - 1);
     for (size_t i = 0; i + 1 < ps->sdp->media_count; i++) {
         if (strcmp(ps->sdp->media[i].mid, m->mid) == 0)
             return parse_error(ps, VG_ESYNTAX, "a=mid:%s is used twice", m->mid);
@@ -462,7 +462,7 @@ static int parse_mid(parser *ps, vg_sdp_media *m, slice value)
     return 0;
 }
 
-/* a=group:BUNDLE <mid> ... (RFC 8843 section 6); a group of other semantics is skipped. */
+/* a=group:BUNDLE <mid> ... (RFC 5888 section 5, RFC 8843); other semantics are skipped. */
 static int parse_group(parser *ps, slice value)
 {
     vg_sdp *sdp = ps->sdp;
@@ -473,12 +473,13 @@ static int parse_group(parser *ps, slice value)
     if (ps->has_bundle) /* vigil uses one transport: a second group is ignored */
         return 0;
     ps->has_bundle = true;
+    ps->bundle_line = ps->line;
     for (slice mid = next_token(&rest); mid.len; mid = next_token(&rest)) {
         if (sdp->bundle_count == VG_SDP_MAX_MEDIA)
             return parse_error(ps, VG_ERANGE, "a=group:BUNDLE has more than %d mids",
                                VG_SDP_MAX_MEDIA);
-        if (!is_token(mid) || !copy_field(sdp->bundle_mids[sdp->bundle_count],
-                                          sizeof(sdp->bundle_mids[0]), mid))
+        if (!is_token(mid) ||
+            !copy_field(sdp->bundle_mids[sdp->bundle_count], sizeof(sdp->bundle_mids[0]), mid))
             return parse_error(ps, VG_ESYNTAX, "a=group:BUNDLE has a bad mid");
         sdp->bundle_count++;
     }
@@ -491,6 +492,7 @@ static int parse_attribute(parser *ps, slice line_value)
     vg_sdp_media *m = sdp->media_count ? &sdp->media[sdp->media_count - 1] : NULL;
     slice value = line_value;
     slice name = split_at(&value, ':');
+    value = trim(value);
 
     if (slice_eq(name, "ice-ufrag"))
         return parse_ice_credential(ps, value, "ice-ufrag", m ? m->ice_ufrag : ps->ice_ufrag,
@@ -508,7 +510,8 @@ static int parse_attribute(parser *ps, slice line_value)
         ps->seen_setup = true;
         if (!slice_eq(value, "actpass") && !slice_eq(value, "active") &&
             !slice_eq(value, "passive") && !slice_eq(value, "holdconn"))
-            return parse_error(ps, VG_ESYNTAX, "a=setup is not actpass, active, passive or holdconn");
+            return parse_error(ps, VG_ESYNTAX,
+                               "a=setup is not actpass, active, passive or holdconn");
         copy_field(m ? m->setup : ps->setup, sizeof(ps->setup), value);
         return 0;
     }
@@ -571,7 +574,7 @@ static void apply_static_payload_types(vg_sdp_media *m)
         uint8_t pt;
         const char *name;
         int clock_rate;
-    } table[] = {{0, "PCMU", 8000}, {3, "GSM", 8000},  {8, "PCMA", 8000},
+    } table[] = {{0, "PCMU", 8000}, {3, "GSM", 8000}, {8, "PCMA", 8000},
                  {9, "G722", 8000}, {13, "CN", 8000}, {18, "G729", 8000}};
     for (size_t i = 0; i < m->format_count; i++) {
         vg_sdp_format *f = &m->formats[i];
@@ -624,8 +627,8 @@ int vg_sdp_parse(const char *text, size_t len, vg_sdp *out, char *err, size_t er
         if (typed_lines < 3 && type != first_types[typed_lines]) {
             if (typed_lines == 0)
                 return parse_error(&ps, VG_ESYNTAX, "an SDP starts with v=0");
-            return parse_error(&ps, VG_ESYNTAX, "%c= where %c= must be",
-                               type, first_types[typed_lines]);
+            return parse_error(&ps, VG_ESYNTAX, "%c= where %c= must be", type,
+                               first_types[typed_lines]);
         }
         typed_lines++;
         int ret = 0;
@@ -662,9 +665,9 @@ int vg_sdp_parse(const char *text, size_t len, vg_sdp *out, char *err, size_t er
         for (size_t k = 0; k < out->media_count && !found; k++)
             found = strcmp(out->bundle_mids[i], out->media[k].mid) == 0;
         if (!found) {
-            set_error(err, err_cap, "a=group:BUNDLE names mid %s that no m= line has",
-                      out->bundle_mids[i]);
-            return VG_ESYNTAX;
+            ps.line = ps.bundle_line;
+            return parse_error(&ps, VG_ESYNTAX, "a=group:BUNDLE names mid %s that no m= line has",
+                               out->bundle_mids[i]);
         }
     }
     for (size_t i = 0; i < out->media_count; i++) {
@@ -688,7 +691,7 @@ int vg_sdp_parse(const char *text, size_t len, vg_sdp *out, char *err, size_t er
 
 /* ---- the answer ---- */
 
-/* The value of parameter `key` in an fmtp "k=v;k=v" (RFC 4855 section 3: keys ignore case). */
+/* The value of parameter `key` in an fmtp "k=v;k=v"; names ignore case (RFC 2045 section 5.1). */
 static bool fmtp_param(const char *fmtp, const char *key, slice *value)
 {
     slice rest = slice_from(fmtp, strlen(fmtp));
@@ -746,8 +749,8 @@ static int h264_fit(const vg_sdp_format *f, const vg_track *track)
     }
     /* The track's constraint flags are in its avcC (ISO/IEC 14496-15 5.3.3.1). */
     const uint8_t *avcc = track->config;
-    bool track_iop_known = avcc && track->config_size >= 4 && avcc[0] == 1 &&
-                           avcc[1] == track->profile;
+    bool track_iop_known =
+        avcc && track->config_size >= 4 && avcc[0] == 1 && avcc[1] == track->profile;
     if (profile_idc == track->profile)
         return track_iop_known && avcc[2] == iop ? 4 : 3;
     if (profile_idc == 0x42 && (iop & 0x40)) /* constraint_set1_flag: Constrained Baseline */
@@ -831,60 +834,63 @@ static int pick_format(const vg_sdp_media *m, const vg_track *track, const char 
         *reason = "the camera's audio codec (AAC) cannot be sent over WebRTC";
         break;
     default:
-        *reason = track->is_video || track->video_kind
-                      ? "the camera's video codec cannot be sent over WebRTC"
-                      : "the camera's audio codec cannot be sent over WebRTC";
+        *reason = m->kind == VG_SDP_VIDEO ? "the camera's video codec cannot be sent over WebRTC"
+                                          : "the camera's audio codec cannot be sent over WebRTC";
         break;
     }
     return -1;
 }
 
-/* Media over DTLS-SRTP on UDP: UDP/TLS/RTP/SAVP(F) (RFC 5764 section 8), or Chrome's old RTP/SAVPF. */
+/* DTLS-SRTP over UDP: UDP/TLS/RTP/SAVP(F) (RFC 5764 section 8), or old Chrome's RTP/SAVPF. */
 static bool protocol_usable(const char *protocol)
 {
     return strcasecmp(protocol, "UDP/TLS/RTP/SAVPF") == 0 ||
            strcasecmp(protocol, "UDP/TLS/RTP/SAVP") == 0 || strcasecmp(protocol, "RTP/SAVPF") == 0;
 }
 
-static void choose(const vg_sdp_media *m, const vg_sdp_local *local, bool taken[2],
+/*
+ * Fills the choice for one offered m-line. Returns true when it was refused
+ * for want of a codec (rather than for its kind, transport or direction).
+ */
+static bool choose(const vg_sdp_media *m, const vg_sdp_local *local, bool taken[2],
                    vg_sdp_choice *c)
 {
     memset(c, 0, sizeof(*c));
     c->kind = m->kind;
     if (m->kind != VG_SDP_VIDEO && m->kind != VG_SDP_AUDIO) {
         c->reason = "vigil sends only audio and video";
-        return;
+        return false;
     }
     bool video = m->kind == VG_SDP_VIDEO;
     const vg_track *track = video ? local->video : local->audio;
     if (m->port == 0 && !m->bundle_only) {
         c->reason = "the offer disabled this m-line (port 0)";
-        return;
+        return false;
     }
     if (!protocol_usable(m->protocol)) {
         c->reason = "not DTLS-SRTP over UDP (UDP/TLS/RTP/SAVPF)";
-        return;
+        return false;
     }
     if (m->direction == VG_SDP_SENDONLY || m->direction == VG_SDP_INACTIVE) {
         c->reason = "the offer does not receive on this m-line";
-        return;
+        return false;
     }
     if (taken[video]) {
         c->reason = video ? "only one video m-line is sent" : "only one audio m-line is sent";
-        return;
+        return false;
     }
     if (!track) {
         c->reason = video ? "the path has no video track" : "the path has no audio track";
-        return;
+        return false;
     }
     if ((track->codec == VG_CODEC_PCMU || track->codec == VG_CODEC_PCMA) &&
         ((track->sample_rate && track->sample_rate != 8000) || track->channels > 1)) {
         c->reason = "WebRTC carries G.711 as 8000 Hz mono only";
-        return;
+        return true;
     }
     int i = pick_format(m, track, &c->reason);
     if (i < 0)
-        return;
+        return true;
     const vg_sdp_format *f = &m->formats[i];
     c->accepted = true;
     c->track = track;
@@ -894,6 +900,7 @@ static void choose(const vg_sdp_media *m, const vg_sdp_local *local, bool taken[
     c->fir = f->ccm_fir;
     c->reason = NULL;
     taken[video] = true;
+    return false;
 }
 
 /* Local values go into lines as they are: none may be empty or hold a space or a control byte. */
@@ -931,12 +938,12 @@ static const char *transport_problem(const vg_sdp *offer, const vg_sdp_media *m,
     if (strcmp(m->setup, "holdconn") == 0)
         return "has a=setup:holdconn (RFC 4145 section 4)";
     if (!m->rtcp_mux)
-        return "has no a=rtcp-mux (RFC 8829 section 5.3.1 needs it)";
+        return "has no a=rtcp-mux (vigil sends RTCP on the RTP port, RFC 5761)";
     if (!in_bundle(offer, m->mid))
         return "is not in a=group:BUNDLE (vigil has one transport, RFC 8843)";
-    if (m != first && (strcmp(m->ice_ufrag, first->ice_ufrag) != 0 ||
-                       strcmp(m->ice_pwd, first->ice_pwd) != 0 ||
-                       strcmp(m->fingerprint, first->fingerprint) != 0))
+    if (m != first &&
+        (strcmp(m->ice_ufrag, first->ice_ufrag) != 0 || strcmp(m->ice_pwd, first->ice_pwd) != 0 ||
+         strcmp(m->fingerprint, first->fingerprint) != 0))
         return "has ICE credentials or a fingerprint other than the first bundled m-line's";
     return NULL;
 }
@@ -980,13 +987,14 @@ static void no_codec_error(const vg_sdp *offer, const vg_sdp_local *local, char 
     }
     for (size_t i = 0; i < offer->media_count; i++) {
         const vg_sdp_media *m = &offer->media[i];
-        if (!((m->kind == VG_SDP_VIDEO && local->video) || (m->kind == VG_SDP_AUDIO && local->audio)))
+        if (!((m->kind == VG_SDP_VIDEO && local->video) ||
+              (m->kind == VG_SDP_AUDIO && local->audio)))
             continue;
         for (size_t k = 0; k < m->format_count; k++) {
             const char *e = m->formats[k].encoding;
             /* Not codecs: retransmission, redundancy, FEC, comfort noise, DTMF. */
-            static const char *const skip[] = {"",       "rtx",         "red", "ulpfec",
-                                               "flexfec-03", "CN", "telephone-event"};
+            static const char *const skip[] = {
+                "", "rtx", "red", "ulpfec", "flexfec-03", "CN", "telephone-event"};
             bool seen = false;
             for (size_t s = 0; s < sizeof(skip) / sizeof(skip[0]) && !seen; s++)
                 seen = strcasecmp(e, skip[s]) == 0;
@@ -1004,14 +1012,13 @@ static void no_codec_error(const vg_sdp *offer, const vg_sdp_local *local, char 
                 codecs_len += (size_t)n;
         }
     }
-    if (!camera[0])
-        set_error(err, err_cap, "no codec in common: the path has no track to send");
-    else if (!listed_count)
-        set_error(err, err_cap, "no codec in common: the camera sends %s, the offer has no "
-                  "format for it", camera);
+    const char *tail = cut ? "..." : listed_count == 1 ? " only" : "";
+    if (!listed_count)
+        set_error(err, err_cap, "no codec in common: the camera sends %s, the offer has none",
+                  camera);
     else
         set_error(err, err_cap, "no codec in common: the camera sends %s, the offer has %s%s",
-                  camera, codecs, cut ? "..." : listed_count == 1 ? " only" : "");
+                  camera, codecs, tail);
 }
 
 typedef struct writer {
@@ -1035,8 +1042,8 @@ __attribute__((format(printf, 2, 3))) static void put(writer *w, const char *fmt
 }
 
 /*
- * The m= and c= lines carry the default candidate (RFC 8839 section 4.2.1.1
- * via 5.1): the first host that is an IP literal, or the "no address yet"
+ * The m= and c= lines carry the default candidate (RFC 8839 section 4.2.1.1):
+ * the first host that is an IP literal, or the "no address yet"
  * values JSEP uses, port 9 and 0.0.0.0 (RFC 8829 section 5.2.1). ICE itself
  * only looks at the candidates.
  */
@@ -1137,8 +1144,8 @@ static void write_rejected(writer *w, const vg_sdp_media *m)
     put(w, "a=inactive\r\n");
 }
 
-int vg_sdp_answer(const vg_sdp *offer, const vg_sdp_local *local, vg_sdp_choice *choices,
-                  char *out, size_t cap, char *err, size_t err_cap)
+int vg_sdp_answer(const vg_sdp *offer, const vg_sdp_local *local, vg_sdp_choice *choices, char *out,
+                  size_t cap, char *err, size_t err_cap)
 {
     if (err && err_cap)
         err[0] = '\0';
@@ -1159,16 +1166,22 @@ int vg_sdp_answer(const vg_sdp *offer, const vg_sdp_local *local, vg_sdp_choice 
 
     bool taken[2] = {false, false}; /* [0] audio, [1] video */
     const vg_sdp_media *first = NULL;
+    bool codec_refused = false;
     for (size_t i = 0; i < offer->media_count; i++) {
-        choose(&offer->media[i], local, taken, &choices[i]);
+        codec_refused |= choose(&offer->media[i], local, taken, &choices[i]);
         if (choices[i].accepted && !first)
             first = &offer->media[i];
     }
     if (!first) {
-        if (!offer->media_count)
+        if (!local->video && !local->audio)
+            set_error(err, err_cap, "the path has no audio or video track to send");
+        else if (!offer->media_count)
             set_error(err, err_cap, "the offer has no m= line");
-        else
+        else if (codec_refused)
             no_codec_error(offer, local, err, err_cap);
+        else
+            set_error(err, err_cap, "no m-line can be answered: m-line 0 (%s): %s",
+                      offer->media[0].kind_name, choices[0].reason);
         return VG_ENOENT;
     }
     for (size_t i = 0; i < offer->media_count; i++) {
@@ -1186,7 +1199,7 @@ int vg_sdp_answer(const vg_sdp *offer, const vg_sdp_local *local, vg_sdp_choice 
     }
 
     writer w = {out, cap, 0, cap == 0 || !out};
-    /* RFC 8829 section 5.3.1: the sess-id is 63 bits at most. */
+    /* RFC 8829 section 5.2.1: the sess-id fits a signed 64-bit integer. */
     put(&w, "v=0\r\no=- %" PRIu64 " 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n",
         local->session_id & INT64_MAX);
     put(&w, "a=ice-lite\r\n"); /* RFC 8839 section 5.3: session-level */

@@ -37,7 +37,7 @@ typedef struct vg_sdp_format {
     uint8_t pt;
     char encoding[24]; /* "H264", "opus", "rtx"... as written */
     int clock_rate;
-    int channels;   /* audio: 1 when absent */
+    int channels; /* audio: 1 when absent */
     /* the a=fmtp parameters as written, "" when none; a longer one keeps its whole
        parameters that fit (cut at a ';'), so what is kept is still well formed */
     char fmtp[256];
@@ -46,10 +46,10 @@ typedef struct vg_sdp_format {
 
 typedef struct vg_sdp_media {
     vg_sdp_kind kind;
-    char kind_name[16]; /* "video", "audio"... as written */
-    int port;           /* 0: rejected, or bundled-only (with a=bundle-only) */
-    bool bundle_only;   /* a=bundle-only (RFC 8843 section 6) */
-    char protocol[32];  /* "UDP/TLS/RTP/SAVPF" */
+    char kind_name[16];    /* "video", "audio"... as written */
+    int port;              /* 0: rejected, or bundled-only (with a=bundle-only) */
+    bool bundle_only;      /* a=bundle-only (RFC 8843) */
+    char protocol[32];     /* "UDP/TLS/RTP/SAVPF" */
     char first_format[32]; /* the m= line's first format as written ("96", "webrtc-datachannel") */
     char mid[33];
     vg_sdp_direction direction;
@@ -58,7 +58,7 @@ typedef struct vg_sdp_media {
     bool rtcp_mux;
     /* the media's ICE and DTLS attributes, or the session's when the media has none */
     char ice_ufrag[257], ice_pwd[257];
-    char fingerprint[100];          /* SHA-256 only: "AB:CD:.." */
+    char fingerprint[100]; /* SHA-256 only: "AB:CD:.." */
     bool has_sha256_fingerprint;
     char setup[16]; /* "actpass", "active", "passive", "holdconn"; "" when absent */
 } vg_sdp_media;
@@ -85,8 +85,8 @@ int vg_sdp_parse(const char *text, size_t len, vg_sdp *out, char *err, size_t er
 /* What vigil has to send and how it is reached. */
 typedef struct vg_sdp_local {
     const char *ice_ufrag, *ice_pwd;
-    const char *fingerprint; /* SHA-256, "AB:CD:.." */
-    uint16_t port;           /* the shared UDP port */
+    const char *fingerprint;  /* SHA-256, "AB:CD:.." */
+    uint16_t port;            /* the shared UDP port */
     const char *const *hosts; /* candidate addresses (IPv4/IPv6 literals or host names), in order */
     size_t host_count;
     uint64_t session_id; /* o= line */
@@ -101,19 +101,23 @@ typedef struct vg_sdp_local {
 
 /* The outcome for one m-line of the offer, in the offer's order. */
 typedef struct vg_sdp_choice {
-    bool accepted;     /* false: answered with port 0 */
+    bool accepted; /* false: answered with port 0 */
     vg_sdp_kind kind;
-    const vg_track *track; /* what this m-line carries (local->video or ->audio); NULL when rejected */
-    uint8_t pt;        /* the offered payload type chosen */
+    /* what this m-line carries (local->video or ->audio); NULL when rejected */
+    const vg_track *track;
+    uint8_t pt;          /* the offered payload type chosen */
     bool nack, pli, fir; /* feedback the offer allows for it */
-    const char *reason; /* static; why it was rejected ("no H.264 format with packetization-mode=1") */
+    /* static; why it was rejected ("the offer has no H.264 format with packetization-mode=1");
+       NULL when accepted */
+    const char *reason;
 } vg_sdp_choice;
 
 /*
  * Makes the answer to `offer`. Each offered audio/video m-line (in order,
  * at most one of each kind accepted) gets the local track of its kind when
  * the offer has a format for it: H.264 with packetization-mode=1 (the
- * profile-level-id closest to the track's profile: same profile_idc first),
+ * profile-level-id closest to the track's profile: same profile_idc first,
+ * then Constrained Baseline, then any, since browsers decode every profile),
  * H.265 (when offered), PCMU/8000, PCMA/8000, opus/48000/2. Other m-lines
  * (and ones with nothing in common) are rejected with port 0. The answer
  * has a=group:BUNDLE of the accepted mids, a=ice-lite, ice-ufrag/pwd,
@@ -129,12 +133,13 @@ typedef struct vg_sdp_choice {
  * choice per offered m-line in `choices` (room for offer->media_count). Errors, with a
  * short reason in `err`: VG_EINVAL when the offer lacks ICE credentials, a
  * SHA-256 fingerprint, rtcp-mux or BUNDLE on what would be accepted, or
- * uses setup:passive; VG_ENOENT when no m-line has a codec in common
- * ("no codec in common: the camera sends H.265, the offer has H.264 only");
+ * uses setup:passive; VG_ENOENT when no m-line can be answered, mostly
+ * for want of a codec ("no codec in common: the camera sends H.265, the
+ * offer has H264 only");
  * VG_ERANGE when `cap` is too small (8 KB is plenty); VG_EINVAL also when
  * `local` is incomplete or has a value that would break a line (space, CR, LF).
  */
-int vg_sdp_answer(const vg_sdp *offer, const vg_sdp_local *local, vg_sdp_choice *choices,
-                  char *out, size_t cap, char *err, size_t err_cap);
+int vg_sdp_answer(const vg_sdp *offer, const vg_sdp_local *local, vg_sdp_choice *choices, char *out,
+                  size_t cap, char *err, size_t err_cap);
 
 #endif
