@@ -3,7 +3,12 @@
 // how playback went, as ONE JSON object on stdout. The tests judge it.
 //
 //   node tests/browser/hls_play.mjs --url URL [--seconds 20] [--low-latency 1|0]
-//        [--screenshot out.png] [--page-port N]
+//        [--screenshot out.png] [--page-port N] [--clock 1]
+//
+// --clock 1: the stream comes from a camsim clock camera (clock=1): every
+// presented frame's time code is decoded (timecode.mjs) and the JSON gets a
+// `clock` object, the glass-to-glass latency {median, p90, min, max, count,
+// decode_failures, ...}, and each sample a `clock_latency_ms`.
 //
 // Chromium is Debian's (/usr/bin/chromium) driven by playwright-core; hls.js
 // comes from node_modules and is served, with the page, by a tiny HTTP server
@@ -18,6 +23,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PAGE_CLOCK_JS, clockSummary } from './timecode.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const HLS_JS = path.join(ROOT, 'node_modules/hls.js/dist/hls.min.js');
@@ -34,7 +40,7 @@ const SAMPLE_MS = 500;
 const MAX_LIST = 200; // errors and stall events kept (the counts stay exact)
 
 function parseArgs(argv) {
-  const a = { url: null, seconds: 20, lowLatency: true, screenshot: null, pagePort: 0 };
+  const a = { url: null, seconds: 20, lowLatency: true, screenshot: null, pagePort: 0, clock: false };
   for (let i = 0; i < argv.length; i += 2) {
     const [k, v] = [argv[i], argv[i + 1]];
     if (v === undefined) usage(`missing value for ${k}`);
@@ -43,6 +49,7 @@ function parseArgs(argv) {
     else if (k === '--low-latency') a.lowLatency = v !== '0';
     else if (k === '--screenshot') a.screenshot = path.resolve(v);
     else if (k === '--page-port') a.pagePort = Number(v);
+    else if (k === '--clock') a.clock = v !== '0';
     else usage(`unknown option ${k}`);
   }
   if (!a.url) usage('--url is required');
@@ -53,7 +60,7 @@ function parseArgs(argv) {
 
 function usage(msg) {
   process.stderr.write(`hls_play: ${msg}\nusage: hls_play.mjs --url URL [--seconds N] ` +
-    '[--low-latency 1|0] [--screenshot out.png] [--page-port N]\n');
+    '[--low-latency 1|0] [--screenshot out.png] [--page-port N] [--clock 1]\n');
   process.exit(2);
 }
 
@@ -61,7 +68,7 @@ function usage(msg) {
 // collected in window.h for the sampler (which runs in Node, see below).
 const PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>hls_play</title>
 <style>body{margin:0;background:#000}video{display:block;max-width:100%}</style>
-<script src="/hls.min.js"></script></head><body>
+<script src="/hls.min.js"></script><script>${PAGE_CLOCK_JS}</script></head><body>
 <video id="v" muted autoplay playsinline></video>
 <script>
 const video = document.getElementById('v');
@@ -118,6 +125,8 @@ window.sample = () => {
     // EXT-X-PROGRAM-DATE-TIME of the frame on screen: wall-clock latency.
     latency_ms: pd ? Date.now() - pd.getTime() : null,
     hls_latency_s: h.hls ? h.hls.latency : null,
+    // With --clock 1 only: the last frame's glass-to-glass latency (time code).
+    ...(window.__clock ? { clock_latency_ms: window.clockLatest() } : {}),
   };
 };
 // Mean and spread of the luma of the current frame (a black or frozen-blank
@@ -271,6 +280,10 @@ async function main() {
   await withTimeout(page.goto(pageUrl, { waitUntil: 'load', timeout: 10000 }), 12000, 'page load');
   const startErr = await page.evaluate(([u, ll]) => window.startPlayer(u, ll), [args.url, args.lowLatency]);
   if (startErr) return fail(result, startErr, 5);
+  if (args.clock) {
+    const clockErr = await page.evaluate(() => window.startClock(document.getElementById('v')));
+    if (clockErr) pageErrors.push(`clock: ${clockErr}`);
+  }
 
   // Sample every 500 ms on a fixed schedule for `seconds`.
   const samples = [];
@@ -297,6 +310,10 @@ async function main() {
     errors: window.h.errors, errorCount: window.h.errorCount, stalls: window.h.stalls,
     stallCount: window.h.stallCount, recoveries: window.h.recoveries,
   })), 3000, 'player state').catch((e) => { pageErrors.push(e.message); return { errors: [], stalls: [] }; });
+  const clock = args.clock
+    ? await withTimeout(page.evaluate(() => window.clockResults()), 5000, 'clock')
+      .catch((e) => { pageErrors.push(e.message); return null; })
+    : null;
   const luma = await withTimeout(page.evaluate(() => window.luma()), 3000, 'luma')
     .catch((e) => { pageErrors.push(e.message); return null; });
   if (args.screenshot) {
@@ -341,6 +358,7 @@ async function main() {
     harness_cpu_core: (nodeCpu.user + nodeCpu.system) / 1e6 / wall,
     page_errors: pageErrors,
   });
+  if (args.clock) result.clock = clockSummary(clock);
   emit(result);
   await withTimeout(context.close(), 5000, 'close').catch(() => {});
   cleanupSync();

@@ -14,11 +14,19 @@ made by GStreamer at start) are available per camera. With --tls the whole
 server speaks RTSPS (RTSP over TLS, rtsps://...) with a self-signed
 certificate made once with the openssl CLI into the cache directory.
 
+A clock camera (clock=1) is the exception: live-encoded (videotestsrc
+is-live=true ! x264enc tune=zerolatency, 30 fps or fps=N), each frame carrying
+the wall-clock time it was produced at as a time code in the picture (see
+"The time code" below; decode_timecode / read_timecodes read it back), for
+measuring glass-to-glass latency. It costs an encoder while somebody reads it
+(about 7% of a core at 720p30), nothing otherwise.
+
 Run by hand (see tests/tools/README.md):
 
     /usr/bin/python3 tests/tools/camsim.py --cache /tmp/camsim-cache \
         --camera cam1 --camera cam2:codec=h265,audio=aac,user=admin,password=secret \
-        --camera cam3:audio=opus --camera big:size=1920x1080 [--tls]
+        --camera cam3:audio=opus --camera big:size=1920x1080 [--tls] \
+        --camera live:clock=1[,fps=30,size=1280x720]
 
 It prints one JSON line when ready ({"event": "ready", "port": ..., "urls":
 {...}}), then reads one command a line on stdin and answers each with one
@@ -75,9 +83,11 @@ TLS_CERT = "camsim-tls-cert.pem"      # the certificate alone (for a verifying c
 CODECS = ("h264", "h265")
 AUDIOS = ("none", "aac", "pcmu", "pcma", "opus")
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-SPEC_KEYS = ("codec", "audio", "user", "password", "size")
+SPEC_KEYS = ("codec", "audio", "user", "password", "size", "clock", "fps")
 DEFAULT_SIZE = "1280x720"
 SIZE_RE = re.compile(r"^([1-9][0-9]{1,4})x([1-9][0-9]{1,4})$")
+CLOCK_FPS = 30          # a clock camera's default frame rate (fps=N changes it)
+CLOCK_BITRATE_KBPS = 3000
 
 
 # --------------------------------------------------------------------------
@@ -206,12 +216,180 @@ def ensure_tls_certificate(cache_dir, timeout=CERT_TIMEOUT_S):
 
 
 # --------------------------------------------------------------------------
+# The time code of a clock camera (standard library only)
+# --------------------------------------------------------------------------
+#
+# A clock camera (clock=1) writes the wall-clock time at which each frame is
+# produced (epoch milliseconds) into the picture's top-left corner, as a strip
+# of TIMECODE_ROWS x TIMECODE_COLS square luma blocks:
+#
+#   bit k (0..63) is the block at row k // 32, column k % 32, MSB first:
+#   bits  0..7   the start pattern 0xB2 (1 0 1 1 0 0 1 0)
+#   bits  8..55  the time, 48 bits of epoch ms
+#   bits 56..63  CRC-8 (polynomial 0x07, init 0, no reflection) of the 6 time bytes
+#   1 = white (Y 235), 0 = black (Y 16); chroma under the strip is 128 (gray).
+#
+# The block size is a fixed fraction of the picture's width, B = width * 3 / 160
+# px (24 px at 1280x720: a 768x48 strip at (0, 0); 36 at 1920), block c
+# spanning pixels round(c * B) .. round((c + 1) * B) - 1 (rows likewise), so the
+# code survives scaling: a decoder computes B from the width it has. It reads
+# the mean luma of the central half of each block (from (c + 1/4) B to
+# (c + 3/4) B), takes the midpoint between the start pattern's white and black
+# blocks as threshold, and accepts the code only if the start pattern and the
+# CRC match. tests/browser/timecode.mjs is the same decoder for the browser.
+
+TIMECODE_COLS = 32
+TIMECODE_ROWS = 2
+TIMECODE_BITS = TIMECODE_COLS * TIMECODE_ROWS      # 64
+TIMECODE_START = 0xB2
+TIMECODE_WIDTH_FRACTION = 3 / 160   # block size / picture width (24 px at 1280)
+TIMECODE_MIN_BLOCK = 4.0            # px: a picture at least 214 px wide
+TIMECODE_Y = (16, 235)      # luma of a 0 bit, of a 1 bit
+TIMECODE_MIN_CONTRAST = 48  # white minus black (luma) below this: not a time code
+
+
+def timecode_block(width):
+    """The block size (px, a float) of the time code in a picture `width` px wide."""
+    return width * TIMECODE_WIDTH_FRACTION
+
+
+def timecode_edges(width):
+    """Pixel edges of the blocks: (x edges, 33 of them; y edges, 3 of them)."""
+    b = timecode_block(width)
+    return ([round(c * b) for c in range(TIMECODE_COLS + 1)],
+            [round(r * b) for r in range(TIMECODE_ROWS + 1)])
+
+
+def crc8(data):
+    """CRC-8, polynomial 0x07 (x^8 + x^2 + x + 1), init 0, no reflection."""
+    crc = 0
+    for byte in data:
+        crc ^= byte
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x07) & 0xFF if crc & 0x80 else (crc << 1) & 0xFF
+    return crc
+
+
+def timecode_bits(ms):
+    """The 64 bits (0/1, in block order) that carry epoch milliseconds `ms`."""
+    ms &= (1 << 48) - 1
+    payload = ms.to_bytes(6, "big")
+    word = (TIMECODE_START << 56) | (ms << 8) | crc8(payload)
+    return [(word >> (TIMECODE_BITS - 1 - k)) & 1 for k in range(TIMECODE_BITS)]
+
+
+def decode_timecode(gray, width, height, stride=None):
+    """Epoch ms read from the time code of one 8-bit luma picture (`gray`: bytes,
+    row after row, `stride` bytes apart, default width), or None if there is no
+    valid code (start pattern or CRC wrong, too little contrast)."""
+    stride = stride or width
+    b = timecode_block(width)
+    if b < TIMECODE_MIN_BLOCK or TIMECODE_ROWS * b > height or \
+            len(gray) < stride * (height - 1) + width:
+        return None
+    means = []
+    for k in range(TIMECODE_BITS):
+        r, c = divmod(k, TIMECODE_COLS)
+        x0, x1 = round((c + 0.25) * b), round((c + 0.75) * b)
+        y0, y1 = round((r + 0.25) * b), round((r + 0.75) * b)
+        total = 0
+        for y in range(y0, y1):
+            total += sum(gray[y * stride + x0:y * stride + x1])
+        means.append(total / ((x1 - x0) * (y1 - y0)))
+    start = [(TIMECODE_START >> (7 - i)) & 1 for i in range(8)]
+    ones = [m for m, bit in zip(means, start) if bit]
+    zeros = [m for m, bit in zip(means, start) if not bit]
+    if min(ones) - max(zeros) < TIMECODE_MIN_CONTRAST:
+        return None
+    threshold = (sum(ones) / len(ones) + sum(zeros) / len(zeros)) / 2
+    word = 0
+    for m in means:
+        word = (word << 1) | (1 if m > threshold else 0)
+    if word >> 56 != TIMECODE_START:
+        return None
+    ms = (word >> 8) & ((1 << 48) - 1)
+    if crc8(ms.to_bytes(6, "big")) != word & 0xFF:
+        return None
+    return ms
+
+
+# ffmpeg's own buffering, off: frame-threaded decoding and raw-video "encoding"
+# hold one frame per thread (about 5 frames, 170 ms at 30 fps, on 2 cores); with
+# these about 2 frames remain (its H.264 parser closes a frame when the next begins).
+FFMPEG_LOW_DELAY_IN = ("-threads", "1", "-flags", "low_delay", "-fflags", "nobuffer")
+FFMPEG_LOW_DELAY_OUT = ("-threads", "1", "-fps_mode", "passthrough")
+
+
+def read_timecodes(url, width=1280, height=720, frames=30, timeout=20.0, ffmpeg=FFMPEG,
+                   low_delay=True, extra_input_args=()):
+    """Reads `frames` frames of a clock camera with the ffmpeg CLI (RTSP over TCP,
+    8-bit gray raw video on a pipe) and decodes their time codes. Returns one dict a
+    frame: {"arrival_ms": wall clock when the whole frame was read (float),
+    "capture_ms": the time code (None if it did not decode), "latency_ms":
+    arrival - capture (None likewise)}. low_delay=False reads as plain
+    `ffmpeg -i URL -f rawvideo -pix_fmt gray -` does, with ffmpeg's frame
+    threading (a few frames more latency). The first frames come late (ffmpeg
+    probes the stream first). Bounded by `timeout` seconds; ffmpeg is stopped by
+    its pid. Raises RuntimeError if ffmpeg gives no frame at all."""
+    size = width * height
+    cmd = [ffmpeg, "-hide_banner", "-nostdin", "-loglevel", "error"]
+    if url.startswith(("rtsp://", "rtsps://")):
+        cmd += ["-rtsp_transport", "tcp", "-timeout", "5000000"]
+    if low_delay:
+        cmd += FFMPEG_LOW_DELAY_IN
+    cmd += [*extra_input_args, "-i", url, "-frames:v", str(frames), "-an"]
+    if low_delay:
+        cmd += FFMPEG_LOW_DELAY_OUT
+    cmd += ["-f", "rawvideo", "-pix_fmt", "gray", "-s", f"{width}x{height}",
+            "-flush_packets", "1", "-"]
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    err = []
+    t = threading.Thread(target=lambda: err.append(proc.stderr.read()), daemon=True)
+    t.start()
+    out = []
+    deadline = time.monotonic() + timeout
+    timer = threading.Timer(timeout, lambda: proc.poll() is None and proc.kill())
+    timer.start()
+    try:
+        buf = bytearray()
+        while len(out) < frames and time.monotonic() < deadline:
+            chunk = proc.stdout.read1(size - len(buf)) if hasattr(proc.stdout, "read1") \
+                else proc.stdout.read(size - len(buf))
+            if not chunk:
+                break
+            buf += chunk
+            if len(buf) == size:
+                arrival = time.time() * 1000.0
+                ms = decode_timecode(buf, width, height)
+                out.append({"arrival_ms": arrival, "capture_ms": ms,
+                            "latency_ms": None if ms is None else arrival - ms})
+                buf = bytearray()
+    finally:
+        timer.cancel()
+        try:
+            proc.wait(2)    # it ends by itself after -frames:v (with a TEARDOWN)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+        proc.stdout.close()
+        t.join(2)
+        proc.stderr.close()
+    if not out:
+        raise RuntimeError(f"ffmpeg read no frame from {url} (exit {proc.returncode}): "
+                           f"{(err[0] if err else b'').decode('utf-8', 'replace')[-2000:]}")
+    return out
+
+
+# --------------------------------------------------------------------------
 # Camera specs: "NAME[:key=value,key=value]"
 # --------------------------------------------------------------------------
 
 def normalize_camera(spec):
-    """A spec string ("cam2:codec=h265,audio=aac,user=u,password=p,size=1920x1080")
-    or a dict with the same keys -> a complete dict. Raises ValueError on a mistake."""
+    """A spec string ("cam2:codec=h265,audio=aac,user=u,password=p,size=1920x1080",
+    "live:clock=1,fps=25") or a dict with the same keys -> a complete dict (clock a
+    bool; fps an int for a clock camera, else None). Raises ValueError on a
+    mistake."""
     if isinstance(spec, str):
         name, _, rest = spec.partition(":")
         d = {"name": name}
@@ -237,7 +415,20 @@ def normalize_camera(spec):
         "user": d.get("user") or None,
         "password": d.get("password") if d.get("password") is not None else None,
         "size": (d.get("size") or DEFAULT_SIZE).lower(),
+        "clock": _flag(d.get("clock"), name),
+        "fps": None,
     }
+    if d.get("fps") not in (None, ""):
+        if not cam["clock"]:
+            raise ValueError(f"camera {name}: fps is for a clock camera (clock=1) only")
+        try:
+            cam["fps"] = int(d["fps"])
+        except (TypeError, ValueError):
+            cam["fps"] = 0
+        if not 1 <= cam["fps"] <= 60:
+            raise ValueError(f"camera {name}: fps must be an integer from 1 to 60")
+    elif cam["clock"]:
+        cam["fps"] = CLOCK_FPS
     if cam["codec"] not in CODECS:
         raise ValueError(f"camera {name}: codec must be one of {CODECS}")
     if cam["audio"] not in AUDIOS:
@@ -248,10 +439,21 @@ def normalize_camera(spec):
     if not m or int(m.group(1)) % 2 or int(m.group(2)) % 2 or \
             not (16 <= int(m.group(1)) <= 7680 and 16 <= int(m.group(2)) <= 4320):
         raise ValueError(f"camera {name}: size must be WxH, even, from 16x16 to 7680x4320")
+    if cam["clock"] and timecode_block(int(m.group(1))) < TIMECODE_MIN_BLOCK:
+        raise ValueError(f"camera {name}: a clock camera needs a width of at least "
+                         f"{math.ceil(TIMECODE_MIN_BLOCK / TIMECODE_WIDTH_FRACTION)} px")
     for key in ("user", "password"):
         if cam[key] is not None and any(c in cam[key] for c in ",: \t\r\n"):
             raise ValueError(f"camera {name}: {key} may not contain ',', ':' or spaces")
     return cam
+
+
+def _flag(value, name):
+    if value in (None, "", False, 0, "0") or str(value).lower() in ("false", "no", "off"):
+        return False
+    if value in (True, 1, "1") or str(value).lower() in ("true", "yes", "on"):
+        return True
+    raise ValueError(f"camera {name}: clock must be 1 or 0, not {value!r}")
 
 
 def format_camera(cam):
@@ -261,7 +463,18 @@ def format_camera(cam):
         opts += [f"user={cam['user']}", f"password={cam['password']}"]
     if cam["size"] != DEFAULT_SIZE:
         opts.append(f"size={cam['size']}")
+    if cam["clock"]:
+        opts += ["clock=1", f"fps={cam['fps']}"]
     return cam["name"] + ":" + ",".join(opts)
+
+
+def clips_for(cam):
+    """The clips a camera needs, as (codec, audio, size) for ensure_clip: its video
+    (with AAC in it for audio=aac); a clock camera encodes its video live and needs
+    a clip only for AAC (taken from the default H.264 one)."""
+    if cam["clock"]:
+        return [("h264", "aac", DEFAULT_SIZE)] if cam["audio"] == "aac" else []
+    return [(cam["codec"], "aac" if cam["audio"] == "aac" else "none", cam["size"])]
 
 
 # --------------------------------------------------------------------------
@@ -442,6 +655,14 @@ def run_server(args):
     track_cache = {}
 
     def tracks_for(cam):
+        if cam["clock"]:
+            # The video is encoded live (see ClockStamper); only audio comes from
+            # memory: AAC from the default H.264 clip, PCMU/PCMA/Opus generated.
+            tracks = [Track("clock", None, None, None, None)]
+            if cam["audio"] != "none":
+                donor = normalize_camera({"name": "x", "codec": "h264", "audio": cam["audio"]})
+                tracks += [t for t in tracks_for(donor) if t.kind == "audio"]
+            return tracks
         key = (cam["codec"], cam["audio"], cam["size"])
         if key not in track_cache:
             with_aac = cam["audio"] == "aac"
@@ -586,6 +807,133 @@ def run_server(args):
                 wake = min(wake, due)
             kick.wait(max(0.0, wake - time.monotonic()))
 
+    # ---- clock cameras: a live encoder, the wall clock written into each frame ----
+
+    import ctypes
+    gstlib = ctypes.CDLL("libgstreamer-1.0.so.0")
+    gstlib.gst_pad_add_probe.restype = ctypes.c_ulong
+    gstlib.gst_pad_add_probe.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p,
+                                         ctypes.c_void_p, ctypes.c_void_p]
+    gstlib.gst_mini_object_make_writable.restype = ctypes.c_void_p
+    gstlib.gst_mini_object_make_writable.argtypes = [ctypes.c_void_p]
+    gstlib.gst_buffer_map.restype = ctypes.c_int
+    gstlib.gst_buffer_map.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int]
+    gstlib.gst_buffer_unmap.restype = None
+    gstlib.gst_buffer_unmap.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
+    capsule_ptr = ctypes.pythonapi.PyCapsule_GetPointer
+    capsule_ptr.restype = ctypes.c_void_p
+    capsule_ptr.argtypes = [ctypes.py_object, ctypes.c_char_p]
+    PROBE_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p)
+    PROBE_OK = int(Gst.PadProbeReturn.OK)
+    PROBE_DROP = int(Gst.PadProbeReturn.DROP)
+    PROBE_BUFFER = int(Gst.PadProbeType.BUFFER)
+    MAP_WRITE = int(Gst.MapFlags.WRITE)
+    PROBE_INFO_DATA = 16          # offsetof(GstPadProbeInfo, data) on LP64
+    MAP_INFO_DATA, MAP_INFO_SIZE = 16, 24    # offsetof(GstMapInfo, data / size)
+    stampers = []   # every probe callback ever made stays alive (a few per camera)
+
+    def round4(n):
+        return (n + 3) & ~3
+
+    class ClockStamper:
+        """A buffer probe on the live source's src pad. The probe is a C function
+        (ctypes), so no Python wrapper takes a reference on the buffer and it can be
+        made writable and mapped as in C; PyGObject alone maps a copy. It writes
+        the time code of time.time_ns() // 1e6, taken when the source pushes the
+        frame (a live videotestsrc pushes each frame at its time on the clock),
+        into the I420 picture: luma blocks, chroma 128 under them."""
+
+        def __init__(self, cam):
+            self.cam = cam
+            w, h = (int(v) for v in cam.spec["size"].split("x"))
+            self.xs, self.ys = timecode_edges(w)
+            self.stride_y = round4(w)
+            self.stride_c = round4(w // 2)
+            self.planes_c = (self.stride_y * h, self.stride_y * h + self.stride_c * (h // 2))
+            self.frame_size = self.planes_c[1] + self.stride_c * (h // 2)
+            # per column: its white and its black run of pixels
+            self.runs = [(bytes([TIMECODE_Y[0]]) * (x1 - x0), bytes([TIMECODE_Y[1]]) * (x1 - x0))
+                         for x0, x1 in zip(self.xs, self.xs[1:])]
+            self.chroma = bytes([128]) * ((self.xs[-1] + 1) // 2)
+            self.chroma_rows = (self.ys[-1] + 1) // 2
+            self.warned = False
+            self.last_frame = -1e9    # time.monotonic() of the last frame stamped
+            self.callback = PROBE_FN(self.probe)
+            stampers.append(self)
+
+        def attach(self, pad):
+            gstlib.gst_pad_add_probe(capsule_ptr(pad.__gpointer__, None), PROBE_BUFFER,
+                                     ctypes.cast(self.callback, ctypes.c_void_p), None, None)
+
+        def warn(self, msg):
+            if not self.warned:
+                self.warned = True
+                log(f"camera {self.cam.name}: no time code: {msg}")
+
+        def probe(self, _pad, info, _user):
+            try:
+                if self.cam.paused:
+                    return PROBE_DROP
+                ms = time.time_ns() // 1_000_000
+                slot = ctypes.c_void_p.from_address(info + PROBE_INFO_DATA)
+                buf = gstlib.gst_mini_object_make_writable(slot.value)
+                slot.value = buf
+                mapinfo = ctypes.create_string_buffer(256)
+                if not gstlib.gst_buffer_map(buf, mapinfo, MAP_WRITE):
+                    self.warn("cannot map the frame")
+                    return PROBE_OK
+                try:
+                    data = ctypes.c_void_p.from_buffer(mapinfo, MAP_INFO_DATA).value
+                    size = ctypes.c_size_t.from_buffer(mapinfo, MAP_INFO_SIZE).value
+                    if size < self.frame_size:
+                        self.warn(f"frame of {size} bytes, expected {self.frame_size}")
+                        return PROBE_OK
+                    self.write(data, ms)
+                finally:
+                    gstlib.gst_buffer_unmap(buf, mapinfo)
+                self.cam.pushed["video"] += 1
+                self.last_frame = time.monotonic()
+            except Exception as e:  # noqa: BLE001 -- never raise into C
+                self.warn(repr(e))
+            return PROBE_OK
+
+        def write(self, data, ms):
+            cols = TIMECODE_COLS
+            bits = timecode_bits(ms)
+            for r in range(TIMECODE_ROWS):
+                row = b"".join(run[bit] for run, bit in
+                               zip(self.runs, bits[r * cols:(r + 1) * cols]))
+                for y in range(self.ys[r], self.ys[r + 1]):
+                    ctypes.memmove(data + y * self.stride_y, row, len(row))
+            for plane in self.planes_c:
+                for y in range(self.chroma_rows):
+                    ctypes.memmove(data + plane + y * self.stride_c, self.chroma, len(self.chroma))
+
+    def clock_launch(spec):
+        """The live video branch of a clock camera, ending in payloader pay0."""
+        w, h = spec["size"].split("x")
+        fps = spec["fps"]
+        raw = (f"videotestsrc name=clocksrc is-live=true ! "
+               f"video/x-raw,format=I420,width={w},height={h},framerate={fps}/1")
+        if spec["codec"] == "h264":
+            enc = (f"x264enc tune=zerolatency speed-preset=ultrafast key-int-max={fps} "
+                   f"bitrate={CLOCK_BITRATE_KBPS} ! rtph264pay name=pay0 config-interval=1 pt=96")
+        else:
+            enc = (f"x265enc tune=zerolatency speed-preset=ultrafast key-int-max={fps} "
+                   f"bitrate={CLOCK_BITRATE_KBPS} ! rtph265pay name=pay0 config-interval=1 pt=96")
+        return f"{raw} ! {enc}"
+
+    def force_key_unit(media):
+        """Asks a clock camera's encoder for a key frame now (a new viewer, a resume)."""
+        try:
+            pay = media.get_element().get_by_name("pay0")
+            gi.require_version("GstVideo", "1.0")
+            from gi.repository import GstVideo
+            ev = GstVideo.video_event_new_upstream_force_key_unit(Gst.CLOCK_TIME_NONE, True, 0)
+            pay.get_static_pad("sink").push_event(ev)
+        except Exception as e:  # noqa: BLE001 -- best effort
+            log(f"force-key-unit: {e!r}")
+
     # ---- the RTSP server ----
 
     server = GstRtspServer.RTSPServer()
@@ -666,10 +1014,14 @@ def run_server(args):
             self.pushed = {"video": 0, "audio": 0}
             self.stops = 0
             self.starts = 0
+            self.stamper = ClockStamper(self) if spec["clock"] else None
 
         def launch(self):
             parts = []
             for i, t in enumerate(self.tracks):
+                if t.kind == "clock":
+                    parts.append(clock_launch(self.spec))
+                    continue
                 parts.append(f"appsrc name=src{i} is-live=true do-timestamp=false format=time "
                              f"max-bytes=4000000 ! {t.pay} name=pay{i}")
             return "( " + " ".join(parts) + " )"
@@ -726,6 +1078,9 @@ def run_server(args):
             element = media.get_element()
             mine = []
             for i, t in enumerate(self.tracks):
+                if t.kind == "clock":
+                    self.stamper.attach(element.get_by_name("clocksrc").get_static_pad("src"))
+                    continue
                 src = element.get_by_name(f"src{i}")
                 src.set_property("caps", t.caps)
                 mine.append(Feed(self, src, t))
@@ -762,6 +1117,8 @@ def run_server(args):
                 "codec": self.spec["codec"],
                 "audio": self.spec["audio"],
                 "size": self.spec["size"],
+                "clock": self.spec["clock"],
+                "fps": self.spec["fps"],
                 "auth": self.spec["user"] is not None,
                 "running": self.running,
                 "paused": self.paused,
@@ -771,7 +1128,9 @@ def run_server(args):
                 "sessions_active": self.active_sessions(),
                 "medias": len(self.medias),
                 "streaming": any(f.playing for m in self.medias
-                                 for f in getattr(m, "camsim_feeds", ())),
+                                 for f in getattr(m, "camsim_feeds", ()))
+                or (self.stamper is not None and bool(self.medias) and not self.paused
+                    and time.monotonic() - self.stamper.last_frame < 1.0),
                 "video_aus_pushed": self.pushed["video"],
                 "audio_aus_pushed": self.pushed["audio"],
                 "starts": self.starts,
@@ -821,6 +1180,9 @@ def run_server(args):
             if not f.played:
                 f.played = True
                 f.restart = True    # start from the clip's first AU (a key frame)
+        cam = cam_of_path(ctx.uri.abspath if ctx.uri is not None else None)
+        if cam is not None and cam.stamper is not None:
+            force_key_unit(media)   # a new viewer of a live encoder starts on a key frame
         kick.set()
 
     def on_session_removed(_pool, sess):
@@ -956,11 +1318,15 @@ def run_server(args):
         if cmd == "resume":
             c = cam_arg()
             changed, c.paused = c.paused, False
+            if changed and c.stamper is not None:
+                for media in list(c.medias):
+                    force_key_unit(media)
             return {"ok": True, "camera": c.name, "changed": changed}
         if cmd == "add":
             if len(rest) != 1:
                 raise ValueError(
-                    "usage: add NAME[:codec=..,audio=..,user=..,password=..,size=WxH]")
+                    "usage: add NAME[:codec=..,audio=..,user=..,password=..,size=WxH,"
+                    "clock=1,fps=N]")
             c = add_camera(rest[0])
             return {"ok": True, "camera": c.name, "url": url_of(c.name)}
         if cmd == "remove":
@@ -1029,7 +1395,9 @@ def parse_args(argv):
                    help="RTSP port; 0 (default) picks a free one; a taken port is an error")
     p.add_argument("--camera", action="append", default=[], metavar="SPEC",
                    help="NAME[:codec=h264|h265,audio=none|aac|pcmu|pcma|opus,user=U,"
-                        "password=P,size=WxH (default 1280x720)]; repeatable")
+                        "password=P,size=WxH (default 1280x720),clock=1 (live-encoded, the "
+                        "capture time in the picture),fps=N (clock cameras, default 30)]; "
+                        "repeatable")
     p.add_argument("--cameras", type=int, default=1, metavar="N",
                    help="without --camera: N plain H.264 cameras cam1..camN (default 1)")
     p.add_argument("--auth-methods", default="digest,basic",
@@ -1066,8 +1434,7 @@ def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     specs = args.camera or [normalize_camera(f"cam{i + 1}") for i in range(args.cameras)]
     try:
-        for codec, audio, size in sorted({(c["codec"], c["audio"] if c["audio"] == "aac"
-                                           else "none", c["size"]) for c in specs}):
+        for codec, audio, size in sorted({clip for c in specs for clip in clips_for(c)}):
             ensure_clip(args.cache, codec, audio, size=size)
         if args.tls:
             ensure_tls_certificate(args.cache)
@@ -1096,7 +1463,9 @@ class CameraSimulator:
 
     cameras: an int N (cam1..camN, H.264 1280x720, no audio, no password) or a
              list of specs: "cam2:codec=h265,audio=aac,user=u,password=p,size=1920x1080"
-             strings or dicts with the keys name, codec, audio, user, password, size.
+             strings or dicts with the keys name, codec, audio, user, password, size,
+             clock, fps ("live:clock=1": a live-encoded camera with its capture
+             time in the picture, see read_timecodes).
     cache_dir: where the clips (and the TLS certificate) are made once and reused.
     port: the RTSP port, 0 (default) for a free one.
     tls: True for RTSPS (rtsps:// URLs, a self-signed certificate in cache_dir;
@@ -1150,9 +1519,8 @@ class CameraSimulator:
     def start(self):
         assert self.proc is None, "already started"
         # make the clips here, bounded, so the ready wait below stays short
-        for codec, audio, size in sorted({(c["codec"], c["audio"] if c["audio"] == "aac"
-                                           else "none", c["size"])
-                                          for c in self.cameras.values()}):
+        for codec, audio, size in sorted({clip for c in self.cameras.values()
+                                          for clip in clips_for(c)}):
             ensure_clip(self.cache_dir, codec, audio, size=size)
         if self.tls:
             ensure_tls_certificate(self.cache_dir)
@@ -1319,8 +1687,8 @@ class CameraSimulator:
 
     def add_camera(self, spec):
         cam = normalize_camera(spec)
-        ensure_clip(self.cache_dir, cam["codec"], "aac" if cam["audio"] == "aac" else "none",
-                    size=cam["size"])
+        for codec, audio, size in clips_for(cam):
+            ensure_clip(self.cache_dir, codec, audio, size=size)
         ans = self.command(f"add {format_camera(cam)}", timeout=60)
         self.cameras[cam["name"]] = cam
         self.urls[cam["name"]] = ans["url"]
