@@ -278,7 +278,7 @@ static void on_connected(rtc_session *s)
     VG_LOG_INFO("webrtc", "session=%.8s path=%s connected remote=%s srtp=%s after %llu ms", s->id,
                 s->path_name, s->remote_text, profile_name(profile),
                 (unsigned long long)(s->connected_ms - s->created_ms));
-    send_gop(s);
+    send_gop(s); /* the GOP so far, then live AUs as they come */
 }
 
 /* ---- the path reader ------------------------------------------------------------------------- */
@@ -293,6 +293,17 @@ static rtc_stream *stream_of(rtc_session *s, uint32_t track_index)
 }
 
 static void try_answer(rtc_session *s, vg_track *const *tracks, size_t count);
+
+/* The video track a session sends: the first H.264 or H.265 one; -1 when none. */
+static int video_index(vg_track *const *tracks, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        if (tracks[i]->is_video &&
+            (tracks[i]->codec == VG_CODEC_H264 || tracks[i]->codec == VG_CODEC_H265))
+            return (int)i;
+    }
+    return -1;
+}
 
 /*
  * New tracks after a reconnect: the same codecs carry on (new parameter
@@ -320,6 +331,8 @@ static void reader_tracks(vg_reader *reader, void *ctx, vg_track *const *tracks,
     rtc_session *s = ctx;
     (void)reader;
     if (s->state == RTC_WAITING_TRACKS) {
+        s->waiting_video = video_index(tracks, count);
+        gop_clear(s);
         /* While the reader is being added, rtc_session_offer() answers after the call. */
         if (count > 0 && s->held && !s->adding)
             try_answer(s, tracks, count);
@@ -334,6 +347,12 @@ static void reader_au(vg_reader *reader, void *ctx, vg_au *au)
 {
     rtc_session *s = ctx;
     (void)reader;
+    if (s->state == RTC_WAITING_TRACKS) {
+        /* Keep the GOP the path hands over now: it is what the viewer sees first. */
+        if ((int)au->track == s->waiting_video)
+            gop_add(s, au);
+        return;
+    }
     rtc_stream *st = stream_of(s, au->track);
     if (!st)
         return;
@@ -403,12 +422,13 @@ static bool sendable_audio(vg_codec c)
 static void try_answer(rtc_session *s, vg_track *const *tracks, size_t count)
 {
     vg_webrtc *rtc = s->rtc;
-    const vg_track *video = NULL, *audio = NULL, *other_audio = NULL;
+    int vi = video_index(tracks, count);
+    const vg_track *video = vi >= 0 ? tracks[vi] : NULL, *audio = NULL, *other_audio = NULL;
     for (size_t i = 0; i < count; i++) {
         const vg_track *t = tracks[i];
-        if (!video && t->is_video && (t->codec == VG_CODEC_H264 || t->codec == VG_CODEC_H265))
-            video = t;
-        else if (!audio && sendable_audio(t->codec))
+        if (t == video)
+            continue;
+        if (!audio && sendable_audio(t->codec))
             audio = t;
         else if (!other_audio && !t->video_kind && t->codec != VG_CODEC_UNSUPPORTED)
             other_audio = t;
@@ -474,6 +494,8 @@ static void try_answer(rtc_session *s, vg_track *const *tracks, size_t count)
     if (!audio && other_audio)
         VG_LOG_INFO("webrtc", "session=%.8s path=%s audio not sent: %s cannot go over WebRTC",
                     s->id, s->path_name, vg_codec_name(other_audio->codec));
+    if (!s->video.active)
+        gop_clear(s); /* no video for this viewer: nothing to keep */
     free(s->offer);
     s->offer = NULL;
     s->state = RTC_CONNECTING;
@@ -515,6 +537,7 @@ void rtc_session_offer(vg_webrtc *rtc, vg_http_request *req, vg_path *path, cons
     s->offer = offer;
     s->held = req;
     s->state = RTC_WAITING_TRACKS;
+    s->waiting_video = -1;
     s->created_ms = rtc_now_ms();
     random_hex(s->id, 16);
     char tag[17];

@@ -20,7 +20,7 @@
 #include <sys/socket.h>
 
 #define RTC_HOSTS_MAX     16
-#define RTC_HISTORY       512  /* sent video packets kept for NACK (a power of two) */
+#define RTC_HISTORY       512 /* sent video packets kept for NACK (a power of two) */
 #define RTC_HISTORY_SLOT  (VG_RTP_DEFAULT_MTU + VG_SRTP_MAX_OVERHEAD)
 #define RTC_CONSENT_MS    30000 /* RFC 7675 section 5.1: consent expires after 30 s */
 #define RTC_GOP_MAX_AUS   1024
@@ -71,7 +71,8 @@ typedef struct rtc_session {
     vg_reader *reader;
     vg_au **gop; /* references to the video AUs since the last key frame */
     size_t gop_count, gop_bytes;
-    bool gop_broken; /* overflowed: useless until the next key frame */
+    bool gop_broken;   /* overflowed: useless until the next key frame */
+    int waiting_video; /* before the answer: the index of the video track the GOP keeps */
     rtc_stream video, audio;
 
     /* transport */
