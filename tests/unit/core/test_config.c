@@ -187,8 +187,12 @@ static void test_unknown_keys(void)
         "vigil.yml:1:1: unknown key 'httpIdleTimout' (did you mean 'httpIdleTimeout'?)");
     /* Three edits away is no longer a typo. */
     CHECK_LOAD_ERROR("lsn: x\n", "vigil.yml:1:1: unknown key 'lsn'");
+    CHECK_LOAD_ERROR("rtspAddress: :8554\n", "vigil.yml:1:1: unknown key 'rtspAddress'");
+    /* A key vigil has, with MediaMTX's host-less address, is told what to write. */
     CHECK_LOAD_ERROR("webrtcLocalUDPAddress: :8189\n",
-                     "vigil.yml:1:1: unknown key 'webrtcLocalUDPAddress'");
+                     "vigil.yml:1:24: webrtcLocalUDPAddress: invalid address ':8189': missing host "
+                     "(0.0.0.0 is every IPv4 interface, [::] every IPv6 one) (write it as "
+                     "HOST:PORT or [IPV6]:PORT, e.g. 127.0.0.1:8080 or [::1]:8080)");
     CHECK_LOAD_ERROR("'': x\n", "vigil.yml:1:1: unknown key ''");
     /* A quoted key with a control character cannot forge a second line. */
     CHECK_LOAD_ERROR("\"bad\\nkey\": x\n", "vigil.yml:1:1: unknown key 'bad?key'");
