@@ -35,9 +35,11 @@
 #include <sys/random.h>
 #include <time.h>
 
-#define KEY_REQUEST_MIN_MS 300 /* PLI/FIR answered at most this often: a GOP per request */
-#define SENDER_REPORT_MS   1000
-#define ANSWER_MAX         (16 * 1024)
+#define KEY_REQUEST_MIN_MS    300 /* PLI/FIR answered at most this often: a GOP per request */
+#define SENDER_REPORT_MS      1000
+#define SENDER_REPORT_IDLE_NS (10 * 1000000000ull)
+#define RTC_MAX_RESENDS       2 /* copies of one packet a viewer's NACKs may get */
+#define ANSWER_MAX            (16 * 1024)
 
 static void random_bytes(void *buf, size_t len)
 {
@@ -99,6 +101,7 @@ static void gop_add(rtc_session *s, vg_au *au)
     if (au->flags & VG_AU_KEY) {
         gop_clear(s);
         s->gop_broken = false;
+        s->gop_resent = false;
     }
     if (s->gop_broken)
         return;
@@ -130,6 +133,7 @@ static void emit_packet(void *ctx, uint8_t *packet, size_t len, size_t cap, bool
         memcpy(s->history[slot], packet, n);
         s->history_seq[slot] = seq;
         s->history_len[slot] = (uint16_t)n;
+        s->history_resends[slot] = 0;
     }
     if (rtc_send(s, packet, n) == 0) {
         s->packets_sent++;
@@ -182,11 +186,12 @@ static void send_gop(rtc_session *s)
     }
     uint32_t base = st->has_offset ? st->last_rtp + 1 : random_u32();
     size_t n = s->gop_count;
-    for (size_t i = 0; i < n; i++)
+    st->need_key = false;
+    s->gop_resent = true;
+    for (size_t i = 0; i < n && !st->need_key; i++) /* a refused send stops it: see emit_packet */
         send_au_at(s, st, s->gop[i], base + (uint32_t)i);
     st->rtp_offset = (int64_t)(uint32_t)(base + (uint32_t)(n - 1)) - s->gop[n - 1]->pts;
     st->has_offset = true;
-    st->need_key = false;
 }
 
 /* RFC 3550 section 6.4.1: an SR maps the stream's RTP clock to NTP wall-clock time. */
@@ -199,6 +204,8 @@ static void send_sender_report(rtc_session *s, rtc_stream *st)
     uint64_t ntp = ((uint64_t)wall.tv_sec + 2208988800u) << 32 |
                    (uint64_t)(((uint64_t)wall.tv_nsec << 32) / 1000000000u);
     uint64_t elapsed_ns = mono_ns() - st->last_send_ns;
+    if (elapsed_ns > SENDER_REPORT_IDLE_NS)
+        return; /* the camera is silent: nothing new to map (and no overflow below) */
     uint32_t rtp =
         st->last_rtp + (uint32_t)(elapsed_ns * (uint64_t)st->track->clock_rate / 1000000000u);
     uint8_t buf[256];
@@ -216,26 +223,42 @@ static void send_sender_report(rtc_session *s, rtc_stream *st)
 static void on_rtcp(rtc_session *s, const vg_rtcp_info *info)
 {
     uint32_t video_ssrc = s->video.active ? s->video.packetizer.ssrc : 0;
-    /* RFC 4585 section 6.2.1: NACK: resend what the history still has, as it was sent. */
-    for (size_t i = 0; i < info->nack_count; i++) {
-        if (!s->video.active || info->nacks[i].media_ssrc != video_ssrc)
+    /*
+     * RFC 4585 section 6.2.1: NACK: resend what the history still has, as
+     * it was sent, only when the offer asked for NACKs, and each packet at
+     * most RTC_MAX_RESENDS times: whatever a viewer asks, it gets at most
+     * that many copies of the stream, never a flood.
+     */
+    for (size_t i = 0; i < info->nack_count && s->video.nack; i++) {
+        if (info->nacks[i].media_ssrc != video_ssrc)
             continue;
         s->nacks_received++;
         size_t slot = info->nacks[i].seq & (RTC_HISTORY - 1);
-        if (s->history_len[slot] && s->history_seq[slot] == info->nacks[i].seq &&
-            rtc_send(s, s->history[slot], s->history_len[slot]) == 0)
+        if (!s->history_len[slot] || s->history_seq[slot] != info->nacks[i].seq ||
+            s->history_resends[slot] >= RTC_MAX_RESENDS)
+            continue;
+        s->history_resends[slot]++;
+        if (rtc_send(s, s->history[slot], s->history_len[slot]) == 0)
             s->retransmitted++;
     }
-    /* PLI (RFC 4585 6.3.1) and FIR (RFC 5104 4.3.1): the cached GOP again. */
-    for (size_t i = 0; i < info->key_request_count; i++) {
-        if (!s->video.active || info->key_request_ssrcs[i] != video_ssrc)
+    /*
+     * PLI (RFC 4585 6.3.1) and FIR (RFC 5104 4.3.1), when negotiated: the
+     * cached GOP again, once per key frame of the camera; a second request
+     * in the same GOP waits for the next key frame instead (a GOP can be
+     * megabytes: a viewer must not be able to ask for it over and over).
+     */
+    for (size_t i = 0; i < info->key_request_count && s->video.pli; i++) {
+        if (info->key_request_ssrcs[i] != video_ssrc)
             continue;
         uint64_t now = rtc_now_ms();
         if (now - s->last_key_request_ms < KEY_REQUEST_MIN_MS)
             break;
         s->last_key_request_ms = now;
         s->key_requests++;
-        send_gop(s);
+        if (s->gop_resent)
+            s->video.need_key = true;
+        else
+            send_gop(s);
         break;
     }
     if (info->has_bye)
@@ -521,7 +544,7 @@ static bool remote_credentials(rtc_session *s, const vg_sdp *offer)
 }
 
 void rtc_session_offer(vg_webrtc *rtc, vg_http_request *req, vg_path *path, const char *path_name,
-                       vg_sdp *offer)
+                       bool running, vg_sdp *offer)
 {
     rtc_session *s = calloc(1, sizeof(*s));
     vg_au **gop = calloc(RTC_GOP_MAX_AUS, sizeof(*gop));
@@ -572,7 +595,7 @@ void rtc_session_offer(vg_webrtc *rtc, vg_http_request *req, vg_path *path, cons
     }
     size_t count = 0;
     vg_track *const *tracks = vg_path_tracks(path, &count);
-    if (count > 0) {
+    if (running && count > 0) {
         try_answer(s, tracks, count);
         return;
     }
@@ -605,14 +628,23 @@ static void set_remote(rtc_session *s, const struct sockaddr *from)
 /*
  * RFC 8445 section 7.3.1.5 (lite): the controlling peer nominates a pair
  * with USE-CANDIDATE; until then the first checked address is used, so the
- * DTLS handshake can begin as soon as the browser starts it.
+ * DTLS handshake can begin as soon as the browser starts it. Once DTLS is
+ * done the address is fixed: a signed check from elsewhere is answered but
+ * moves nothing (it would let a viewer who spoofs source addresses aim the
+ * stream at someone else), and only checks from that address renew consent
+ * (RFC 7675). An address another session sends to is never taken.
  */
-void rtc_session_on_stun(rtc_session *s, const struct sockaddr *from, bool use_candidate)
+void rtc_session_on_stun(rtc_session *s, const struct sockaddr_storage *from, bool use_candidate)
 {
-    s->last_consent_ms = rtc_now_ms();
-    if (!s->has_remote || use_candidate)
-        set_remote(s, from);
-    if (!s->dtls) {
+    bool same = s->has_remote && rtc_same_address(&s->remote, from);
+    bool move = !s->has_remote || (use_candidate && !same && s->state != RTC_CONNECTED);
+    if (move && !rtc_address_in_use(s->rtc, from, s)) {
+        set_remote(s, (const struct sockaddr *)from);
+        same = true;
+    }
+    if (same)
+        s->last_consent_ms = rtc_now_ms();
+    if (!s->dtls && s->has_remote) {
         s->dtls = vg_dtls_create(s->rtc->identity, true, s->remote_fingerprint, dtls_send, s);
         if (!s->dtls)
             rtc_session_close(s, "out of memory");
@@ -653,7 +685,18 @@ void rtc_session_tick(rtc_session *s, uint64_t now)
     vg_webrtc *rtc = s->rtc;
     char why[128];
     switch (s->state) {
-    case RTC_WAITING_TRACKS:
+    case RTC_WAITING_TRACKS: {
+        /* The stream came up without new tracks (they were set just before the offer). */
+        vg_media_info info;
+        if (vg_media_info_by_path(rtc->media, s->path_name, &info) == 0 &&
+            info.status == VG_STREAM_RUNNING) {
+            size_t count = 0;
+            vg_track *const *tracks = vg_path_tracks(info.path, &count);
+            if (count > 0) {
+                try_answer(s, tracks, count);
+                return;
+            }
+        }
         if (now - s->created_ms >= (uint64_t)rtc->opt.start_timeout_ms) {
             char d[32];
             snprintf(d, sizeof(d), "%lld ms", (long long)rtc->opt.start_timeout_ms);
@@ -661,6 +704,7 @@ void rtc_session_tick(rtc_session *s, uint64_t now)
             answer_error(s, 503, "stream_unavailable", why);
         }
         return;
+    }
     case RTC_CONNECTING:
         if (now - s->created_ms >= (uint64_t)rtc->opt.handshake_timeout_ms) {
             snprintf(why, sizeof(why), "no ICE and DTLS handshake within %lld ms",

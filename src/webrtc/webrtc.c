@@ -170,7 +170,7 @@ static void normalize_address(const struct sockaddr *in, struct sockaddr_storage
     memcpy(out, in, sizeof(struct sockaddr_in));
 }
 
-static bool same_address(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+bool rtc_same_address(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
 {
     if (a->ss_family != b->ss_family)
         return false;
@@ -230,10 +230,20 @@ static rtc_session *session_by_ufrag(vg_webrtc *rtc, const uint8_t *ufrag, size_
 static rtc_session *session_by_address(vg_webrtc *rtc, const struct sockaddr_storage *from)
 {
     for (rtc_session *s = rtc->sessions; s; s = s->next) {
-        if (s->has_remote && same_address(&s->remote, from))
+        if (s->has_remote && rtc_same_address(&s->remote, from))
             return s;
     }
     return NULL;
+}
+
+bool rtc_address_in_use(vg_webrtc *rtc, const struct sockaddr_storage *addr,
+                        const rtc_session *except)
+{
+    for (rtc_session *s = rtc->sessions; s; s = s->next) {
+        if (s != except && s->has_remote && rtc_same_address(&s->remote, addr))
+            return true;
+    }
+    return false;
 }
 
 /*
@@ -255,14 +265,17 @@ static void on_stun(vg_webrtc *rtc, const uint8_t *data, size_t len,
         colon ? session_by_ufrag(rtc, msg.username, (size_t)(colon - msg.username)) : NULL;
     uint8_t out[VG_STUN_MAX_MESSAGE];
     size_t n;
-    if (!s || !msg.has_integrity ||
-        !vg_stun_check_integrity(data, len, &msg, (const uint8_t *)s->local_pwd,
-                                 strlen(s->local_pwd))) {
+    if (!s || !msg.has_integrity) {
         /*
-         * RFC 8489 section 9.1.3: a request that fails the check gets 401,
-         * unsigned (we could not know the key). A request for no session
-         * gets the same: nothing about sessions is revealed.
+         * No session of ours, or unsigned: dropped without an answer, so a
+         * spoofed 20-byte request cannot make us send a larger one to a victim.
          */
+        rtc->stun_rejected++;
+        return;
+    }
+    if (!vg_stun_check_integrity(data, len, &msg, (const uint8_t *)s->local_pwd,
+                                 strlen(s->local_pwd))) {
+        /* RFC 8489 section 9.1.3: a request that fails the check gets 401, unsigned. */
         rtc->stun_rejected++;
         n = vg_stun_write_binding_error(out, sizeof(out), msg.txid, 401, NULL, 0);
         if (n)
@@ -281,7 +294,7 @@ static void on_stun(vg_webrtc *rtc, const uint8_t *data, size_t len,
                                       (const uint8_t *)s->local_pwd, strlen(s->local_pwd));
     if (n)
         send_to(rtc, from, out, n);
-    rtc_session_on_stun(s, (const struct sockaddr *)from, msg.use_candidate);
+    rtc_session_on_stun(s, from, msg.use_candidate);
 }
 
 static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)

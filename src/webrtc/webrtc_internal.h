@@ -23,6 +23,7 @@
 #define RTC_HISTORY       512 /* sent video packets kept for NACK (a power of two) */
 #define RTC_HISTORY_SLOT  (VG_RTP_DEFAULT_MTU + VG_SRTP_MAX_OVERHEAD)
 #define RTC_CONSENT_MS    30000 /* RFC 7675 section 5.1: consent expires after 30 s */
+#define RTC_MAX_PENDING   256   /* sessions offered but not connected, all paths together */
 #define RTC_GOP_MAX_AUS   1024
 #define RTC_GOP_MAX_BYTES (16u << 20)
 
@@ -72,6 +73,7 @@ typedef struct rtc_session {
     vg_au **gop; /* references to the video AUs since the last key frame */
     size_t gop_count, gop_bytes;
     bool gop_broken;   /* overflowed: useless until the next key frame */
+    bool gop_resent;   /* sent since its key frame (at the start or for a PLI) */
     int waiting_video; /* before the answer: the index of the video track the GOP keeps */
     rtc_stream video, audio;
 
@@ -87,6 +89,7 @@ typedef struct rtc_session {
     uint8_t (*history)[RTC_HISTORY_SLOT];
     uint16_t history_seq[RTC_HISTORY];
     uint16_t history_len[RTC_HISTORY]; /* 0: empty */
+    uint8_t history_resends[RTC_HISTORY];
 
     /* stats */
     uint64_t packets_sent, bytes_sent, send_errors;
@@ -115,20 +118,28 @@ struct vg_webrtc {
 
 uint64_t rtc_now_ms(void);
 
+/* webrtc.c */
+bool rtc_same_address(const struct sockaddr_storage *a, const struct sockaddr_storage *b);
+/* Whether a session other than `except` sends to `addr`. */
+bool rtc_address_in_use(vg_webrtc *rtc, const struct sockaddr_storage *addr,
+                        const rtc_session *except);
+
 /* session.c */
 
 /*
  * Makes a session for an offer (parsed; ownership of `offer` passes to the
- * session) on `path`, and answers `req` now, or holds it until the path has
- * tracks. Answers errors itself.
+ * session) on `path`, and answers `req` now when the stream is `running`,
+ * or holds it until the source sets its tracks (an on-demand camera
+ * starting: the tracks a stopped source left may be stale). Answers errors
+ * itself.
  */
 void rtc_session_offer(vg_webrtc *rtc, vg_http_request *req, vg_path *path, const char *path_name,
-                       vg_sdp *offer);
+                       bool running, vg_sdp *offer);
 rtc_session *rtc_session_find(vg_webrtc *rtc, const char *id);
 /* Ends the session: logs `reason` once, frees it. */
 void rtc_session_close(rtc_session *s, const char *reason);
 /* A STUN Binding request from `from` for this session, integrity already checked. */
-void rtc_session_on_stun(rtc_session *s, const struct sockaddr *from, bool use_candidate);
+void rtc_session_on_stun(rtc_session *s, const struct sockaddr_storage *from, bool use_candidate);
 /* A datagram from the session's remote address: DTLS or SRTCP. */
 void rtc_session_on_datagram(rtc_session *s, uint8_t *data, size_t len);
 /* Timers: held offers, the handshake deadline, consent, DTLS resends, sender reports. */

@@ -50,6 +50,15 @@ void rtc_whep_respond_answer(rtc_session *s, vg_http_request *req, const char *a
                 s->audio.active ? vg_codec_name(s->audio.track->codec) : "none");
 }
 
+/* Sessions not connected yet: each holds a reader (and maybe an offer) and costs a viewer. */
+static int rtc_pending_sessions(const vg_webrtc *rtc)
+{
+    int n = 0;
+    for (const rtc_session *s = rtc->sessions; s; s = s->next)
+        n += s->state != RTC_CONNECTED;
+    return n;
+}
+
 static void handle_offer(vg_http_request *req, void *ctx)
 {
     vg_webrtc *rtc = ctx;
@@ -70,9 +79,15 @@ static void handle_offer(vg_http_request *req, void *ctx)
         vg_http_respond_error(req, 400, "bad_offer", "the request has no SDP offer");
         return;
     }
-    vg_path *path = vg_media_find_path(rtc->media, path_name);
-    if (!path) {
+    vg_media_info info;
+    if (vg_media_info_by_path(rtc->media, path_name, &info) < 0) {
         vg_http_respond_error(req, 404, "not_found", "path %.64s is not live", path_name);
+        return;
+    }
+    if (rtc_pending_sessions(rtc) >= RTC_MAX_PENDING) {
+        vg_http_respond_error(req, 503, "too_many_sessions",
+                              "%d WebRTC sessions are connecting already: try again shortly",
+                              RTC_MAX_PENDING);
         return;
     }
     vg_sdp *offer = malloc(sizeof(*offer));
@@ -86,7 +101,7 @@ static void handle_offer(vg_http_request *req, void *ctx)
         vg_http_respond_error(req, 400, "bad_offer", "the SDP offer is malformed: %s", err);
         return;
     }
-    rtc_session_offer(rtc, req, path, path_name, offer);
+    rtc_session_offer(rtc, req, info.path, path_name, info.status == VG_STREAM_RUNNING, offer);
 }
 
 /* The session of `{session}`, when it belongs to `{path}`; otherwise answers 404. */
@@ -111,13 +126,14 @@ static void handle_delete(vg_http_request *req, void *ctx)
     if (!s)
         return;
     rtc_session_close(s, "ended by the viewer (DELETE)");
-    vg_http_respond(req, 204, NULL, NULL, 0);
+    vg_http_respond(req, 200, NULL, NULL, 0); /* WHIP/WHEP: 200 OK for DELETE */
 }
 
 /*
  * Trickle ICE: the browser's late candidates need nothing from a lite
  * agent, which learns addresses from the checks it receives (RFC 8445
- * section 2.5). An ICE restart is not supported: the viewer posts a new offer.
+ * section 2.5). An ICE restart (If-Match: *, or new credentials in the
+ * fragment) is not supported: 422, and the viewer posts a new offer.
  */
 static void handle_patch(vg_http_request *req, void *ctx)
 {
@@ -132,7 +148,19 @@ static void handle_patch(vg_http_request *req, void *ctx)
         return;
     }
     const char *match = vg_http_request_header(req, "If-Match");
-    if (match && strcmp(match, "*") != 0 && strcmp(match, s->etag) != 0) {
+    size_t len = 0;
+    const char *body = vg_http_request_body(req, &len);
+    const char *ufrag = strstr(body, "a=ice-ufrag:");
+    size_t ufrag_len = ufrag ? strcspn(ufrag + 12, "\r\n") : 0;
+    bool restart = (match && !strcmp(match, "*")) ||
+                   (ufrag && (ufrag_len != strlen(s->remote_ufrag) ||
+                              memcmp(ufrag + 12, s->remote_ufrag, ufrag_len) != 0));
+    if (restart) {
+        vg_http_respond_error(req, 422, "ice_restart_unsupported",
+                              "ICE restarts are not supported: post a new offer");
+        return;
+    }
+    if (match && strcmp(match, s->etag) != 0) {
         vg_http_respond_error(req, 412, "precondition_failed",
                               "If-Match does not name this session's ETag");
         return;
