@@ -3,6 +3,7 @@
 #include "core/error.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -318,4 +319,25 @@ size_t vg_url_redact(const char *url, char *out, size_t cap)
 char *vg_url_redact_dup(const char *url)
 {
     return redact_dup(url, true);
+}
+
+int vg_split_host_port(const char *addr, char *host, size_t host_cap, char *port, size_t port_cap)
+{
+    const char *colon;
+    if (addr[0] == '[') {
+        const char *close = strchr(addr, ']');
+        if (!close || close[1] != ':')
+            return VG_EINVAL;
+        snprintf(host, host_cap, "%.*s", (int)(close - addr - 1), addr + 1);
+        colon = close + 1;
+    } else {
+        colon = strrchr(addr, ':');
+        if (!colon)
+            return VG_EINVAL;
+        snprintf(host, host_cap, "%.*s", (int)(colon - addr), addr);
+    }
+    if (!colon[1])
+        return VG_EINVAL;
+    snprintf(port, port_cap, "%s", colon + 1);
+    return 0;
 }

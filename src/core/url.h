@@ -65,4 +65,12 @@ size_t vg_url_redact(const char *url, char *out, size_t cap);
 /* The same into a new heap string (caller frees); NULL when out of memory. */
 char *vg_url_redact_dup(const char *url);
 
+/*
+ * Splits a listen address, HOST:PORT or [IPV6]:PORT (as the config checks
+ * it), into `host` (without brackets; "" for ":PORT") and `port`, each
+ * NUL-terminated and truncated to its capacity. Returns 0, or VG_EINVAL when
+ * there is no port.
+ */
+int vg_split_host_port(const char *addr, char *host, size_t host_cap, char *port, size_t port_cap);
+
 #endif

@@ -15,6 +15,7 @@
 
 #include "core/error.h"
 #include "core/log.h"
+#include "core/url.h"
 #include "http/json.h"
 #include "http/request.h"
 #include "http/send_queue.h"
@@ -702,27 +703,6 @@ void vg_http_server_schedule(vg_http_server *server)
 }
 
 /* Splits "host:port", "[v6]:port" or ":port". Returns 0 or VG_EINVAL. */
-static int split_listen(const char *addr, char *host, size_t host_cap, char *port, size_t port_cap)
-{
-    const char *colon;
-    if (addr[0] == '[') {
-        const char *close = strchr(addr, ']');
-        if (!close || close[1] != ':')
-            return VG_EINVAL;
-        snprintf(host, host_cap, "%.*s", (int)(close - addr - 1), addr + 1);
-        colon = close + 1;
-    } else {
-        colon = strrchr(addr, ':');
-        if (!colon)
-            return VG_EINVAL;
-        snprintf(host, host_cap, "%.*s", (int)(colon - addr), addr);
-    }
-    if (!colon[1])
-        return VG_EINVAL;
-    snprintf(port, port_cap, "%s", colon + 1);
-    return 0;
-}
-
 /*
  * Makes the listening socket ourselves rather than letting MHD do it, so
  * that a failure names the address and the reason precisely.
@@ -731,7 +711,7 @@ static int open_listener(const char *addr, int *fd_out, char *bound, size_t boun
                          size_t err_cap)
 {
     char host[256], port[16];
-    if (split_listen(addr, host, sizeof(host), port, sizeof(port)) < 0) {
+    if (vg_split_host_port(addr, host, sizeof(host), port, sizeof(port)) < 0) {
         snprintf(err, err_cap, "invalid listen address '%s' (write HOST:PORT or [IPV6]:PORT)",
                  addr);
         return VG_EINVAL;

@@ -15,6 +15,7 @@
 
 #include "core/error.h"
 #include "core/log.h"
+#include "core/url.h"
 #include "webrtc/stun.h"
 
 #include <arpa/inet.h>
@@ -36,28 +37,6 @@ uint64_t rtc_now_ms(void)
 }
 
 /* ---- addresses ------------------------------------------------------------------------------- */
-
-static int split_host_port(const char *addr, char *host, size_t host_cap, char *port,
-                           size_t port_cap)
-{
-    const char *colon;
-    if (addr[0] == '[') {
-        const char *close = strchr(addr, ']');
-        if (!close || close[1] != ':')
-            return VG_EINVAL;
-        snprintf(host, host_cap, "%.*s", (int)(close - addr - 1), addr + 1);
-        colon = close + 1;
-    } else {
-        colon = strrchr(addr, ':');
-        if (!colon)
-            return VG_EINVAL;
-        snprintf(host, host_cap, "%.*s", (int)(colon - addr), addr);
-    }
-    if (!colon[1])
-        return VG_EINVAL;
-    snprintf(port, port_cap, "%s", colon + 1);
-    return 0;
-}
 
 static void sockaddr_text(const struct sockaddr *sa, char *out, size_t cap)
 {
@@ -353,7 +332,7 @@ static void on_tick(uv_timer_t *timer)
 static int bind_udp(vg_webrtc *rtc, const char *addr, int *fd_out, char *err, size_t err_cap)
 {
     char host[256], port[16];
-    if (split_host_port(addr, host, sizeof(host), port, sizeof(port)) < 0) {
+    if (vg_split_host_port(addr, host, sizeof(host), port, sizeof(port)) < 0) {
         snprintf(err, err_cap,
                  "invalid webrtcLocalUDPAddress '%s' (write HOST:PORT or [IPV6]:PORT)", addr);
         return VG_EINVAL;

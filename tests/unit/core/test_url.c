@@ -130,6 +130,22 @@ static void test_redact_truncates_safely(void)
     free(dup);
 }
 
+static void test_split_host_port(void)
+{
+    char host[64], port[8];
+    CHECK_INT_EQ(vg_split_host_port("127.0.0.1:8189", host, sizeof(host), port, sizeof(port)), 0);
+    CHECK_STR_EQ(host, "127.0.0.1");
+    CHECK_STR_EQ(port, "8189");
+    CHECK_INT_EQ(vg_split_host_port("[::1]:0", host, sizeof(host), port, sizeof(port)), 0);
+    CHECK_STR_EQ(host, "::1");
+    CHECK_STR_EQ(port, "0");
+    CHECK_INT_EQ(vg_split_host_port(":8554", host, sizeof(host), port, sizeof(port)), 0);
+    CHECK_STR_EQ(host, "");
+    CHECK_INT_EQ(vg_split_host_port("host", host, sizeof(host), port, sizeof(port)), VG_EINVAL);
+    CHECK_INT_EQ(vg_split_host_port("host:", host, sizeof(host), port, sizeof(port)), VG_EINVAL);
+    CHECK_INT_EQ(vg_split_host_port("[::1]8", host, sizeof(host), port, sizeof(port)), VG_EINVAL);
+}
+
 int main(void)
 {
     VG_TEST_RUN(test_parse_parts);
@@ -137,5 +153,6 @@ int main(void)
     VG_TEST_RUN(test_redact_urls);
     VG_TEST_RUN(test_redact_log_lines);
     VG_TEST_RUN(test_redact_truncates_safely);
+    VG_TEST_RUN(test_split_host_port);
     return vg_test_done();
 }
