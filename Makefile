@@ -85,5 +85,12 @@ BENCH_RECORD_ARGS ?=
 bench-record: deps
 	bench/record/run.sh $(BENCH_RECORD_ARGS)
 
+# WebRTC fan-out: viewers of one 720p stream one core serves (vigil pinned to one CPU,
+# bench/webrtc/whep_load on the other), then Janus side by side (about 20 minutes);
+# e.g. BENCH_WEBRTC_ARGS="--counts 100,200 --peer none".
+BENCH_WEBRTC_ARGS ?=
+bench-webrtc: deps
+	bench/webrtc/run.sh $(BENCH_WEBRTC_ARGS)
+
 clean:
 	rm -rf build

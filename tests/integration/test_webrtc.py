@@ -10,6 +10,7 @@ import os
 import re
 import socket
 import struct
+import subprocess
 import sys
 import time
 import zlib
@@ -328,3 +329,31 @@ def test_garbage_datagrams_are_ignored_and_counted(vigil, sim):
     r = vigil.post(whep_url(cam), data=CHROMIUM_OFFER, headers=SDP)
     assert r.status_code == 201
     vigil.delete(r.headers["Location"])
+
+
+# ---- many viewers, with the scripted client of bench/webrtc ----
+
+def whep_load_binary():
+    from conftest import vigil_binary
+    path = Path(vigil_binary()).parent / "whep_load"
+    assert path.exists(), f"{path} is missing (it is built with vigil: cmake --build)"
+    return path
+
+
+def test_twenty_scripted_viewers_get_every_packet_authenticated(vigil, sim):
+    """whep_load (bench/webrtc) is a WebRTC viewer built from vigil's own STUN,
+    DTLS and SRTP modules: 20 of them complete ICE and DTLS, and every SRTP
+    packet they receive authenticates, with no sequence gaps."""
+    cam, _ = live_camera(vigil, sim, "w1")
+    out = subprocess.run([str(whep_load_binary()), "--url", vigil.url(whep_url(cam)),
+                          "--sessions", "20", "--seconds", "4", "--json"],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    r = json.loads(out.stdout)
+    assert r["sessions_connected"] == 20, r["failures"]
+    w = r["window"]
+    assert w["lost_packets"] == 0 and w["srtp_auth_failures"] == 0
+    assert w["mbps_per_session"]["min"] > 2  # the camera's ~3 Mbit/s, to each of them
+    assert w["video_fps_per_session"]["min"] > 20
+    assert r["deleted"] == 20
+    wait_for(lambda: sessions(vigil)["session_count"] == 0, 5, "no session left")
