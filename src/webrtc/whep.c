@@ -126,7 +126,7 @@ static void handle_delete(vg_http_request *req, void *ctx)
     if (!s)
         return;
     rtc_session_close(s, "ended by the viewer (DELETE)");
-    vg_http_respond(req, 200, NULL, NULL, 0); /* WHIP/WHEP: 200 OK for DELETE */
+    vg_http_respond(req, 204, NULL, NULL, 0);
 }
 
 /*

@@ -112,7 +112,7 @@ def test_offer_is_answered_with_ice_lite_dtls_and_the_camera_codecs(vigil, sim):
     assert any(a.startswith("a=rtpmap:") and "PCMU/8000" in a for a in audio[1])
     # The session exists until DELETE, then it is gone.
     assert any(s["id"] == loc.rsplit("/", 1)[1] for s in sessions(vigil)["sessions"])
-    assert vigil.delete(loc).status_code == 200  # WHIP/WHEP: 200 OK
+    assert vigil.delete(loc).status_code == 204
     assert vigil.delete(loc).status_code == 404
     assert all(s["id"] != loc.rsplit("/", 1)[1] for s in sessions(vigil)["sessions"])
 
@@ -204,7 +204,7 @@ def test_trickle_patch_and_cors_preflight(vigil, sim):
     r = vigil.patch(loc, data=frag.replace("g01c", "n3w1"), headers={
         "Content-Type": "application/trickle-ice-sdpfrag"})
     assert r.status_code == 422
-    assert vigil.delete(loc).status_code == 200
+    assert vigil.delete(loc).status_code == 204
 
 
 def test_offer_to_an_on_demand_camera_starts_it_and_waits_for_its_tracks(vigil, sim):

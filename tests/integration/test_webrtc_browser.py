@@ -98,7 +98,7 @@ def test_chromium_plays_the_camera_over_whep_for_20_seconds(vigil, sim):
     assert page["codecs"]["video"]["mime_type"] == "video/H264"
     assert page["codecs"]["audio"]["mime_type"] == "audio/opus"
     assert page["audio_packets_received"] > 100  # Opus, 20 ms packets
-    assert page["delete_status"] == 200
+    assert page["delete_status"] == 204
     assert (ARTIFACTS / "play.png").stat().st_size > 1000
     wait_for(lambda: session_count(vigil) == 0, 5, "no session after DELETE")
     assert vigil.wait_for_log("closed: ended by the viewer (DELETE)")
