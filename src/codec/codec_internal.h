@@ -6,33 +6,9 @@
 #define VG_CODEC_INTERNAL_H
 
 #include "codec/bitreader.h"
+#include "core/bytes.h"
 
 #include <stdint.h>
-
-/* Big-endian loads and stores; the caller has checked that the bytes exist. */
-static inline uint16_t vg_codec_load_be16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static inline uint32_t vg_codec_load_be32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static inline void vg_codec_store_be16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
-
-static inline void vg_codec_store_be32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
 
 /*
  * A frame rate time_scale / ticks (ticks as a 64-bit product, H.264 counts

@@ -214,7 +214,7 @@ static int read_nal_list(const uint8_t *data, size_t len, size_t *pos, size_t co
     for (size_t i = 0; i < count; i++) {
         if (len - *pos < 2)
             return VG_ESYNTAX;
-        size_t n = vg_codec_load_be16(data + *pos);
+        size_t n = vg_load_be16(data + *pos);
         *pos += 2;
         if (n == 0 || n > len - *pos || vg_nal_h264_type(data[*pos]) != type)
             return VG_ESYNTAX;
@@ -294,11 +294,11 @@ int vg_h264_avcc_build(const uint8_t *sps, size_t sps_len, const uint8_t *pps, s
     *p++ = sps[3]; /* AVCLevelIndication */
     *p++ = 0xff;   /* reserved '111111', lengthSizeMinusOne 3 */
     *p++ = 0xe1;   /* reserved '111', numOfSequenceParameterSets 1 */
-    vg_codec_store_be16(p, (uint16_t)sps_len);
+    vg_store_be16(p, (uint16_t)sps_len);
     memcpy(p + 2, sps, sps_len);
     p += 2 + sps_len;
     *p++ = 1; /* numOfPictureParameterSets */
-    vg_codec_store_be16(p, (uint16_t)pps_len);
+    vg_store_be16(p, (uint16_t)pps_len);
     memcpy(p + 2, pps, pps_len);
     p += 2 + pps_len;
     if (ext) {

@@ -442,16 +442,15 @@ int vg_h265_hvcc_parse(const uint8_t *data, size_t len, vg_h265_hvcc *out)
     out->ptl.profile_space = data[1] >> 6;
     out->ptl.tier = (data[1] >> 5) & 1;
     out->ptl.profile_idc = data[1] & 0x1f;
-    out->ptl.profile_compatibility_flags = vg_codec_load_be32(data + 2);
-    out->ptl.constraint_flags =
-        (uint64_t)vg_codec_load_be32(data + 6) << 16 | vg_codec_load_be16(data + 10);
+    out->ptl.profile_compatibility_flags = vg_load_be32(data + 2);
+    out->ptl.constraint_flags = (uint64_t)vg_load_be32(data + 6) << 16 | vg_load_be16(data + 10);
     out->ptl.level_idc = data[12];
-    out->min_spatial_segmentation_idc = vg_codec_load_be16(data + 13) & 0x0fff;
+    out->min_spatial_segmentation_idc = vg_load_be16(data + 13) & 0x0fff;
     out->parallelism_type = data[15] & 0x3;
     out->chroma_format_idc = data[16] & 0x3;
     out->bit_depth_luma = (uint8_t)((data[17] & 0x7) + 8);
     out->bit_depth_chroma = (uint8_t)((data[18] & 0x7) + 8);
-    out->avg_frame_rate = vg_codec_load_be16(data + 19);
+    out->avg_frame_rate = vg_load_be16(data + 19);
     out->constant_frame_rate = data[21] >> 6;
     out->num_temporal_layers = (data[21] >> 3) & 0x7;
     out->temporal_id_nested = (data[21] >> 2) & 1;
@@ -466,12 +465,12 @@ int vg_h265_hvcc_parse(const uint8_t *data, size_t len, vg_h265_hvcc *out)
         if (len - pos < 3)
             goto fail;
         unsigned type = data[pos] & 0x3f; /* array_completeness, reserved, NAL_unit_type */
-        unsigned num_nalus = vg_codec_load_be16(data + pos + 1);
+        unsigned num_nalus = vg_load_be16(data + pos + 1);
         pos += 3;
         for (unsigned i = 0; i < num_nalus; i++) {
             if (len - pos < 2)
                 goto fail;
-            size_t n = vg_codec_load_be16(data + pos);
+            size_t n = vg_load_be16(data + pos);
             pos += 2;
             /* A NAL unit has its two header bytes, and is of its array's type. */
             if (n < 2 || n > len - pos || vg_nal_h265_type(data[pos]) != type)
@@ -538,8 +537,8 @@ static int pps_parallelism_type(const uint8_t *pps, size_t len, unsigned *type)
 static uint8_t *put_array(uint8_t *p, unsigned type, const uint8_t *nal, size_t len)
 {
     *p++ = (uint8_t)(0x80 | type); /* array_completeness 1, reserved 0, NAL_unit_type */
-    vg_codec_store_be16(p, 1);     /* numNalus */
-    vg_codec_store_be16(p + 2, (uint16_t)len);
+    vg_store_be16(p, 1);           /* numNalus */
+    vg_store_be16(p + 2, (uint16_t)len);
     memcpy(p + 4, nal, len);
     return p + 4 + len;
 }
@@ -572,18 +571,18 @@ int vg_h265_hvcc_build(const uint8_t *vps, size_t vps_len, const uint8_t *sps, s
     const vg_h265_ptl *ptl = &info.ptl;
     *p++ = 1; /* configurationVersion */
     *p++ = (uint8_t)(ptl->profile_space << 6 | (ptl->tier ? 0x20 : 0) | ptl->profile_idc);
-    vg_codec_store_be32(p, ptl->profile_compatibility_flags);
-    vg_codec_store_be32(p + 4, (uint32_t)(ptl->constraint_flags >> 16));
-    vg_codec_store_be16(p + 8, (uint16_t)ptl->constraint_flags);
+    vg_store_be32(p, ptl->profile_compatibility_flags);
+    vg_store_be32(p + 4, (uint32_t)(ptl->constraint_flags >> 16));
+    vg_store_be16(p + 8, (uint16_t)ptl->constraint_flags);
     p += 10;
     *p++ = ptl->level_idc;
-    vg_codec_store_be16(p, (uint16_t)(0xf000 | info.min_spatial_segmentation_idc));
+    vg_store_be16(p, (uint16_t)(0xf000 | info.min_spatial_segmentation_idc));
     p += 2;
     *p++ = (uint8_t)(0xfc | parallelism);
     *p++ = (uint8_t)(0xfc | info.chroma_format_idc);
     *p++ = (uint8_t)(0xf8 | (info.bit_depth_luma - 8));
     *p++ = (uint8_t)(0xf8 | (info.bit_depth_chroma - 8));
-    vg_codec_store_be16(p, 0); /* avgFrameRate: unspecified */
+    vg_store_be16(p, 0); /* avgFrameRate: unspecified */
     p += 2;
     /* constantFrameRate 0, numTemporalLayers, temporalIdNested, lengthSizeMinusOne 3 */
     *p++ = (uint8_t)(info.max_sub_layers << 3 | (info.temporal_id_nesting ? 0x4 : 0) | 0x3);

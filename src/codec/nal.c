@@ -98,7 +98,7 @@ int vg_nal_avcc_next(vg_nal_avcc_iter *it, vg_nal *out)
     size_t left = it->_len - it->_pos;
     if (left < 4)
         goto fail;
-    uint32_t n = vg_codec_load_be32(it->_p + it->_pos);
+    uint32_t n = vg_load_be32(it->_p + it->_pos);
     left -= 4;
     if (n == 0 || n > left)
         goto fail;
@@ -165,7 +165,7 @@ int vg_nal_annexb_to_avcc(const uint8_t *in, size_t len, vg_nal_codec codec, uns
         }
         /* need <= len + len / 3 + 1: no overflow for any buffer that fits in memory */
         if (cap >= need && cap - need >= 4 + nal.len) {
-            vg_codec_store_be32(out + need, (uint32_t)nal.len);
+            vg_store_be32(out + need, (uint32_t)nal.len);
             memcpy(out + need + 4, nal.p, nal.len);
         }
         need += 4 + nal.len;

@@ -36,6 +36,7 @@
  */
 #include "format/mp4_read.h"
 
+#include "core/bytes.h"
 #include "core/error.h"
 
 #include <stdlib.h>
@@ -66,16 +67,6 @@
  */
 #define SAMPLE_IS_NON_SYNC 0x00010000u
 
-static uint32_t rd32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-    return (uint64_t)rd32(p) << 32 | rd32(p + 4);
-}
-
 /* ---- boxes ------------------------------------------------------------------------------ */
 
 /* A box found in the buffer; offsets count from the buffer's first byte. */
@@ -104,13 +95,13 @@ static box_status box_read(const uint8_t *data, size_t pos, size_t end, box *b)
 {
     if (pos > end || end - pos < 8)
         return BOX_SHORT;
-    uint64_t size = rd32(data + pos);
+    uint64_t size = vg_load_be32(data + pos);
     size_t header = 8;
-    b->type = rd32(data + pos + 4);
+    b->type = vg_load_be32(data + pos + 4);
     if (size == 1) {
         if (end - pos < 16)
             return BOX_SHORT;
-        size = rd64(data + pos + 8);
+        size = vg_load_be64(data + pos + 8);
         header = 16;
     } else if (size == 0) {
         return BOX_ZERO;
@@ -239,7 +230,7 @@ static uint32_t get_u32(cursor *c)
 {
     if (!take(c, 4))
         return 0;
-    uint32_t v = rd32(c->p + c->pos);
+    uint32_t v = vg_load_be32(c->p + c->pos);
     c->pos += 4;
     return v;
 }
@@ -248,7 +239,7 @@ static uint64_t get_u64(cursor *c)
 {
     if (!take(c, 8))
         return 0;
-    uint64_t v = rd64(c->p + c->pos);
+    uint64_t v = vg_load_be64(c->p + c->pos);
     c->pos += 8;
     return v;
 }

@@ -27,6 +27,7 @@
  */
 #include "webrtc/rtcp.h"
 
+#include "core/bytes.h"
 #include "core/error.h"
 
 #include <string.h>
@@ -55,35 +56,6 @@ enum {
 #define FB_HEADER_LEN    8  /* sender SSRC + media SSRC, after the common header */
 #define SDES_CNAME       1  /* RFC 3550 section 6.5.1 */
 
-static uint16_t read16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t read24(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
-}
-
-static uint32_t read32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void write16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
-
-static void write32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
-
 bool vg_rtcp_is_rtcp(const uint8_t *buf, size_t len)
 {
     /*
@@ -99,15 +71,15 @@ static void add_report_blocks(vg_rtcp_info *out, const uint8_t *p, size_t count)
 {
     for (size_t i = 0; i < count && out->report_count < VG_RTCP_MAX_REPORTS; i++, p += 24) {
         vg_rtcp_report_block *b = &out->reports[out->report_count++];
-        b->ssrc = read32(p);
+        b->ssrc = vg_load_be32(p);
         b->fraction_lost = p[4];
         /* "cumulative number of packets lost: 24 bits", signed (section 6.4.1) */
-        uint32_t lost = read24(p + 5);
+        uint32_t lost = vg_load_be24(p + 5);
         b->cumulative_lost = (int32_t)(lost & 0x800000 ? lost | 0xFF000000u : lost);
-        b->highest_seq = read32(p + 8);
-        b->jitter = read32(p + 12);
-        b->last_sr = read32(p + 16);
-        b->delay_last_sr = read32(p + 20);
+        b->highest_seq = vg_load_be32(p + 8);
+        b->jitter = vg_load_be32(p + 12);
+        b->last_sr = vg_load_be32(p + 16);
+        b->delay_last_sr = vg_load_be32(p + 20);
     }
 }
 
@@ -173,9 +145,9 @@ static int parse_nack(vg_rtcp_info *out, const uint8_t *body, size_t len)
 {
     if (len < FB_HEADER_LEN + 4 || (len - FB_HEADER_LEN) % 4)
         return VG_ESYNTAX;
-    uint32_t media_ssrc = read32(body + 4);
+    uint32_t media_ssrc = vg_load_be32(body + 4);
     for (size_t off = FB_HEADER_LEN; off < len; off += 4) {
-        uint16_t pid = read16(body + off), blp = read16(body + off + 2);
+        uint16_t pid = vg_load_be16(body + off), blp = vg_load_be16(body + off + 2);
         for (int bit = -1; bit < 16; bit++) {
             if (bit >= 0 && !(blp & (1u << bit)))
                 continue;
@@ -244,7 +216,7 @@ static int parse_psfb(vg_rtcp_info *out, const uint8_t *body, size_t len, unsign
         /* RFC 4585 section 6.3.1: "the length field MUST be 2", no FCI. */
         if (len != FB_HEADER_LEN)
             return VG_ESYNTAX;
-        add_key_request(out, read32(body + 4));
+        add_key_request(out, vg_load_be32(body + 4));
         return 0;
     case FMT_FIR:
         /*
@@ -254,7 +226,7 @@ static int parse_psfb(vg_rtcp_info *out, const uint8_t *body, size_t len, unsign
         if (len < FB_HEADER_LEN + 8 || (len - FB_HEADER_LEN) % 8)
             return VG_ESYNTAX;
         for (size_t off = FB_HEADER_LEN; off < len; off += 8)
-            add_key_request(out, read32(body + off));
+            add_key_request(out, vg_load_be32(body + off));
         return 0;
     case FMT_AFB:
         return parse_afb(out, body, len);
@@ -301,7 +273,7 @@ int vg_rtcp_parse(const uint8_t *buf, size_t len, vg_rtcp_info *out)
         /* Section 6.4.1: "length: ... in 32-bit words minus one, including the header" */
         if (len - off < HEADER_LEN || pkt[0] >> 6 != 2)
             return VG_ESYNTAX;
-        size_t pkt_len = ((size_t)read16(pkt + 2) + 1) * 4;
+        size_t pkt_len = ((size_t)vg_load_be16(pkt + 2) + 1) * 4;
         if (pkt_len > len - off)
             return VG_ESYNTAX;
         size_t content = pkt_len;
@@ -329,14 +301,14 @@ static void write_header(uint8_t *p, unsigned count, uint8_t pt, size_t len)
 {
     p[0] = (uint8_t)(0x80 | count); /* V=2, no padding */
     p[1] = pt;
-    write16(p + 2, (uint16_t)(len / 4 - 1));
+    vg_store_be16(p + 2, (uint16_t)(len / 4 - 1));
 }
 
 /* An RR with no report blocks (section 6.4.2), 8 bytes: what starts a compound packet. */
 static size_t write_empty_rr(uint8_t *out, uint32_t ssrc)
 {
     write_header(out, 0, PT_RR, 8);
-    write32(out + 4, ssrc);
+    vg_store_be32(out + 4, ssrc);
     return 8;
 }
 
@@ -356,18 +328,18 @@ size_t vg_rtcp_write_sender_report(uint8_t *out, size_t cap, uint32_t ssrc, uint
     /* Section 6.4.1: the SR, no report blocks (we only send). */
     uint8_t *p = out;
     write_header(p, 0, PT_SR, sr_len);
-    write32(p + 4, ssrc);
-    write32(p + 8, (uint32_t)(ntp >> 32));
-    write32(p + 12, (uint32_t)ntp);
-    write32(p + 16, rtp_timestamp);
-    write32(p + 20, packet_count);
-    write32(p + 24, octet_count);
+    vg_store_be32(p + 4, ssrc);
+    vg_store_be32(p + 8, (uint32_t)(ntp >> 32));
+    vg_store_be32(p + 12, (uint32_t)ntp);
+    vg_store_be32(p + 16, rtp_timestamp);
+    vg_store_be32(p + 20, packet_count);
+    vg_store_be32(p + 24, octet_count);
 
     /* Section 6.5: one chunk with the CNAME (section 6.5.1). */
     p = out + sr_len;
     memset(p, 0, sdes_len);
     write_header(p, 1, PT_SDES, sdes_len);
-    write32(p + 4, ssrc);
+    vg_store_be32(p + 4, ssrc);
     p[8] = SDES_CNAME;
     p[9] = (uint8_t)cname_len;
     memcpy(p + 10, cname, cname_len);
@@ -381,8 +353,8 @@ size_t vg_rtcp_write_pli(uint8_t *out, size_t cap, uint32_t ssrc, uint32_t media
     size_t len = write_empty_rr(out, ssrc);
     /* RFC 4585 section 6.3.1: no FCI, the source is the media SSRC. */
     write_header(out + len, FMT_PLI, PT_PSFB, HEADER_LEN + FB_HEADER_LEN);
-    write32(out + len + 4, ssrc);
-    write32(out + len + 8, media_ssrc);
+    vg_store_be32(out + len + 4, ssrc);
+    vg_store_be32(out + len + 8, media_ssrc);
     return len + HEADER_LEN + FB_HEADER_LEN;
 }
 
@@ -404,13 +376,13 @@ size_t vg_rtcp_write_nack(uint8_t *out, size_t cap, uint32_t ssrc, uint32_t medi
     for (size_t i = 0; i < count; i++) {
         bool placed = false;
         for (size_t k = 0; k < item_count && !placed; k++) {
-            uint16_t pid = read16(items + 4 * k);
+            uint16_t pid = vg_load_be16(items + 4 * k);
             uint16_t after = (uint16_t)(seqs[i] - pid);
             if (after == 0) {
                 placed = true;
             } else if (after <= 16) {
-                write16(items + 4 * k + 2,
-                        read16(items + 4 * k + 2) | (uint16_t)(1u << (after - 1)));
+                vg_store_be16(items + 4 * k + 2,
+                              vg_load_be16(items + 4 * k + 2) | (uint16_t)(1u << (after - 1)));
                 placed = true;
             }
         }
@@ -418,14 +390,14 @@ size_t vg_rtcp_write_nack(uint8_t *out, size_t cap, uint32_t ssrc, uint32_t medi
             continue;
         if (cap - fixed < 4 * (item_count + 1) || item_count == 0xFFFF - 2)
             return 0;
-        write16(items + 4 * item_count, seqs[i]);
-        write16(items + 4 * item_count + 2, 0);
+        vg_store_be16(items + 4 * item_count, seqs[i]);
+        vg_store_be16(items + 4 * item_count + 2, 0);
         item_count++;
     }
     size_t fb_len = HEADER_LEN + FB_HEADER_LEN + 4 * item_count;
     write_empty_rr(out, ssrc);
     write_header(fb, FMT_NACK, PT_RTPFB, fb_len);
-    write32(fb + 4, ssrc);
-    write32(fb + 8, media_ssrc);
+    vg_store_be32(fb + 4, ssrc);
+    vg_store_be32(fb + 8, media_ssrc);
     return 8 + fb_len;
 }

@@ -26,6 +26,7 @@
  */
 #include "webrtc/stun.h"
 
+#include "core/bytes.h"
 #include "core/crypto.h"
 #include "core/error.h"
 
@@ -70,30 +71,6 @@ enum {
 #define FAMILY_IPV4 0x01
 #define FAMILY_IPV6 0x02
 
-static uint16_t read16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t read32(const uint8_t *p)
-{
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void write16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
-
-static void write32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
-
 /* RFC 8489 section 14: a value is padded to a multiple of 4 bytes. */
 static size_t padded(size_t len)
 {
@@ -115,8 +92,8 @@ bool vg_stun_is_message(const uint8_t *buf, size_t len)
      * message per datagram, so the length must be the datagram's.
      */
     return len >= VG_STUN_HEADER_LEN && (buf[0] & 0xC0) == 0 &&
-           (size_t)read16(buf + 2) == len - VG_STUN_HEADER_LEN && (len & 3) == 0 &&
-           read32(buf + 4) == MAGIC_COOKIE;
+           (size_t)vg_load_be16(buf + 2) == len - VG_STUN_HEADER_LEN && (len & 3) == 0 &&
+           vg_load_be32(buf + 4) == MAGIC_COOKIE;
 }
 
 /*
@@ -130,13 +107,13 @@ static int parse_xor_mapped_address(const uint8_t *v, size_t len, const uint8_t 
 {
     if (len < 4)
         return VG_ESYNTAX;
-    uint16_t port = read16(v + 2) ^ (uint16_t)(MAGIC_COOKIE >> 16);
+    uint16_t port = vg_load_be16(v + 2) ^ (uint16_t)(MAGIC_COOKIE >> 16);
     memset(out, 0, sizeof(*out));
     if (v[1] == FAMILY_IPV4 && len == 8) {
         struct sockaddr_in *sin = (struct sockaddr_in *)out;
         sin->sin_family = AF_INET;
         sin->sin_port = htons(port);
-        uint32_t addr = read32(v + 4) ^ MAGIC_COOKIE;
+        uint32_t addr = vg_load_be32(v + 4) ^ MAGIC_COOKIE;
         sin->sin_addr.s_addr = htonl(addr);
         return 0;
     }
@@ -192,7 +169,7 @@ int vg_stun_parse(const uint8_t *buf, size_t len, vg_stun_message *out)
     memset(out, 0, sizeof(*out));
     if (!vg_stun_is_message(buf, len))
         return VG_ESYNTAX;
-    out->type = read16(buf);
+    out->type = vg_load_be16(buf);
     memcpy(out->txid, buf + 8, VG_STUN_TXID_LEN);
 
     /*
@@ -208,15 +185,15 @@ int vg_stun_parse(const uint8_t *buf, size_t len, vg_stun_message *out)
             return VG_ESYNTAX;
         if (len - off < ATTR_HEADER_LEN)
             return VG_ESYNTAX;
-        uint16_t type = read16(buf + off);
-        size_t vlen = read16(buf + off + 2);
+        uint16_t type = vg_load_be16(buf + off);
+        size_t vlen = vg_load_be16(buf + off + 2);
         /* The value and its padding must fit: the length field excludes the padding. */
         if (padded(vlen) > len - off - ATTR_HEADER_LEN)
             return VG_ESYNTAX;
         const uint8_t *v = buf + off + ATTR_HEADER_LEN;
 
         if (type == ATTR_FINGERPRINT) {
-            if (vlen != 4 || read32(v) != fingerprint(buf, off))
+            if (vlen != 4 || vg_load_be32(v) != fingerprint(buf, off))
                 return VG_ESYNTAX;
             out->has_fingerprint = true;
         } else if (!protected_end) {
@@ -263,7 +240,7 @@ int vg_stun_parse(const uint8_t *buf, size_t len, vg_stun_message *out)
                     return VG_ESYNTAX;
                 if (!out->has_priority) {
                     out->has_priority = true;
-                    out->priority = read32(v);
+                    out->priority = vg_load_be32(v);
                 }
                 break;
             case ATTR_USE_CANDIDATE: /* RFC 8445 section 7.1.2: no value */
@@ -276,7 +253,7 @@ int vg_stun_parse(const uint8_t *buf, size_t len, vg_stun_message *out)
                 if (vlen != 8)
                     return VG_ESYNTAX;
                 if (!out->ice_controlled && !out->ice_controlling)
-                    out->tiebreaker = (uint64_t)read32(v) << 32 | read32(v + 4);
+                    out->tiebreaker = (uint64_t)vg_load_be32(v) << 32 | vg_load_be32(v + 4);
                 if (type == ATTR_ICE_CONTROLLING)
                     out->ice_controlling = true;
                 else
@@ -308,10 +285,11 @@ bool vg_stun_check_integrity(const uint8_t *buf, size_t len, const vg_stun_messa
     size_t at = msg->_integrity_offset;
     if (!msg->has_integrity || at < VG_STUN_HEADER_LEN || at > LARGEST_MESSAGE ||
         len < INTEGRITY_ATTR_LEN || at > len - INTEGRITY_ATTR_LEN ||
-        read16(buf + at) != ATTR_MESSAGE_INTEGRITY || read16(buf + at + 2) != VG_SHA1_LEN)
+        vg_load_be16(buf + at) != ATTR_MESSAGE_INTEGRITY ||
+        vg_load_be16(buf + at + 2) != VG_SHA1_LEN)
         return false;
     memcpy(copy, buf, at);
-    write16(copy + 2, (uint16_t)(at + INTEGRITY_ATTR_LEN - VG_STUN_HEADER_LEN));
+    vg_store_be16(copy + 2, (uint16_t)(at + INTEGRITY_ATTR_LEN - VG_STUN_HEADER_LEN));
     uint8_t mac[VG_SHA1_LEN];
     if (vg_hmac_sha1(key, key_len, copy, at, mac) < 0)
         return false;
@@ -340,9 +318,9 @@ static void write_header(writer *w, uint16_t type, const uint8_t txid[VG_STUN_TX
         w->failed = true;
         return;
     }
-    write16(w->out, type);
-    write16(w->out + 2, 0);
-    write32(w->out + 4, MAGIC_COOKIE);
+    vg_store_be16(w->out, type);
+    vg_store_be16(w->out + 2, 0);
+    vg_store_be32(w->out + 4, MAGIC_COOKIE);
     memcpy(w->out + 8, txid, VG_STUN_TXID_LEN);
     w->len = VG_STUN_HEADER_LEN;
 }
@@ -356,11 +334,11 @@ static uint8_t *add_attribute(writer *w, uint16_t type, size_t vlen)
         return NULL;
     }
     uint8_t *p = w->out + w->len;
-    write16(p, type);
-    write16(p + 2, (uint16_t)vlen);
+    vg_store_be16(p, type);
+    vg_store_be16(p + 2, (uint16_t)vlen);
     memset(p + ATTR_HEADER_LEN, 0, padded(vlen));
     w->len += need;
-    write16(w->out + 2, (uint16_t)(w->len - VG_STUN_HEADER_LEN));
+    vg_store_be16(w->out + 2, (uint16_t)(w->len - VG_STUN_HEADER_LEN));
     return p + ATTR_HEADER_LEN;
 }
 
@@ -379,7 +357,7 @@ static void add_fingerprint(writer *w)
     size_t at = w->len;
     uint8_t *v = add_attribute(w, ATTR_FINGERPRINT, 4);
     if (v)
-        write32(v, fingerprint(w->out, at));
+        vg_store_be32(v, fingerprint(w->out, at));
 }
 
 static size_t finish(const writer *w)
@@ -398,15 +376,15 @@ size_t vg_stun_write_binding_success(uint8_t *out, size_t cap, const uint8_t txi
         uint8_t *v = add_attribute(&w, ATTR_XOR_MAPPED_ADDRESS, 8);
         if (v) {
             v[1] = FAMILY_IPV4;
-            write16(v + 2, ntohs(sin->sin_port) ^ (uint16_t)(MAGIC_COOKIE >> 16));
-            write32(v + 4, ntohl(sin->sin_addr.s_addr) ^ MAGIC_COOKIE);
+            vg_store_be16(v + 2, ntohs(sin->sin_port) ^ (uint16_t)(MAGIC_COOKIE >> 16));
+            vg_store_be32(v + 4, ntohl(sin->sin_addr.s_addr) ^ MAGIC_COOKIE);
         }
     } else if (mapped->sa_family == AF_INET6) {
         const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)mapped;
         uint8_t *v = add_attribute(&w, ATTR_XOR_MAPPED_ADDRESS, 20);
         if (v) {
             v[1] = FAMILY_IPV6;
-            write16(v + 2, ntohs(sin6->sin6_port) ^ (uint16_t)(MAGIC_COOKIE >> 16));
+            vg_store_be16(v + 2, ntohs(sin6->sin6_port) ^ (uint16_t)(MAGIC_COOKIE >> 16));
             /* out + 4: the cookie and the transaction ID, already written */
             for (int i = 0; i < 16; i++)
                 v[4 + i] = sin6->sin6_addr.s6_addr[i] ^ out[4 + i];
@@ -482,12 +460,12 @@ size_t vg_stun_write_binding_request(uint8_t *out, size_t cap, const uint8_t txi
     /* Section 7.1.1: the priority the pair's local candidate would have if peer-reflexive. */
     v = add_attribute(&w, ATTR_PRIORITY, 4);
     if (v)
-        write32(v, priority);
+        vg_store_be32(v, priority);
     /* Section 7.1.3: the controlling agent says so, with its tiebreaker. */
     v = add_attribute(&w, ATTR_ICE_CONTROLLING, 8);
     if (v) {
-        write32(v, (uint32_t)(tiebreaker >> 32));
-        write32(v + 4, (uint32_t)tiebreaker);
+        vg_store_be32(v, (uint32_t)(tiebreaker >> 32));
+        vg_store_be32(v + 4, (uint32_t)tiebreaker);
     }
     /* Section 7.1.2: the controlling agent nominates the pair. */
     if (use_candidate)
