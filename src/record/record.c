@@ -370,7 +370,15 @@ static void on_notice_timer(uv_timer_t *t)
 
 static void on_recovery_done(void *ctx)
 {
-    check_stopped(ctx);
+    vg_record *rec = ctx;
+    /*
+     * Retention's first run waits for recovery: a file whose row retention
+     * has just deleted, and which it is about to unlink, would otherwise be
+     * "unindexed" to recovery and indexed again, leaving a row without a file.
+     */
+    if (!rec->stopping)
+        vg_retention_run(rec->retention);
+    check_stopped(rec);
 }
 
 /* Retention found the disk full of permanent recordings (or room again). */
@@ -447,6 +455,7 @@ vg_record *vg_record_create(uv_loop_t *loop, vg_media *media, vg_store *store,
                                  .min_free_bytes = opt->min_free_bytes,
                                  .interval_ms = opt->cleanup_interval_ms,
                                  .clock_offset_ms = opt->clock_offset_ms,
+                                 .first_run_later = true, /* after recovery */
                                  .on_disk_full = on_disk_full,
                                  .ctx = rec};
     if (!(rec->retention = vg_retention_create(loop, store, &ropt, err, err_cap)))
@@ -469,6 +478,8 @@ vg_record *vg_record_create(uv_loop_t *loop, vg_media *media, vg_store *store,
     rec->tick.data = rec;
     uv_timer_start(&rec->tick, on_tick, TICK_MS, TICK_MS);
     rec->recovery = vg_recovery_start(loop, store, rec->dir, on_recovery_done, rec);
+    if (!rec->recovery)
+        vg_retention_run(rec->retention); /* nothing to wait for */
     return rec;
 
 fail:

@@ -15,7 +15,21 @@
 #include <time.h>
 #include <unistd.h>
 
-#define BATCH       256 /* rows picked, files unlinked and rows deleted per step */
+/*
+ * Rows per step: the batch grows or shrinks so that one step (pick, delete,
+ * commit) holds the loop for about STEP_TARGET_NS, measured on every step.
+ */
+#define BATCH_MIN      256
+#define BATCH_MAX      8192
+#define STEP_TARGET_NS (2 * 1000 * 1000)
+/*
+ * Files whose rows are gone, queued behind the worker's job before the steps
+ * wait for it. It bounds what a crash in the middle of a run can leave on
+ * disk without a row (recovery only looks at the newest day folders): a
+ * bigger queue would not make a run faster, since the disk sets the pace of
+ * the unlinks.
+ */
+#define PENDING_MAX 16384
 #define MAX_PLANS   16
 #define MAX_CAMERAS 100000
 
@@ -32,7 +46,7 @@ struct vg_retention {
     size_t plan_count;
 
     uv_timer_t timer; /* the next run; a short pause between cameras */
-    bool timer_open;
+    uv_idle_t idle;   /* the next step, on the loop's next turn */
     bool running, stopping;
     void (*done)(void *ctx);
     void *done_ctx;
@@ -41,10 +55,15 @@ struct vg_retention {
     int64_t now_ms;
     vg_camera *cams;
     size_t cam_count, cam_i;
-    uv_work_t work;
+    size_t batch_rows;
+    uv_work_t work; /* one at a time: a job of unlinks, or a statvfs */
     bool work_running;
-    vg_recording *batch;
-    size_t batch_n;
+    bool waiting; /* the step waits for the worker: its callback steps again */
+    char **job;   /* the files the worker removes now (their rows are gone) */
+    int *job_errs;
+    size_t job_n;
+    char **pending; /* files whose rows are gone, for the next job */
+    size_t pending_n, pending_cap;
     int64_t free_bytes;
     bool statvfs_failed;
 
@@ -137,15 +156,17 @@ static int64_t now_ms(const vg_retention *ret)
 
 /* ---- the worker's part ---- */
 
+static int compare_paths(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 static void unlink_work(uv_work_t *w)
 {
     vg_retention *ret = w->data;
-    for (size_t i = 0; i < ret->batch_n; i++) {
-        int rc = vg_storage_remove(ret->opt.storage, ret->batch[i].path);
-        if (rc < 0)
-            VG_LOG_WARN("record", "retention: cannot delete %s: %s", ret->batch[i].path,
-                        strerror(-rc));
-    }
+    /* A day folder's files next to each other (the rows come back in no set order). */
+    qsort(ret->job, ret->job_n, sizeof(*ret->job), compare_paths);
+    vg_storage_remove_many(ret->opt.storage, ret->job, ret->job_n, ret->job_errs);
 }
 
 static void statvfs_work(uv_work_t *w)
@@ -155,6 +176,13 @@ static void statvfs_work(uv_work_t *w)
     ret->statvfs_failed = statvfs(ret->dir, &st) < 0;
     if (!ret->statvfs_failed)
         ret->free_bytes = (int64_t)st.f_bavail * (int64_t)st.f_frsize;
+}
+
+static void free_paths(char **paths, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(paths[i]);
+    free(paths);
 }
 
 /* ---- steps ---- */
@@ -178,42 +206,139 @@ static void finish_run(vg_retention *ret)
     uv_timer_start(&ret->timer, on_timer, (uint64_t)ret->opt.interval_ms, 0);
 }
 
+static void after_unlink(uv_work_t *w, int status);
+
+/*
+ * Hands the pending files to the worker when it is free. Their rows are
+ * gone already: a crash from here on leaves files without rows (which
+ * nothing plays), never a row without its file.
+ */
+static void kick_worker(vg_retention *ret)
+{
+    if (ret->work_running || ret->pending_n == 0)
+        return;
+    int *errs = calloc(ret->pending_n, sizeof(*errs));
+    if (errs) {
+        ret->job = ret->pending;
+        ret->job_n = ret->pending_n;
+        ret->job_errs = errs;
+        ret->pending = NULL;
+        ret->pending_n = ret->pending_cap = 0;
+        ret->work.data = ret;
+        ret->work_running = true;
+        if (uv_queue_work(ret->loop, &ret->work, unlink_work, after_unlink) == 0)
+            return;
+        ret->work_running = false;
+        ret->pending = ret->job;
+        ret->pending_n = ret->pending_cap = ret->job_n;
+        ret->job = NULL;
+        ret->job_n = 0;
+        free(errs);
+        ret->job_errs = NULL;
+    }
+    /* Nothing removes them now: the next run will not see them either (their rows are gone). */
+    VG_LOG_WARN("record", "retention: cannot queue the removal of %zu files, left on disk",
+                ret->pending_n);
+    free_paths(ret->pending, ret->pending_n);
+    ret->pending = NULL;
+    ret->pending_n = ret->pending_cap = 0;
+    ret->phase = PH_DONE;
+}
+
 static void after_unlink(uv_work_t *w, int status)
 {
     vg_retention *ret = w->data;
     ret->work_running = false;
-    vg_recording_array_free(ret->batch, ret->batch_n);
-    ret->batch = NULL;
-    ret->batch_n = 0;
-    if (ret->phase == PH_SPACE)
-        ret->phase = PH_SPACE_CHECK; /* measure again */
-    step(ret);
+    for (size_t i = 0; i < ret->job_n; i++) {
+        if (ret->job_errs[i] < 0)
+            VG_LOG_WARN("record", "retention: cannot delete %s: %s", ret->job[i],
+                        strerror(-ret->job_errs[i]));
+    }
+    free_paths(ret->job, ret->job_n);
+    free(ret->job_errs);
+    ret->job = NULL;
+    ret->job_errs = NULL;
+    ret->job_n = 0;
+    kick_worker(ret);
+    if (ret->waiting) {
+        ret->waiting = false;
+        step(ret);
+    }
+}
+
+/* Moves the rows' paths to the files the worker is to remove; frees the rows. */
+static int queue_files(vg_retention *ret, vg_recording *rows, size_t n)
+{
+    if (ret->pending_n + n > ret->pending_cap) {
+        size_t cap = ret->pending_cap ? ret->pending_cap : 1024;
+        while (cap < ret->pending_n + n)
+            cap *= 2;
+        char **grown = reallocarray(ret->pending, cap, sizeof(*grown));
+        if (!grown) {
+            vg_recording_array_free(rows, n);
+            return VG_ENOMEM;
+        }
+        ret->pending = grown;
+        ret->pending_cap = cap;
+    }
+    for (size_t i = 0; i < n; i++) {
+        ret->pending[ret->pending_n++] = rows[i].path;
+        rows[i].path = NULL;
+    }
+    vg_recording_array_free(rows, n);
+    return 0;
+}
+
+static void count_deleted(vg_retention *ret, const vg_recording *row, reason why)
+{
+    ret->run_deleted++;
+    ret->run_bytes += (uint64_t)row->bytes;
+    ret->stats.bytes_deleted += (uint64_t)row->bytes;
+    if (why == DELETED_AGE)
+        ret->stats.deleted_age++;
+    else if (why == DELETED_SIZE)
+        ret->stats.deleted_size++;
+    else
+        ret->stats.deleted_space++;
 }
 
 /*
- * Deletes `rows` (taken): the rows first, in one transaction, skipping any
- * made permanent since they were picked (a clip); then, on a worker, the
- * files of the rows that went. A crash in between leaves a file without a
- * row, never a row without its file.
+ * Deletes `rows` (taken), the first `n` of what vg_store_recording_oldest()
+ * gave for (camera_id, cutoff) in this same step: the rows first, in one
+ * transaction, skipping any made permanent since they were picked (a clip);
+ * then, on a worker, the files of the rows that went. A crash in between
+ * leaves a file without a row, never a row without its file.
+ *
+ * One DELETE over the batch's range does it. It must delete exactly the rows
+ * picked; if it does not (which would take a write between the pick and
+ * now), it is undone and the rows go one by one, each only if still not
+ * permanent. Returns false when the rows could not be deleted (the run ends).
  */
-static void delete_batch(vg_retention *ret, vg_recording *rows, size_t n, reason why)
+static bool delete_batch(vg_retention *ret, vg_recording *rows, size_t n, int64_t camera_id,
+                         int64_t cutoff, reason why)
 {
     bool tx = vg_store_begin(ret->store) == 0;
+    int64_t deleted = -1;
     size_t kept = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (vg_store_recording_expire(ret->store, rows[i].id) == 0) {
-            ret->run_deleted++;
-            ret->run_bytes += (uint64_t)rows[i].bytes;
-            ret->stats.bytes_deleted += (uint64_t)rows[i].bytes;
-            if (why == DELETED_AGE)
-                ret->stats.deleted_age++;
-            else if (why == DELETED_SIZE)
-                ret->stats.deleted_size++;
-            else
-                ret->stats.deleted_space++;
-            rows[kept++] = rows[i];
-        } else {
-            vg_recording_clear(&rows[i]);
+    if (tx &&
+        vg_store_recording_expire_oldest(ret->store, camera_id, cutoff, rows[n - 1].start_ms,
+                                         rows[n - 1].id, &deleted) == 0 &&
+        deleted == (int64_t)n) {
+        for (size_t i = 0; i < n; i++)
+            count_deleted(ret, &rows[i], why);
+        kept = n;
+    } else {
+        if (tx) {
+            vg_store_rollback(ret->store);
+            tx = vg_store_begin(ret->store) == 0;
+        }
+        for (size_t i = 0; i < n; i++) {
+            if (vg_store_recording_expire(ret->store, rows[i].id) == 0) {
+                count_deleted(ret, &rows[i], why);
+                rows[kept++] = rows[i];
+            } else {
+                vg_recording_clear(&rows[i]);
+            }
         }
     }
     if (tx && vg_store_commit(ret->store) < 0) {
@@ -221,27 +346,90 @@ static void delete_batch(vg_retention *ret, vg_recording *rows, size_t n, reason
         vg_store_rollback(ret->store);
         vg_recording_array_free(rows, kept);
         ret->phase = PH_DONE;
-        step(ret);
-        return;
+        return false;
     }
-    ret->batch = rows;
-    ret->batch_n = kept;
-    ret->work.data = ret;
-    ret->work_running = true;
-    if (uv_queue_work(ret->loop, &ret->work, unlink_work, after_unlink) < 0) {
-        ret->work_running = false;
-        vg_recording_array_free(rows, kept);
-        ret->batch = NULL;
-        ret->batch_n = 0;
+    if (queue_files(ret, rows, kept) < 0) {
+        VG_LOG_WARN("record", "retention: out of memory, %zu files left on disk", kept);
         ret->phase = PH_DONE;
-        step(ret);
+        return false;
     }
+    kick_worker(ret);
+    return true;
+}
+
+/*
+ * The age rule's batch: the camera's oldest expired rows (camera_id -1: of
+ * cameras that no longer exist) deleted and read back by one statement, in
+ * one transaction, then their files handed to the worker. 1: a batch of
+ * *deleted rows went; 0: none was left; < 0: the run ends (PH_DONE).
+ */
+static int expire_batch(vg_retention *ret, int64_t camera_id, int64_t cutoff, size_t *deleted)
+{
+    vg_recording *rows = NULL;
+    size_t n = 0;
+    *deleted = 0;
+    if (vg_store_begin(ret->store) < 0) {
+        ret->phase = PH_DONE;
+        return -1;
+    }
+    if (vg_store_recording_expire_batch(ret->store, camera_id, cutoff, (int64_t)ret->batch_rows,
+                                        &rows, &n) < 0 ||
+        vg_store_commit(ret->store) < 0) {
+        /* The rows are back, or were never deleted: their files stay. */
+        vg_store_rollback(ret->store);
+        vg_recording_array_free(rows, n);
+        ret->phase = PH_DONE;
+        return -1;
+    }
+    if (n == 0)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        count_deleted(ret, &rows[i], DELETED_AGE);
+    *deleted = n;
+    if (queue_files(ret, rows, n) < 0) {
+        VG_LOG_WARN("record", "retention: out of memory, %zu files left on disk", n);
+        ret->phase = PH_DONE;
+        return -1;
+    }
+    kick_worker(ret);
+    return 1;
+}
+
+/* The next batch size from this one's: about STEP_TARGET_NS of loop time, at most doubling. */
+static void adapt_batch(vg_retention *ret, size_t n, uint64_t ns)
+{
+    if (n == 0)
+        return;
+    double per_row = (double)(ns ? ns : 1) / (double)n;
+    double want = (double)STEP_TARGET_NS / per_row;
+    if (want > 2.0 * (double)ret->batch_rows)
+        want = 2.0 * (double)ret->batch_rows;
+    ret->batch_rows = want < BATCH_MIN ? BATCH_MIN : want > BATCH_MAX ? BATCH_MAX : (size_t)want;
+}
+
+static void on_idle(uv_idle_t *h)
+{
+    uv_idle_stop(h);
+    step(h->data);
+}
+
+/*
+ * After a batch: on the loop's next turn (after its I/O) while the worker
+ * keeps up, else when the worker is done with what it has.
+ */
+static void continue_later(vg_retention *ret)
+{
+    if (ret->pending_n >= PENDING_MAX && ret->work_running)
+        ret->waiting = true;
+    else
+        uv_idle_start(&ret->idle, on_idle);
 }
 
 static void after_statvfs(uv_work_t *w, int status)
 {
     vg_retention *ret = w->data;
     ret->work_running = false;
+    ret->waiting = false; /* a stop while it ran: the step below ends the run */
     if (ret->statvfs_failed) {
         VG_LOG_WARN("record", "retention: cannot read the free space of %s: %s", ret->dir,
                     strerror(errno));
@@ -274,7 +462,10 @@ static void on_continue(uv_timer_t *t)
     step(t->data);
 }
 
-/* One step of the run: at most one store query of BATCH rows, then a worker job or the next. */
+/*
+ * One step of the run: at most one batch of rows picked and deleted, then
+ * the next step on the loop's next turn, the files to the worker meanwhile.
+ */
 static void step(vg_retention *ret)
 {
     if (ret->stopping && ret->phase != PH_DONE)
@@ -282,6 +473,7 @@ static void step(vg_retention *ret)
     vg_recording *rows = NULL;
     size_t n = 0;
     int queries = 0;
+    uint64_t t0 = uv_hrtime();
     while (ret->phase != PH_DONE) {
         if (++queries > 32) {
             /* Many cameras with nothing to do: let the loop breathe, go on in 1 ms. */
@@ -297,24 +489,31 @@ static void step(vg_retention *ret)
             {
                 const vg_camera *c = &ret->cams[ret->cam_i];
                 int64_t cutoff = ret->now_ms - vg_retention_of(ret, c->retention_days, c->plan);
-                if (vg_store_recording_oldest(ret->store, c->id, cutoff, BATCH, &rows, &n) == 0 &&
-                    n) {
-                    delete_batch(ret, rows, n, DELETED_AGE);
+                size_t deleted;
+                int got = expire_batch(ret, c->id, cutoff, &deleted);
+                if (got > 0) {
+                    adapt_batch(ret, deleted, uv_hrtime() - t0);
+                    continue_later(ret);
                     return;
                 }
-                ret->cam_i++;
+                if (got == 0)
+                    ret->cam_i++;
             }
             continue;
-        case PH_ORPHAN:
-            if (vg_store_recording_oldest(ret->store, -1, ret->now_ms - ret->opt.delete_after_ms,
-                                          BATCH, &rows, &n) == 0 &&
-                n) {
-                delete_batch(ret, rows, n, DELETED_AGE);
+        case PH_ORPHAN: {
+            size_t deleted;
+            int got = expire_batch(ret, -1, ret->now_ms - ret->opt.delete_after_ms, &deleted);
+            if (got > 0) {
+                adapt_batch(ret, deleted, uv_hrtime() - t0);
+                continue_later(ret);
                 return;
             }
-            ret->phase = PH_SIZE;
-            ret->cam_i = 0;
+            if (got == 0) {
+                ret->phase = PH_SIZE;
+                ret->cam_i = 0;
+            }
             continue;
+        }
         case PH_SIZE:
             if (ret->opt.max_bytes_per_camera <= 0 || ret->cam_i >= ret->cam_count) {
                 ret->phase = PH_SPACE_CHECK;
@@ -326,11 +525,15 @@ static void step(vg_retention *ret)
                 vg_store_recording_camera_bytes(ret->store, c->id, &bytes);
                 int64_t excess = bytes - ret->opt.max_bytes_per_camera;
                 if (excess > 0 &&
-                    vg_store_recording_oldest(ret->store, c->id, INT64_MAX, BATCH, &rows, &n) ==
-                        0 &&
+                    vg_store_recording_oldest(ret->store, c->id, INT64_MAX,
+                                              (int64_t)ret->batch_rows, &rows, &n) == 0 &&
                     n) {
+                    size_t picked = n;
                     n = take_until(rows, n, excess);
-                    delete_batch(ret, rows, n, DELETED_SIZE);
+                    if (!delete_batch(ret, rows, n, c->id, INT64_MAX, DELETED_SIZE))
+                        continue; /* the run ends (PH_DONE) */
+                    adapt_batch(ret, picked, uv_hrtime() - t0);
+                    continue_later(ret);
                     return;
                 }
                 ret->cam_i++;
@@ -341,6 +544,10 @@ static void step(vg_retention *ret)
                 ret->phase = PH_DONE;
                 continue;
             }
+            if (ret->work_running) { /* measure once the files are gone */
+                ret->waiting = true;
+                return;
+            }
             ret->work.data = ret;
             ret->work_running = true;
             if (uv_queue_work(ret->loop, &ret->work, statvfs_work, after_statvfs) < 0) {
@@ -350,9 +557,14 @@ static void step(vg_retention *ret)
             }
             return;
         case PH_SPACE:
-            if (vg_store_recording_oldest(ret->store, 0, INT64_MAX, BATCH, &rows, &n) == 0 && n) {
+            if (vg_store_recording_oldest(ret->store, 0, INT64_MAX, (int64_t)ret->batch_rows, &rows,
+                                          &n) == 0 &&
+                n) {
                 n = take_until(rows, n, ret->opt.min_free_bytes - ret->free_bytes);
-                delete_batch(ret, rows, n, DELETED_SPACE);
+                if (!delete_batch(ret, rows, n, 0, INT64_MAX, DELETED_SPACE))
+                    continue;                /* the run ends (PH_DONE) */
+                ret->phase = PH_SPACE_CHECK; /* measure again, once these files are gone */
+                continue_later(ret);
                 return;
             }
             /* Short of space with only permanent segments left: recording must stop. */
@@ -372,6 +584,11 @@ static void step(vg_retention *ret)
         case PH_DONE:
             break;
         }
+    }
+    if (ret->work_running) { /* the run ends when the last files are gone */
+        ret->phase = PH_DONE;
+        ret->waiting = true;
+        return;
     }
     finish_run(ret);
 }
@@ -431,15 +648,18 @@ vg_retention *vg_retention_create(uv_loop_t *loop, vg_store *store, const vg_ret
     ret->opt.plans = ret->plans_text;
     if (ret->opt.interval_ms <= 0)
         ret->opt.interval_ms = 10 * 60 * 1000;
+    ret->batch_rows = BATCH_MIN;
     uv_timer_init(loop, &ret->timer);
     ret->timer.data = ret;
-    ret->timer_open = true;
+    uv_idle_init(loop, &ret->idle);
+    ret->idle.data = ret;
     /* The first run right away, from the loop (the caller may not be done setting up). */
-    uv_timer_start(&ret->timer, on_timer, 0, 0);
+    if (!ret->opt.first_run_later)
+        uv_timer_start(&ret->timer, on_timer, 0, 0);
     return ret;
 }
 
-static void on_timer_closed(uv_handle_t *h)
+static void on_handle_closed(uv_handle_t *h)
 {
     (void)h;
 }
@@ -452,13 +672,16 @@ void vg_retention_stop(vg_retention *ret, void (*done)(void *ctx), void *ctx)
     ret->done = done;
     ret->done_ctx = ctx;
     uv_timer_stop(&ret->timer);
-    uv_close((uv_handle_t *)&ret->timer, on_timer_closed);
-    ret->timer_open = false;
-    if (!ret->running || !ret->work_running) {
-        if (ret->running)
-            finish_run(ret); /* between steps: stop here */
-        else if (done)
+    uv_close((uv_handle_t *)&ret->timer, on_handle_closed);
+    uv_idle_stop(&ret->idle);
+    uv_close((uv_handle_t *)&ret->idle, on_handle_closed);
+    if (!ret->running) {
+        if (done)
             done(ctx);
+    } else if (ret->work_running) {
+        ret->waiting = true; /* the worker's callback ends the run, once the files are gone */
+    } else {
+        step(ret); /* between steps: stop here */
     }
 }
 
@@ -467,7 +690,9 @@ void vg_retention_destroy(vg_retention *ret)
     if (!ret)
         return;
     vg_camera_array_free(ret->cams, ret->cam_count);
-    vg_recording_array_free(ret->batch, ret->batch_n);
+    free_paths(ret->job, ret->job_n);
+    free(ret->job_errs);
+    free_paths(ret->pending, ret->pending_n);
     free(ret->dir);
     free(ret->plans_text);
     free(ret);

@@ -10,12 +10,18 @@
  *     size:  per camera over recordMaxBytesPerCamera, its oldest segments
  *     space: while the disk has less than recordMinFreeSpace, the oldest
  *            segments of any camera
- *   each step: ≤ 256 rows picked on the loop ─▶ files unlinked on a worker
- *              ─▶ rows deleted on the loop in one transaction
+ *   each step, on the loop: a batch of rows deleted in one transaction
+ *              (one statement; 256-8192 rows, sized so that a step takes
+ *              about 2 ms) ─▶ their files queued for a worker, which
+ *              unlinks them while the next steps go on (at most 16 Ki files
+ *              queued; the space pass waits for them before measuring again)
  *
- * So the loop never holds more than one small batch, however large the
- * index. When the disk is short of space and only permanent segments are
- * left, on_disk_full(true) asks the recorders to stop (false: room again).
+ * Rows go before files: a crash leaves files without rows (not played,
+ * only disk used), never a row without its file. The first run waits for
+ * recovery (first_run_later), which would index again a file whose row was
+ * just deleted. When the disk is short of space and only permanent
+ * segments are left, on_disk_full(true) asks the recorders to stop (false:
+ * room again).
  *
  * Threads: the loop thread only (unlink and statvfs run on workers).
  */
@@ -40,6 +46,7 @@ typedef struct vg_retention_options {
     int64_t interval_ms;          /* recordCleanupInterval */
     int64_t clock_offset_ms;      /* testClockOffset: added to "now" (tests only) */
     struct vg_storage *storage;   /* where the files are (record/storage.h); borrowed */
+    bool first_run_later;         /* no run at create: the first is vg_retention_run()'s */
     void (*on_disk_full)(void *ctx, bool full, const char *why);
     void *ctx;
 } vg_retention_options;
@@ -59,8 +66,9 @@ int64_t vg_retention_of(const vg_retention *ret, int retention_days, const char 
 int64_t vg_retention_now_ms(const vg_retention *ret);
 
 /*
- * Starts retention on `store` (borrowed): a first run now, then one every
- * interval. NULL with a message in `err` for bad plans, or out of memory.
+ * Starts retention on `store` (borrowed): a first run now (on the loop's
+ * next turn; with first_run_later, at the first vg_retention_run()), then
+ * one every interval. NULL with a message in `err` for bad plans, or out of memory.
  */
 vg_retention *vg_retention_create(uv_loop_t *loop, vg_store *store, const vg_retention_options *opt,
                                   char *err, size_t err_cap);

@@ -6,7 +6,7 @@
  *
  *   recorder ──closed file──▶ upload(local path, key)      local: already in place
  *   playback ──────────────▶ get_url(key, ttl)             local: /recordings/<key>
- *   retention ─────────────▶ remove(key)                   local: unlink (+ an empty day folder)
+ *   retention ─────────────▶ remove_many(keys)             local: unlink (+ an emptied day folder)
  *
  * A key is the index's path, "<camera>/<YYYY-MM-DD>/<HH-MM-SS.mmm>.mp4".
  * upload and remove block (disk, network): they run on the worker pool
@@ -33,6 +33,14 @@ typedef struct vg_storage_ops {
     int (*get_url)(vg_storage *st, const char *key, int64_t ttl_ms, char *out, size_t cap);
     /* Removes the object; absent is not an error. Worker only. 0 or -errno. */
     int (*remove)(vg_storage *st, const char *key);
+    /*
+     * Removes the `n` objects `keys` (absent is not an error), writing 0 or
+     * -errno for each into errs[i]; returns how many failed. One call for a
+     * batch lets a backend share work between keys (local: one folder
+     * lookup per day, not per file; S3: DeleteObjects). Keys of the same
+     * folder should be next to each other. Worker only. NULL: remove() per key.
+     */
+    size_t (*remove_many)(vg_storage *st, char *const *keys, size_t n, int *errs);
     void (*destroy)(vg_storage *st);
 } vg_storage_ops;
 
@@ -57,6 +65,16 @@ static inline int vg_storage_get_url(vg_storage *st, const char *key, int64_t tt
 static inline int vg_storage_remove(vg_storage *st, const char *key)
 {
     return st->ops->remove(st, key);
+}
+
+static inline size_t vg_storage_remove_many(vg_storage *st, char *const *keys, size_t n, int *errs)
+{
+    if (st->ops->remove_many)
+        return st->ops->remove_many(st, keys, n, errs);
+    size_t failed = 0;
+    for (size_t i = 0; i < n; i++)
+        failed += (errs[i] = st->ops->remove(st, keys[i])) < 0;
+    return failed;
 }
 
 /* NULL-safe. */

@@ -158,6 +158,12 @@ enum stmt_id {
     STMT_RECORDING_OLDEST_CAMERA,
     STMT_RECORDING_OLDEST_ANY,
     STMT_RECORDING_OLDEST_ORPHAN,
+    STMT_RECORDING_EXPIRE_OLDEST_CAMERA,
+    STMT_RECORDING_EXPIRE_OLDEST_ANY,
+    STMT_RECORDING_EXPIRE_OLDEST_ORPHAN,
+    STMT_RECORDING_EXPIRE_BATCH_CAMERA,
+    STMT_RECORDING_EXPIRE_BATCH_ANY,
+    STMT_RECORDING_EXPIRE_BATCH_ORPHAN,
     STMT_CLIP_INSERT,
     STMT_CLIP_MARK,
     STMT_CLIP_GET,
@@ -251,6 +257,34 @@ static const char *const stmt_sql[STMT_NUM] = {
         "SELECT " RECORDING_COLUMNS " FROM recordings WHERE start_ms < ?2 AND end_ms < ?2"
         " AND permanent = 0 AND camera_id NOT IN (SELECT id FROM cameras)"
         " ORDER BY start_ms, id LIMIT ?3",
+    /*
+     * What the three queries above return, up to and including the row
+     * (?3 start_ms, ?4 id) in their order: retention deletes a whole batch
+     * in one statement, not a statement per row.
+     */
+    [STMT_RECORDING_EXPIRE_OLDEST_CAMERA] =
+        "DELETE FROM recordings WHERE camera_id = ?1 AND start_ms < ?2 AND end_ms < ?2"
+        " AND permanent = 0 AND start_ms <= ?3 AND (start_ms < ?3 OR id <= ?4)",
+    [STMT_RECORDING_EXPIRE_OLDEST_ANY] =
+        "DELETE FROM recordings WHERE start_ms < ?2 AND end_ms < ?2 AND permanent = 0"
+        " AND start_ms <= ?3 AND (start_ms < ?3 OR id <= ?4)",
+    [STMT_RECORDING_EXPIRE_OLDEST_ORPHAN] =
+        "DELETE FROM recordings WHERE start_ms < ?2 AND end_ms < ?2 AND permanent = 0"
+        " AND start_ms <= ?3 AND (start_ms < ?3 OR id <= ?4)"
+        " AND camera_id NOT IN (SELECT id FROM cameras)",
+    /* The three OLDEST queries' rows, deleted and returned by one statement. */
+    [STMT_RECORDING_EXPIRE_BATCH_CAMERA] =
+        "DELETE FROM recordings WHERE id IN (SELECT id FROM recordings WHERE camera_id = ?1"
+        " AND start_ms < ?2 AND end_ms < ?2 AND permanent = 0 ORDER BY start_ms, id LIMIT ?3)"
+        " RETURNING " RECORDING_COLUMNS,
+    [STMT_RECORDING_EXPIRE_BATCH_ANY] =
+        "DELETE FROM recordings WHERE id IN (SELECT id FROM recordings WHERE start_ms < ?2"
+        " AND end_ms < ?2 AND permanent = 0 ORDER BY start_ms, id LIMIT ?3)"
+        " RETURNING " RECORDING_COLUMNS,
+    [STMT_RECORDING_EXPIRE_BATCH_ORPHAN] =
+        "DELETE FROM recordings WHERE id IN (SELECT id FROM recordings WHERE start_ms < ?2"
+        " AND end_ms < ?2 AND permanent = 0 AND camera_id NOT IN (SELECT id FROM cameras)"
+        " ORDER BY start_ms, id LIMIT ?3) RETURNING " RECORDING_COLUMNS,
     [STMT_CLIP_INSERT] = "INSERT INTO clips (camera_id, start_ms, end_ms, name, created_at_ms)"
                          " VALUES (?1, ?2, ?3, ?4, ?5)",
     /* permanent = 0: the count of changes is what the clip made permanent. */
@@ -1473,6 +1507,63 @@ int vg_store_recording_oldest(vg_store *store, int64_t camera_id, int64_t ended_
         rc = sqlite3_bind_int64(stmt, 3, limit);
     if (rc != SQLITE_OK) {
         err = store_error(store, rc, "recording retention query failed camera=%" PRId64, camera_id);
+        goto out;
+    }
+    err = collect_recordings(store, stmt, out, n);
+out:
+    stmt_done(stmt);
+    return err;
+}
+
+int vg_store_recording_expire_oldest(vg_store *store, int64_t camera_id, int64_t ended_before_ms,
+                                     int64_t last_start_ms, int64_t last_id, int64_t *deleted)
+{
+    enum stmt_id id = camera_id > 0    ? STMT_RECORDING_EXPIRE_OLDEST_CAMERA
+                      : camera_id == 0 ? STMT_RECORDING_EXPIRE_OLDEST_ANY
+                                       : STMT_RECORDING_EXPIRE_OLDEST_ORPHAN;
+    sqlite3_stmt *stmt = store->stmt[id];
+    int err = 0;
+    *deleted = 0;
+    int rc = sqlite3_bind_int64(stmt, 1, camera_id);
+    if (id != STMT_RECORDING_EXPIRE_OLDEST_CAMERA)
+        rc = SQLITE_OK; /* ?1 is not in that statement */
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 2, ended_before_ms);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 3, last_start_ms);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 4, last_id);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(stmt);
+    if (rc != SQLITE_DONE) {
+        err = store_error(store, rc, "recording batch expiry failed camera=%" PRId64, camera_id);
+        goto out;
+    }
+    *deleted = sqlite3_changes64(store->db);
+out:
+    stmt_done(stmt);
+    return err;
+}
+
+int vg_store_recording_expire_batch(vg_store *store, int64_t camera_id, int64_t ended_before_ms,
+                                    int64_t limit, vg_recording **out, size_t *n)
+{
+    enum stmt_id id = camera_id > 0    ? STMT_RECORDING_EXPIRE_BATCH_CAMERA
+                      : camera_id == 0 ? STMT_RECORDING_EXPIRE_BATCH_ANY
+                                       : STMT_RECORDING_EXPIRE_BATCH_ORPHAN;
+    sqlite3_stmt *stmt = store->stmt[id];
+    int err = 0;
+    *out = NULL;
+    *n = 0;
+    int rc = sqlite3_bind_int64(stmt, 1, camera_id);
+    if (id != STMT_RECORDING_EXPIRE_BATCH_CAMERA)
+        rc = SQLITE_OK; /* ?1 is not in that statement */
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 2, ended_before_ms);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 3, limit);
+    if (rc != SQLITE_OK) {
+        err = store_error(store, rc, "recording batch expiry failed camera=%" PRId64, camera_id);
         goto out;
     }
     err = collect_recordings(store, stmt, out, n);

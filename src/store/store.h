@@ -199,6 +199,27 @@ int vg_store_recording_oldest(vg_store *store, int64_t camera_id, int64_t ended_
                               int64_t limit, vg_recording **out, size_t *n);
 
 /*
+ * Deletes what vg_store_recording_oldest() with the same arguments would
+ * list, in one statement, and returns those segments (in no set order)
+ * in *out, *n as it does. A failure may leave them deleted: call it inside
+ * vg_store_begin() and roll back on failure, so that a row never goes
+ * without the caller learning its path.
+ */
+int vg_store_recording_expire_batch(vg_store *store, int64_t camera_id, int64_t ended_before_ms,
+                                    int64_t limit, vg_recording **out, size_t *n);
+
+/*
+ * Deletes, in one statement, the segments vg_store_recording_oldest() with
+ * the same `camera_id` and `ended_before_ms` lists up to and including the
+ * one that starts at `last_start_ms` with id `last_id` (the last of a batch
+ * it returned, or of a prefix of it); *deleted is how many went. Permanent
+ * segments stay, as for vg_store_recording_expire(). A caller that compares
+ * *deleted with the batch it picked knows whether the rows changed since.
+ */
+int vg_store_recording_expire_oldest(vg_store *store, int64_t camera_id, int64_t ended_before_ms,
+                                     int64_t last_start_ms, int64_t last_id, int64_t *deleted);
+
+/*
  * The camera's segments that are not permanent and end before
  * `ended_before_ms` (the ones retention deletes by then), oldest first, at
  * most `limit`; with `unnotified_only`, only those whose expiry notice has

@@ -1247,6 +1247,61 @@ static int64_t add_clip(vg_store *store, int64_t camera_id, int64_t start_ms, in
 }
 
 /*
+ * Retention's batch deletes: by range up to a picked row, and deleted and
+ * returned in one statement; neither touches a permanent segment or another
+ * camera's.
+ */
+static void test_retention_batches_keep_permanent_segments(void)
+{
+    db_setup();
+    vg_store *store = store_open();
+    int64_t made = -1;
+    int64_t seg[6] = {
+        add_recording(store, 1, 1000, 1000, 100, "1/a.mp4"),
+        add_recording(store, 1, 2000, 1000, 200, "1/b.mp4"),
+        add_recording(store, 1, 3000, 1000, 300, "1/c.mp4"),
+        add_recording(store, 1, 4000, 1000, 400, "1/d.mp4"),
+        add_recording(store, 1, 5000, 1000, 500, "1/e.mp4"),
+        add_recording(store, 2, 1000, 1000, 600, "2/a.mp4"),
+    };
+    add_clip(store, 1, 2100, 2900, "kept", &made);
+    CHECK_INT_EQ(made, 1);
+
+    /* The first two candidates (a, c: b is permanent), deleted by their range. */
+    vg_recording *recs = NULL;
+    size_t n = 0;
+    int64_t deleted = -1;
+    CHECK_INT_EQ(vg_store_recording_oldest(store, 1, 10000, 2, &recs, &n), 0);
+    CHECK_INT_EQ(n, 2);
+    if (n == 2) {
+        CHECK(recs[0].id == seg[0] && recs[1].id == seg[2]);
+        CHECK_INT_EQ(vg_store_recording_expire_oldest(store, 1, 10000, recs[1].start_ms, recs[1].id,
+                                                      &deleted),
+                     0);
+        CHECK_INT_EQ(deleted, 2);
+    }
+    vg_recording_array_free(recs, n);
+
+    /* The rest that ended before 5500 (d), deleted and returned by one statement. */
+    CHECK_INT_EQ(vg_store_recording_expire_batch(store, 1, 5500, 10, &recs, &n), 0);
+    CHECK_INT_EQ(n, 1);
+    if (n == 1)
+        CHECK(recs[0].id == seg[3] && recs[0].bytes == 400 && strcmp(recs[0].path, "1/d.mp4") == 0);
+    vg_recording_array_free(recs, n);
+    CHECK_INT_EQ(vg_store_recording_expire_batch(store, 1, 10000, 10, &recs, &n), 0);
+    CHECK_INT_EQ(n, 1); /* e */
+    vg_recording_array_free(recs, n);
+    CHECK_INT_EQ(vg_store_recording_expire_batch(store, 1, 10000, 10, &recs, &n), 0);
+    CHECK_INT_EQ(n, 0);
+
+    char paths[64];
+    raw_query("SELECT group_concat(path) FROM (SELECT path FROM recordings ORDER BY path)", paths,
+              sizeof(paths));
+    CHECK_STR_EQ(paths, "1/b.mp4,2/a.mp4");
+    vg_store_close(store);
+}
+
+/*
  * A clip keeps the segments it overlaps, not those that only touch its
  * edges nor other cameras'; a segment stays kept while any clip covers it.
  */
@@ -1603,6 +1658,7 @@ int main(void)
     VG_TEST_RUN(test_recordings_index);
     VG_TEST_RUN(test_recordings_outlive_their_camera);
     VG_TEST_RUN(test_recordings_queries_use_indexes);
+    VG_TEST_RUN(test_retention_batches_keep_permanent_segments);
     VG_TEST_RUN(test_clips_keep_the_segments_they_overlap);
     VG_TEST_RUN(test_segment_indexed_inside_a_clip_is_permanent);
     VG_TEST_RUN(test_clip_list_rename_and_errors);
