@@ -1488,29 +1488,36 @@ bool vg_store_created(const vg_store *store)
     return store->created;
 }
 
+/*
+ * The three forms of a retention statement: one camera's rows (camera_id >
+ * 0, bound as ?1), any camera's (0), or those of deleted cameras (< 0).
+ * Binds ?1 when the statement has it, then `values` from ?2 on.
+ */
+static sqlite3_stmt *retention_stmt(vg_store *store, int64_t camera_id, enum stmt_id per_camera,
+                                    enum stmt_id any, enum stmt_id orphan, const int64_t *values,
+                                    size_t count, int *rc)
+{
+    enum stmt_id id = camera_id > 0 ? per_camera : camera_id == 0 ? any : orphan;
+    sqlite3_stmt *stmt = store->stmt[id];
+    *rc = id == per_camera ? sqlite3_bind_int64(stmt, 1, camera_id) : SQLITE_OK;
+    for (size_t i = 0; i < count && *rc == SQLITE_OK; i++)
+        *rc = sqlite3_bind_int64(stmt, (int)i + 2, values[i]);
+    return stmt;
+}
+
 int vg_store_recording_oldest(vg_store *store, int64_t camera_id, int64_t ended_before_ms,
                               int64_t limit, vg_recording **out, size_t *n)
 {
-    enum stmt_id id = camera_id > 0    ? STMT_RECORDING_OLDEST_CAMERA
-                      : camera_id == 0 ? STMT_RECORDING_OLDEST_ANY
-                                       : STMT_RECORDING_OLDEST_ORPHAN;
-    sqlite3_stmt *stmt = store->stmt[id];
-    int err = 0;
+    int rc, err = 0;
     *out = NULL;
     *n = 0;
-    int rc = sqlite3_bind_int64(stmt, 1, camera_id);
-    if (id != STMT_RECORDING_OLDEST_CAMERA)
-        rc = SQLITE_OK; /* ?1 is not in that statement */
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(stmt, 2, ended_before_ms);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(stmt, 3, limit);
-    if (rc != SQLITE_OK) {
+    sqlite3_stmt *stmt =
+        retention_stmt(store, camera_id, STMT_RECORDING_OLDEST_CAMERA, STMT_RECORDING_OLDEST_ANY,
+                       STMT_RECORDING_OLDEST_ORPHAN, (int64_t[]){ended_before_ms, limit}, 2, &rc);
+    if (rc != SQLITE_OK)
         err = store_error(store, rc, "recording retention query failed camera=%" PRId64, camera_id);
-        goto out;
-    }
-    err = collect_recordings(store, stmt, out, n);
-out:
+    else
+        err = collect_recordings(store, stmt, out, n);
     stmt_done(stmt);
     return err;
 }
@@ -1518,29 +1525,18 @@ out:
 int vg_store_recording_expire_oldest(vg_store *store, int64_t camera_id, int64_t ended_before_ms,
                                      int64_t last_start_ms, int64_t last_id, int64_t *deleted)
 {
-    enum stmt_id id = camera_id > 0    ? STMT_RECORDING_EXPIRE_OLDEST_CAMERA
-                      : camera_id == 0 ? STMT_RECORDING_EXPIRE_OLDEST_ANY
-                                       : STMT_RECORDING_EXPIRE_OLDEST_ORPHAN;
-    sqlite3_stmt *stmt = store->stmt[id];
-    int err = 0;
+    int rc, err = 0;
     *deleted = 0;
-    int rc = sqlite3_bind_int64(stmt, 1, camera_id);
-    if (id != STMT_RECORDING_EXPIRE_OLDEST_CAMERA)
-        rc = SQLITE_OK; /* ?1 is not in that statement */
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(stmt, 2, ended_before_ms);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(stmt, 3, last_start_ms);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(stmt, 4, last_id);
+    sqlite3_stmt *stmt =
+        retention_stmt(store, camera_id, STMT_RECORDING_EXPIRE_OLDEST_CAMERA,
+                       STMT_RECORDING_EXPIRE_OLDEST_ANY, STMT_RECORDING_EXPIRE_OLDEST_ORPHAN,
+                       (int64_t[]){ended_before_ms, last_start_ms, last_id}, 3, &rc);
     if (rc == SQLITE_OK)
         rc = sqlite3_step(stmt);
-    if (rc != SQLITE_DONE) {
+    if (rc != SQLITE_DONE)
         err = store_error(store, rc, "recording batch expiry failed camera=%" PRId64, camera_id);
-        goto out;
-    }
-    *deleted = sqlite3_changes64(store->db);
-out:
+    else
+        *deleted = sqlite3_changes64(store->db);
     stmt_done(stmt);
     return err;
 }
@@ -1548,26 +1544,16 @@ out:
 int vg_store_recording_expire_batch(vg_store *store, int64_t camera_id, int64_t ended_before_ms,
                                     int64_t limit, vg_recording **out, size_t *n)
 {
-    enum stmt_id id = camera_id > 0    ? STMT_RECORDING_EXPIRE_BATCH_CAMERA
-                      : camera_id == 0 ? STMT_RECORDING_EXPIRE_BATCH_ANY
-                                       : STMT_RECORDING_EXPIRE_BATCH_ORPHAN;
-    sqlite3_stmt *stmt = store->stmt[id];
-    int err = 0;
+    int rc, err = 0;
     *out = NULL;
     *n = 0;
-    int rc = sqlite3_bind_int64(stmt, 1, camera_id);
-    if (id != STMT_RECORDING_EXPIRE_BATCH_CAMERA)
-        rc = SQLITE_OK; /* ?1 is not in that statement */
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(stmt, 2, ended_before_ms);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_bind_int64(stmt, 3, limit);
-    if (rc != SQLITE_OK) {
+    sqlite3_stmt *stmt = retention_stmt(
+        store, camera_id, STMT_RECORDING_EXPIRE_BATCH_CAMERA, STMT_RECORDING_EXPIRE_BATCH_ANY,
+        STMT_RECORDING_EXPIRE_BATCH_ORPHAN, (int64_t[]){ended_before_ms, limit}, 2, &rc);
+    if (rc != SQLITE_OK)
         err = store_error(store, rc, "recording batch expiry failed camera=%" PRId64, camera_id);
-        goto out;
-    }
-    err = collect_recordings(store, stmt, out, n);
-out:
+    else
+        err = collect_recordings(store, stmt, out, n);
     stmt_done(stmt);
     return err;
 }
