@@ -405,15 +405,14 @@ static int cmd_serve(int argc, char **argv)
         char cert_path[VG_CONFIG_STR_MAX + 32], key_path[VG_CONFIG_STR_MAX + 32];
         snprintf(cert_path, sizeof(cert_path), "%s/webrtc-cert.pem", cfg.data_dir);
         snprintf(key_path, sizeof(key_path), "%s/webrtc-key.pem", cfg.data_dir);
-        vg_webrtc_options rtc_opt = {
-            .udp_address = cfg.webrtc_local_udp_address,
-            .additional_hosts = cfg.webrtc_additional_hosts,
-            .ips_from_interfaces = cfg.webrtc_ips_from_interfaces,
-            .allow_origins = cfg.webrtc_allow_origins,
-            .handshake_timeout_ms = cfg.webrtc_handshake_timeout_ms,
-            .start_timeout_ms = cfg.source_on_demand_start_timeout_ms,
-            .cert_path = cert_path,
-            .key_path = key_path};
+        vg_webrtc_options rtc_opt = {.udp_address = cfg.webrtc_local_udp_address,
+                                     .additional_hosts = cfg.webrtc_additional_hosts,
+                                     .ips_from_interfaces = cfg.webrtc_ips_from_interfaces,
+                                     .allow_origins = cfg.webrtc_allow_origins,
+                                     .handshake_timeout_ms = cfg.webrtc_handshake_timeout_ms,
+                                     .start_timeout_ms = cfg.source_on_demand_start_timeout_ms,
+                                     .cert_path = cert_path,
+                                     .key_path = key_path};
         if (!(s.webrtc = vg_webrtc_create(&s.loop, s.media, &rtc_opt, err, sizeof(err)))) {
             VG_LOG_ERROR("main", "cannot start WebRTC: %s", err);
             goto done;

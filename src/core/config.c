@@ -123,7 +123,8 @@ static const config_key config_keys[] = {
     {"webrtcLocalUDPAddress", VALUE_ADDRESS, STRING_FIELD(webrtc_local_udp_address), false,
      "0.0.0.0:8189", "the one UDP port every WebRTC session shares (port 0: any free port)"},
     {"webrtcAdditionalHosts", VALUE_OPTIONAL, STRING_FIELD(webrtc_additional_hosts), false, "",
-     "addresses or host names to advertise as ICE candidates first (NAT, containers), comma-separated"},
+     "addresses or host names to advertise as ICE candidates first (NAT, containers), "
+     "comma-separated"},
     {"webrtcIPsFromInterfaces", VALUE_BOOL, BOOL_FIELD(webrtc_ips_from_interfaces), false, "yes",
      "advertise the addresses of the machine's interfaces when bound to 0.0.0.0 or [::]"},
     {"webrtcAllowOrigins", VALUE_STRING, STRING_FIELD(webrtc_allow_origins), false, "*",
