@@ -1383,42 +1383,35 @@ int vg_store_recording_has_path(vg_store *store, const char *path, bool *out)
     return err;
 }
 
-int vg_store_recording_delete(vg_store *store, int64_t id)
+/*
+ * Runs the statement `id_stmt` with the row id `id` as ?1. Returns 0; VG_ENOENT
+ * when `must_change` and no row changed; or the store error, logged as
+ * "<what> failed recording=<id>".
+ */
+static int step_on_recording(vg_store *store, enum stmt_id id_stmt, int64_t id, const char *what,
+                             bool must_change)
 {
-    sqlite3_stmt *stmt = store->stmt[STMT_RECORDING_DELETE];
+    sqlite3_stmt *stmt = store->stmt[id_stmt];
     int err = 0;
-
     int rc = sqlite3_bind_int64(stmt, 1, id);
     if (rc == SQLITE_OK)
         rc = sqlite3_step(stmt);
-    if (rc != SQLITE_DONE) {
-        err = store_error(store, rc, "recording delete failed recording=%" PRId64, id);
-        goto out;
-    }
-    if (sqlite3_changes64(store->db) == 0)
+    if (rc != SQLITE_DONE)
+        err = store_error(store, rc, "%s failed recording=%" PRId64, what, id);
+    else if (must_change && sqlite3_changes64(store->db) == 0)
         err = VG_ENOENT;
-out:
     stmt_done(stmt);
     return err;
 }
 
+int vg_store_recording_delete(vg_store *store, int64_t id)
+{
+    return step_on_recording(store, STMT_RECORDING_DELETE, id, "recording delete", true);
+}
+
 int vg_store_recording_expire(vg_store *store, int64_t id)
 {
-    sqlite3_stmt *stmt = store->stmt[STMT_RECORDING_EXPIRE];
-    int err = 0;
-
-    int rc = sqlite3_bind_int64(stmt, 1, id);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(stmt);
-    if (rc != SQLITE_DONE) {
-        err = store_error(store, rc, "recording expiry failed recording=%" PRId64, id);
-        goto out;
-    }
-    if (sqlite3_changes64(store->db) == 0)
-        err = VG_ENOENT;
-out:
-    stmt_done(stmt);
-    return err;
+    return step_on_recording(store, STMT_RECORDING_EXPIRE, id, "recording expiry", true);
 }
 
 int vg_store_recording_camera_bytes(vg_store *store, int64_t camera_id, int64_t *bytes)
@@ -1808,13 +1801,5 @@ out:
 
 int vg_store_recording_mark_notified(vg_store *store, int64_t id)
 {
-    sqlite3_stmt *stmt = store->stmt[STMT_RECORDING_NOTIFIED];
-    int err = 0;
-    int rc = sqlite3_bind_int64(stmt, 1, id);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(stmt);
-    if (rc != SQLITE_DONE)
-        err = store_error(store, rc, "recording notice mark failed recording=%" PRId64, id);
-    stmt_done(stmt);
-    return err;
+    return step_on_recording(store, STMT_RECORDING_NOTIFIED, id, "recording notice mark", false);
 }
