@@ -23,19 +23,14 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import {
+  BASE_FLAGS, CHROMIUM, chromiumChildPid, chromiumCpuSeconds, cleanupSync, emit, fail, run, withTimeout,
+} from './chromium.mjs';
 import { PAGE_CLOCK_JS, clockSummary } from './timecode.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const HLS_JS = path.join(ROOT, 'node_modules/hls.js/dist/hls.min.js');
-const CHROMIUM = process.env.VIGIL_CHROMIUM || '/usr/bin/chromium';
-// TESTING.md's flags: nothing may try the network (the tests run under
-// `unshare -n`), autoplay without a gesture, software rendering.
-const FLAGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  '--autoplay-policy=no-user-gesture-required', '--no-proxy-server', '--mute-audio',
-  '--disable-dev-shm-usage',
-];
+const FLAGS = BASE_FLAGS;
 const SAMPLE_MS = 500;
 const MAX_LIST = 200; // errors and stall events kept (the counts stay exact)
 
@@ -166,44 +161,12 @@ function servePage(port) {
 
 // Playwright does not tell the browser's pid; it spawns it directly (in its
 // own process group), so it is our child running Chromium.
-function chromiumChildPid() {
-  for (const name of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[1]) === process.pid) return Number(name);
-    } catch { /* gone meanwhile */ }
-  }
-  return null;
-}
 
 // CPU seconds used so far by every live process in Chromium's session (the
 // browser, the renderer, the GPU and utility processes).
-function chromiumCpuSeconds(pid) {
-  const tick = 100; // USER_HZ on Linux
-  let total = 0;
-  for (const name of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      // f[3] is the session id, f[11]/f[12] utime/stime, f[13]/f[14] of waited-for children
-      if (Number(f[3]) === pid) total += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
-    } catch { /* gone meanwhile */ }
-  }
-  return total / tick;
-}
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function withTimeout(promise, ms, what) {
-  let timer;
-  return Promise.race([
-    promise,
-    new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${what}: timed out after ${ms} ms`)), ms); }),
-  ]).finally(() => clearTimeout(timer));
-}
 
 function percentiles(values) {
   if (!values.length) return null;
@@ -212,66 +175,34 @@ function percentiles(values) {
   return { median: at(0.5), p90: at(0.9), min: s[0], max: s[s.length - 1] };
 }
 
-// ---- state shared with the exit paths ----
-let browserPid = null;
-let userDataDir = null;
-let printed = false;
-let result = {}; // what is known so far, printed on every way out
 
-function killChromium() {
-  if (browserPid === null) return;
-  try { process.kill(-browserPid, 'SIGKILL'); } catch { /* already gone */ }
-  try { process.kill(browserPid, 'SIGKILL'); } catch { /* already gone */ }
-  browserPid = null;
-}
 
-function cleanupSync() {
-  killChromium();
-  if (userDataDir) {
-    try { fs.rmSync(userDataDir, { recursive: true, force: true, maxRetries: 3 }); } catch { /* best effort */ }
-    userDataDir = null;
-  }
-}
 
-function emit(result) {
-  if (printed) return;
-  printed = true;
-  process.stdout.write(JSON.stringify(result) + '\n');
-}
 
-function fail(partial, err, code) {
-  emit({ ...partial, ok: false, error: String(err && err.message || err) });
-  cleanupSync();
-  process.exit(code);
-}
 
-process.on('exit', cleanupSync);
-for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP']) {
-  process.on(sig, () => fail(result, `killed by ${sig}`, 128 + os.constants.signals[sig]));
-}
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
-  result = { ok: false, url: args.url, seconds: args.seconds, low_latency: args.lowLatency };
+  run.result = { ok: false, url: args.url, seconds: args.seconds, low_latency: args.lowLatency };
   // The hard bound: whatever hangs, the script ends by seconds + 30 s.
-  setTimeout(() => fail(result, 'harness time bound hit', 3), (args.seconds + 30) * 1000).unref();
+  setTimeout(() => fail(run.result, 'harness time bound hit', 3), (args.seconds + 30) * 1000).unref();
 
   const server = await servePage(args.pagePort);
   const pageUrl = `http://127.0.0.1:${server.address().port}/`;
-  userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hls_play-'));
+  run.userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hls_play-'));
   let context;
   try {
-    context = await chromium.launchPersistentContext(userDataDir, {
+    context = await chromium.launchPersistentContext(run.userDataDir, {
       executablePath: CHROMIUM, headless: true, args: FLAGS, timeout: 20000,
       viewport: { width: 1280, height: 720 }, handleSIGINT: false, handleSIGTERM: false,
       handleSIGHUP: false,
     });
   } catch (e) {
-    return fail(result, `cannot launch ${CHROMIUM}: ${e.message.split('\n')[0]}`, 4);
+    return fail(run.result, `cannot launch ${CHROMIUM}: ${e.message.split('\n')[0]}`, 4);
   }
-  browserPid = chromiumChildPid();
+  run.browserPid = chromiumChildPid();
   // So that a caller that must SIGKILL us can still stop the browser and clean up.
-  process.stderr.write(`hls_play: chromium pid ${browserPid} user-data-dir ${userDataDir}\n`);
+  process.stderr.write(`hls_play: chromium pid ${run.browserPid} user-data-dir ${run.userDataDir}\n`);
 
   const pageErrors = [];
   const page = context.pages()[0] || await context.newPage();
@@ -279,7 +210,7 @@ async function main() {
   page.on('crash', () => pageErrors.push('page crashed'));
   await withTimeout(page.goto(pageUrl, { waitUntil: 'load', timeout: 10000 }), 12000, 'page load');
   const startErr = await page.evaluate(([u, ll]) => window.startPlayer(u, ll), [args.url, args.lowLatency]);
-  if (startErr) return fail(result, startErr, 5);
+  if (startErr) return fail(run.result, startErr, 5);
   if (args.clock) {
     const clockErr = await page.evaluate(() => window.startClock(document.getElementById('v')));
     if (clockErr) pageErrors.push(`clock: ${clockErr}`);
@@ -288,7 +219,7 @@ async function main() {
   // Sample every 500 ms on a fixed schedule for `seconds`.
   const samples = [];
   const t0 = Date.now();
-  const cpu0 = browserPid ? chromiumCpuSeconds(browserPid) : null;
+  const cpu0 = run.browserPid ? chromiumCpuSeconds(run.browserPid) : null;
   const nodeCpu0 = process.cpuUsage();
   for (let i = 0; i <= Math.round(args.seconds * 1000 / SAMPLE_MS); i++) {
     const wait = t0 + i * SAMPLE_MS - Date.now();
@@ -303,7 +234,7 @@ async function main() {
     }
   }
   const wall = (Date.now() - t0) / 1000;
-  const cpu1 = browserPid ? chromiumCpuSeconds(browserPid) : null;
+  const cpu1 = run.browserPid ? chromiumCpuSeconds(run.browserPid) : null;
   const nodeCpu = process.cpuUsage(nodeCpu0);
 
   const h = await withTimeout(page.evaluate(() => ({
@@ -331,7 +262,7 @@ async function main() {
   const first = playing[0] || {};
   const last = samples[samples.length - 1] || {};
   const lat = playing.map((s) => s.latency_ms).filter((v) => typeof v === 'number');
-  Object.assign(result, {
+  Object.assign(run.result, {
     ok: true,
     samples,
     current_time_start: first.current_time ?? null,
@@ -358,8 +289,8 @@ async function main() {
     harness_cpu_core: (nodeCpu.user + nodeCpu.system) / 1e6 / wall,
     page_errors: pageErrors,
   });
-  if (args.clock) result.clock = clockSummary(clock);
-  emit(result);
+  if (args.clock) run.result.clock = clockSummary(clock);
+  emit(run.result);
   await withTimeout(context.close(), 5000, 'close').catch(() => {});
   cleanupSync();
   server.closeAllConnections?.();
@@ -367,4 +298,4 @@ async function main() {
   process.exit(0);
 }
 
-main().catch((e) => fail(result, e, 1));
+main().catch((e) => fail(run.result, e, 1));

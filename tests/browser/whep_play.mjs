@@ -38,15 +38,14 @@ import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import {
+  BASE_FLAGS, CHROMIUM, chromiumChildPid, chromiumCpuSeconds, cleanupSync, emit, fail, run, withTimeout,
+} from './chromium.mjs';
 import { PAGE_CLOCK_JS, clockSummary, latencyStats } from './timecode.mjs';
 
-const CHROMIUM = process.env.VIGIL_CHROMIUM || '/usr/bin/chromium';
 // TESTING.md's flags, plus what WebRTC on loopback needs.
 const FLAGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  '--autoplay-policy=no-user-gesture-required', '--no-proxy-server', '--mute-audio',
-  '--disable-dev-shm-usage',
+  ...BASE_FLAGS,
   '--allow-loopback-in-peer-connection', '--disable-features=WebRtcHideLocalIpsWithMdns',
 ];
 const SAMPLE_MS = 500;
@@ -272,41 +271,11 @@ window.luma = () => {
 
 // Playwright does not tell the browser's pid; it spawns it directly (in its
 // own process group), so it is our child running Chromium.
-function chromiumChildPid() {
-  for (const name of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[1]) === process.pid) return Number(name);
-    } catch { /* gone meanwhile */ }
-  }
-  return null;
-}
 
 // CPU seconds used so far by every live process of Chromium's session.
-function chromiumCpuSeconds(pid) {
-  let total = 0;
-  for (const name of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(f[3]) === pid) total += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
-    } catch { /* gone meanwhile */ }
-  }
-  return total / 100; // USER_HZ
-}
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function withTimeout(promise, ms, what) {
-  let timer;
-  return Promise.race([
-    promise,
-    new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${what}: timed out after ${ms} ms`)), ms); }),
-  ]).finally(() => clearTimeout(timer));
-}
 
 const median = (xs) => {
   const s = xs.filter((x) => typeof x === 'number').sort((a, b) => a - b);
@@ -317,43 +286,11 @@ const maxOf = (xs) => {
   return s.length ? Math.max(...s) : null;
 };
 
-// ---- state shared with the exit paths ----
-let browserPid = null;
-let userDataDir = null;
-let printed = false;
-let result = {};
 
-function killChromium() {
-  if (browserPid === null) return;
-  try { process.kill(-browserPid, 'SIGKILL'); } catch { /* already gone */ }
-  try { process.kill(browserPid, 'SIGKILL'); } catch { /* already gone */ }
-  browserPid = null;
-}
 
-function cleanupSync() {
-  killChromium();
-  if (userDataDir) {
-    try { fs.rmSync(userDataDir, { recursive: true, force: true, maxRetries: 3 }); } catch { /* best effort */ }
-    userDataDir = null;
-  }
-}
 
-function emit(obj) {
-  if (printed) return;
-  printed = true;
-  process.stdout.write(JSON.stringify(obj) + '\n');
-}
 
-function fail(partial, err, code) {
-  emit({ ...partial, ok: false, error: String(err && err.message || err) });
-  cleanupSync();
-  process.exit(code);
-}
 
-process.on('exit', cleanupSync);
-for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP']) {
-  process.on(sig, () => fail(result, `killed by ${sig}`, 128 + os.constants.signals[sig]));
-}
 
 // One page's figures from its samples and report.
 function pageResult(index, rep, samples, fin, clock, luma, pageErrors) {
@@ -420,25 +357,25 @@ function pageResult(index, rep, samples, fin, clock, luma, pageErrors) {
 
 async function main() {
   const args = parseArgs(process.argv.slice(2));
-  result = { ok: false, url: args.url, seconds: args.seconds, pages: args.pages,
+  run.result = { ok: false, url: args.url, seconds: args.seconds, pages: args.pages,
              clock_enabled: args.clock, delete: args.del };
-  setTimeout(() => fail(result, 'harness time bound hit', 3),
+  setTimeout(() => fail(run.result, 'harness time bound hit', 3),
              (args.seconds + 30 + 5 * args.pages) * 1000).unref();
 
   const origin = new URL(args.url).origin;
-  userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'whep_play-'));
+  run.userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'whep_play-'));
   let context;
   try {
-    context = await chromium.launchPersistentContext(userDataDir, {
+    context = await chromium.launchPersistentContext(run.userDataDir, {
       executablePath: CHROMIUM, headless: true, args: FLAGS, timeout: 20000,
       viewport: { width: 1280, height: 720 }, handleSIGINT: false, handleSIGTERM: false,
       handleSIGHUP: false,
     });
   } catch (e) {
-    return fail(result, `cannot launch ${CHROMIUM}: ${e.message.split('\n')[0]}`, 4);
+    return fail(run.result, `cannot launch ${CHROMIUM}: ${e.message.split('\n')[0]}`, 4);
   }
-  browserPid = chromiumChildPid();
-  process.stderr.write(`whep_play: chromium pid ${browserPid} user-data-dir ${userDataDir}\n`);
+  run.browserPid = chromiumChildPid();
+  process.stderr.write(`whep_play: chromium pid ${run.browserPid} user-data-dir ${run.userDataDir}\n`);
 
   // Chromium gathers no host candidate, not even 127.0.0.1, for a page without
   // camera/microphone permission (its FilteringNetworkManager then offers only
@@ -468,7 +405,7 @@ async function main() {
 
   // Start every viewer at once.
   const t0 = Date.now();
-  const cpu0 = browserPid ? chromiumCpuSeconds(browserPid) : null;
+  const cpu0 = run.browserPid ? chromiumCpuSeconds(run.browserPid) : null;
   const nodeCpu0 = process.cpuUsage();
   const startErrs = await Promise.all(pages.map(async (page, i) => {
     if (args.clock) {
@@ -479,7 +416,7 @@ async function main() {
                        15000, `page ${i} start`);
   }));
   const noWebrtc = startErrs.find((e) => e);
-  if (noWebrtc) return fail(result, noWebrtc, 5);
+  if (noWebrtc) return fail(run.result, noWebrtc, 5);
 
   // Sample every page every 500 ms for `seconds`.
   const samples = pages.map(() => []);
@@ -491,12 +428,12 @@ async function main() {
         withTimeout(page.evaluate(() => window.sample()), 2000, 'sample')));
       got.forEach((s, i) => samples[i].push(s));
     } catch (e) {
-      result.samples = samples;
-      return fail(result, `a page stopped answering at sample ${k}: ${e.message.split('\n')[0]}`, 6);
+      run.result.samples = samples;
+      return fail(run.result, `a page stopped answering at sample ${k}: ${e.message.split('\n')[0]}`, 6);
     }
   }
   const wall = (Date.now() - t0) / 1000;
-  const cpu1 = browserPid ? chromiumCpuSeconds(browserPid) : null;
+  const cpu1 = run.browserPid ? chromiumCpuSeconds(run.browserPid) : null;
   const nodeCpu = process.cpuUsage(nodeCpu0);
 
   const perPage = [];
@@ -553,11 +490,11 @@ async function main() {
     chromium_cpu_core: cpu0 !== null ? Math.round(1000 * (cpu1 - cpu0) / wall) / 1000 : null,
     harness_cpu_core: Math.round(1000 * (nodeCpu.user + nodeCpu.system) / 1e6 / wall) / 1000,
   };
-  Object.assign(result, { ok: true, summary, results });
-  emit(result);
+  Object.assign(run.result, { ok: true, summary, results });
+  emit(run.result);
   await withTimeout(context.close(), 5000, 'close').catch(() => {});
   cleanupSync();
   process.exit(0);
 }
 
-main().catch((e) => fail(result, e, 1));
+main().catch((e) => fail(run.result, e, 1));
