@@ -5,7 +5,7 @@ CMAKE ?= cmake
 JOBS  ?= $(shell nproc)
 VIGIL_ARGS ?=
 
-.PHONY: all deps build debug asan run test unit integration fmt fuzz bench bench-hls bench-still bench-record clean
+.PHONY: all deps build web debug asan run test unit integration fmt fuzz bench bench-hls bench-still bench-record clean
 
 all: build
 
@@ -17,6 +17,11 @@ build: deps
 	$(CMAKE) --preset release >/dev/null
 	$(CMAKE) --build --preset release -j $(JOBS)
 
+# The web console (web/): bundled by esbuild from node_modules into build/web,
+# vigil's default consoleDir. Under a second; always rebuilt.
+web: deps
+	node web/build.mjs build/web
+
 debug: deps
 	$(CMAKE) --preset debug >/dev/null
 	$(CMAKE) --build --preset debug -j $(JOBS)
@@ -25,20 +30,21 @@ asan: deps
 	$(CMAKE) --preset asan >/dev/null
 	$(CMAKE) --build --preset asan -j $(JOBS)
 
-# Release build, then the server on the embedded defaults (127.0.0.1:8080, ./data),
-# with a demo camera on the first start.
-run: build
+# Release build and the console, then the server on the embedded defaults
+# (127.0.0.1:8080, ./data; the console at http://127.0.0.1:8080/), with a demo
+# camera on the first start.
+run: build web
 	./build/release/vigil serve --demo $(VIGIL_ARGS)
 
 # Every test (unit, then integration) against the ASan+UBSan build, ending
 # with one summary line.
-test: asan
+test: asan web
 	@scripts/run-tests.sh build/asan
 
 unit: asan
 	@scripts/run-tests.sh build/asan unit
 
-integration: asan
+integration: asan web
 	@scripts/run-tests.sh build/asan integration
 
 fmt:

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Installs the npm packages of the browser tests (package.json: playwright-core,
-# hls.js) into node_modules/ with `npm ci`, exactly as package-lock.json says.
+# Installs the npm packages (package.json: esbuild and preact for the web
+# console, hls.js for it and the browser tests, playwright-core for the
+# browser tests) into node_modules/ with `npm ci`, exactly as
+# package-lock.json says. esbuild's native binary is its own npm package
+# (@esbuild/linux-x64), so no install script has to fetch it.
 # Idempotent and fast: does nothing while node_modules/ is newer than
 # package.json and package-lock.json. Needs node and npm (install-deps.sh).
 # No browser is ever downloaded: the tests use Debian's /usr/bin/chromium.
