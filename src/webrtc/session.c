@@ -152,6 +152,7 @@ static void send_au_at(rtc_session *s, rtc_stream *st, const vg_au *au, uint32_t
     s->sending = NULL;
     st->last_rtp = rtp;
     st->last_send_ns = mono_ns();
+    st->last_wall_ns = au->wallclock_ns;
 }
 
 static void send_au(rtc_session *s, rtc_stream *st, const vg_au *au)
@@ -194,18 +195,31 @@ static void send_gop(rtc_session *s)
     st->has_offset = true;
 }
 
-/* RFC 3550 section 6.4.1: an SR maps the stream's RTP clock to NTP wall-clock time. */
+/*
+ * RFC 3550 section 6.4.1: an SR maps the stream's RTP clock to NTP wall-clock
+ * time, "the same time as the NTP timestamp". The RTP timestamp of a frame is
+ * its sampling instant, so the NTP time given is the frame's capture wall
+ * clock (the AU's), extrapolated by the time since it was sent. A browser then
+ * knows when what it shows was captured: Chromium's inbound-rtp
+ * `estimatedPlayoutTimestamp` is that time, and the console's latency figure
+ * is now minus it. Audio and video map to the same clock, which keeps lip sync.
+ */
 static void send_sender_report(rtc_session *s, rtc_stream *st)
 {
     if (!st->active || !st->packetizer.packets)
         return;
-    struct timespec wall;
-    clock_gettime(CLOCK_REALTIME, &wall);
-    uint64_t ntp = ((uint64_t)wall.tv_sec + 2208988800u) << 32 |
-                   (uint64_t)(((uint64_t)wall.tv_nsec << 32) / 1000000000u);
     uint64_t elapsed_ns = mono_ns() - st->last_send_ns;
     if (elapsed_ns > SENDER_REPORT_IDLE_NS)
         return; /* the camera is silent: nothing new to map (and no overflow below) */
+    int64_t wall_ns = st->last_wall_ns;
+    if (wall_ns <= 0) {
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        wall_ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec - (int64_t)elapsed_ns;
+    }
+    wall_ns += (int64_t)elapsed_ns;
+    uint64_t ntp = ((uint64_t)(wall_ns / 1000000000) + 2208988800u) << 32 |
+                   (uint64_t)(((uint64_t)(wall_ns % 1000000000) << 32) / 1000000000u);
     uint32_t rtp =
         st->last_rtp + (uint32_t)(elapsed_ns * (uint64_t)st->track->clock_rate / 1000000000u);
     uint8_t buf[256];

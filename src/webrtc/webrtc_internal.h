@@ -43,6 +43,7 @@ typedef struct rtc_stream {
     int64_t rtp_offset; /* RTP timestamp = pts + rtp_offset (mod 2^32) */
     uint32_t last_rtp;
     uint64_t last_send_ns; /* CLOCK_MONOTONIC when the last AU went out */
+    int64_t last_wall_ns;  /* that AU's capture wall clock (vg_au.wallclock_ns), 0 if none */
     bool need_key;         /* video: send nothing until the next key frame */
     bool nack, pli;        /* feedback the browser asked for */
 } rtc_stream;
