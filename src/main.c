@@ -14,6 +14,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "http/server.h"
+#include "http/static_files.h"
 #include "service/service.h"
 #include "store/maintenance.h"
 #include "store/store.h"
@@ -332,6 +333,7 @@ static int cmd_serve(int argc, char **argv)
     int exit_code = 1;
     vg_store *store = NULL;
     vg_router *router = NULL;
+    vg_static_files *console = NULL;
     server_state s = {.cfg = &cfg};
     bool loop_ready = false;
     char db_path[VG_CONFIG_STR_MAX + 16], err[512];
@@ -448,9 +450,16 @@ static int cmd_serve(int argc, char **argv)
     api.record = s.record;
     api.ws_allow_origins = cfg.ws_allow_origins;
     api.media_allow_origins = cfg.hls_allow_origins;
+    /* Read whole now, while blocking is allowed; served from memory once the loop runs. */
+    vg_static_files_options console_opt = {.dir = cfg.console_dir};
+    if (cfg.console && !(console = vg_static_files_load(&console_opt))) {
+        VG_LOG_ERROR("main", "cannot load the web console: out of memory");
+        goto done;
+    }
     router = vg_router_create();
     if (!router || vg_api_register(router, &api) < 0 || vg_hls_register(router, s.hls) < 0 ||
-        (s.webrtc && vg_webrtc_register(router, s.webrtc) < 0)) {
+        (s.webrtc && vg_webrtc_register(router, s.webrtc) < 0) ||
+        (console && vg_static_files_register(router, console) < 0)) {
         VG_LOG_ERROR("main", "cannot build the routes: out of memory");
         goto done;
     }
@@ -506,6 +515,7 @@ done:
     vg_media_destroy(s.media);
     vg_http_server_destroy(s.http);
     vg_router_destroy(router);
+    vg_static_files_destroy(console); /* after the server: responses pointed at its bytes */
     vg_store_close(store);
     return exit_code;
 }

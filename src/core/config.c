@@ -35,6 +35,15 @@
 #include <strings.h>
 #include <yaml.h>
 
+/*
+ * Where `make web` puts the built console in a checkout (CMake defines it as
+ * ${CMAKE_SOURCE_DIR}/build/web), so that `make run` finds it; an installed
+ * vigil sets consoleDir instead.
+ */
+#ifndef VIGIL_CONSOLE_DIR
+#define VIGIL_CONSOLE_DIR "build/web"
+#endif
+
 /* A config file bigger than this is a mistake (or /dev/zero); refuse it. */
 #define CONFIG_FILE_MAX (1024 * 1024)
 
@@ -92,6 +101,10 @@ static const config_key config_keys[] = {
      "largest HTTP request body accepted"},
     {"shutdownTimeout", VALUE_DURATION, INT64_FIELD(shutdown_timeout_ms), true, "5s",
      "longest time from SIGTERM to exit"},
+    {"console", VALUE_BOOL, BOOL_FIELD(console), false, "yes",
+     "serve the web console at / from consoleDir"},
+    {"consoleDir", VALUE_STRING, STRING_FIELD(console_dir), false, VIGIL_CONSOLE_DIR,
+     "directory of the built web console (index.html, assets/), read once at start"},
     {"connectTimeout", VALUE_DURATION, INT64_FIELD(connect_timeout_ms), true, "10s",
      "a camera must be reached, opened and describe its tracks within this long"},
     {"readTimeout", VALUE_DURATION, INT64_FIELD(read_timeout_ms), true, "10s",

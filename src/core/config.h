@@ -24,16 +24,18 @@
 #define VG_CONFIG_STR_MAX 1024
 
 typedef struct vg_config {
-    vg_log_level log_level;           /* logLevel: error|warn|info|debug (info) */
-    char listen[VG_CONFIG_STR_MAX];   /* listen: HOST:PORT or [IPV6]:PORT (127.0.0.1:8080) */
-    char data_dir[VG_CONFIG_STR_MAX]; /* dataDir: database and media (./data) */
-    int64_t http_idle_timeout_ms;     /* httpIdleTimeout: idle keep-alive connections (30s) */
-    int64_t http_max_body_size;       /* httpMaxBodySize: request bodies, bytes (1MiB) */
-    int64_t shutdown_timeout_ms;      /* shutdownTimeout: SIGTERM to exit, at most (5s) */
-    int64_t connect_timeout_ms;       /* connectTimeout: reach, open, describe a camera (10s) */
-    int64_t read_timeout_ms;          /* readTimeout: a silent camera has failed (10s) */
-    int64_t max_readers;              /* maxReaders: per path, 0 unlimited (0) */
-    bool source_on_demand;            /* sourceOnDemand: default of a stream's on_demand (no) */
+    vg_log_level log_level;              /* logLevel: error|warn|info|debug (info) */
+    char listen[VG_CONFIG_STR_MAX];      /* listen: HOST:PORT or [IPV6]:PORT (127.0.0.1:8080) */
+    char data_dir[VG_CONFIG_STR_MAX];    /* dataDir: database and media (./data) */
+    int64_t http_idle_timeout_ms;        /* httpIdleTimeout: idle keep-alive connections (30s) */
+    int64_t http_max_body_size;          /* httpMaxBodySize: request bodies, bytes (1MiB) */
+    int64_t shutdown_timeout_ms;         /* shutdownTimeout: SIGTERM to exit, at most (5s) */
+    bool console;                        /* console: serve the web console at / (yes) */
+    char console_dir[VG_CONFIG_STR_MAX]; /* consoleDir: the built console (VIGIL_CONSOLE_DIR) */
+    int64_t connect_timeout_ms;          /* connectTimeout: reach, open, describe a camera (10s) */
+    int64_t read_timeout_ms;             /* readTimeout: a silent camera has failed (10s) */
+    int64_t max_readers;                 /* maxReaders: per path, 0 unlimited (0) */
+    bool source_on_demand;               /* sourceOnDemand: default of a stream's on_demand (no) */
     int64_t source_on_demand_start_timeout_ms; /* sourceOnDemandStartTimeout (10s) */
     int64_t source_on_demand_close_after_ms;   /* sourceOnDemandCloseAfter (10s) */
     bool hls_always_remux;                     /* hlsAlwaysRemux (no) */

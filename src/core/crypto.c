@@ -17,6 +17,11 @@ void vg_sha1(const void *data, size_t len, uint8_t out[VG_SHA1_LEN])
     SHA1(len ? data : empty, len, out);
 }
 
+void vg_sha256(const void *data, size_t len, uint8_t out[VG_SHA256_LEN])
+{
+    SHA256(len ? data : empty, len, out);
+}
+
 int vg_hmac_sha256(const void *key, size_t key_len, const void *data, size_t len,
                    uint8_t out[VG_SHA256_LEN])
 {

@@ -17,6 +17,9 @@
 /* SHA-1 (FIPS 180-4) of `len` bytes at `data` (NULL when len is 0) into `out`. */
 void vg_sha1(const void *data, size_t len, uint8_t out[VG_SHA1_LEN]);
 
+/* SHA-256 (FIPS 180-4) of `len` bytes at `data` (NULL when len is 0) into `out`. */
+void vg_sha256(const void *data, size_t len, uint8_t out[VG_SHA256_LEN]);
+
 /*
  * HMAC-SHA-256 (RFC 2104, FIPS 198-1) of `data` with `key` into `out`. Either
  * pointer may be NULL when its length is 0. Returns 0, VG_EINVAL for a key

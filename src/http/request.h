@@ -44,6 +44,15 @@ void vg_http_respond(vg_http_request *req, unsigned status, const char *content_
 void vg_http_respond_owned(vg_http_request *req, unsigned status, const char *content_type,
                            char *body, size_t len);
 
+/*
+ * As vg_http_respond(), with `len` bytes of `body` sent without copying and
+ * never released: for bytes that outlive the server (the web console, loaded
+ * once at start and freed after the server is destroyed). `body` may be NULL
+ * when `len` is 0 (a 304).
+ */
+void vg_http_respond_static(vg_http_request *req, unsigned status, const char *content_type,
+                            const void *body, size_t len);
+
 /* A borrowed run of bytes. */
 typedef struct vg_http_slice {
     const void *data;

@@ -252,6 +252,19 @@ void vg_http_respond_owned(vg_http_request *req, unsigned status, const char *co
     queue(req, status, content_type, resp);
 }
 
+void vg_http_respond_static(vg_http_request *req, unsigned status, const char *content_type,
+                            const void *body, size_t len)
+{
+    if (req->responded) {
+        VG_LOG_ERROR("http", "second response ignored status=%u path=%s", status, req->path);
+        return;
+    }
+    req->responded = true;
+    /* PERSISTENT: MHD points at the bytes and neither copies nor frees them. */
+    queue(req, status, content_type,
+          MHD_create_response_from_buffer(len, (void *)(len ? body : ""), MHD_RESPMEM_PERSISTENT));
+}
+
 void vg_http_respond_slices(vg_http_request *req, unsigned status, const char *content_type,
                             const vg_http_slice *slices, size_t count, void (*release)(void *ctx),
                             void *ctx)

@@ -12,7 +12,7 @@ LIMIT = 1024 * 1024
 
 
 def test_unknown_route_404(module_server):
-    for path in ("/nope", "/", "/api", "/api/cameras/1/extra", "/api/streams/a/b/c",
+    for path in ("/nope", "/api", "/api/cameras/1/extra", "/api/streams/a/b/c",
                  "/health/x"):
         err = assert_error(module_server.get(path), 404, "not_found")
         assert "no route" in err["message"]

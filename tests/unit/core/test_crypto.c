@@ -1,4 +1,5 @@
-/* Unit tests for core/crypto.c: SHA-1, HMAC-SHA-256 and base64 against their standards' vectors. */
+/* Unit tests for core/crypto.c: SHA-1, SHA-256, HMAC-SHA-256 and base64 against their standards'
+ * vectors. */
 #include "core/crypto.h"
 #include "core/error.h"
 #include "vg_test.h"
@@ -20,6 +21,19 @@ static void test_sha1_fips180(void)
     vg_sha1(NULL, 0, md);
     to_hex(md, sizeof(md), hex);
     CHECK_STR_EQ(hex, "da39a3ee5e6b4b0d3255bfef95601890afd80709");
+}
+
+static void test_sha256_fips180(void)
+{
+    uint8_t md[VG_SHA256_LEN];
+    char hex[2 * VG_SHA256_LEN + 1];
+    /* FIPS 180-2 appendix B.1: "abc"; and the empty message. */
+    vg_sha256("abc", 3, md);
+    to_hex(md, sizeof(md), hex);
+    CHECK_STR_EQ(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    vg_sha256(NULL, 0, md);
+    to_hex(md, sizeof(md), hex);
+    CHECK_STR_EQ(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
 static void test_hmac_sha256_rfc4231(void)
@@ -150,6 +164,7 @@ static void test_base64_round_trip_large(void)
 int main(void)
 {
     VG_TEST_RUN(test_sha1_fips180);
+    VG_TEST_RUN(test_sha256_fips180);
     VG_TEST_RUN(test_hmac_sha256_rfc4231);
     VG_TEST_RUN(test_base64_rfc4648_vectors);
     VG_TEST_RUN(test_base64_decode_exact_capacity);
