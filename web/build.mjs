@@ -38,7 +38,8 @@ const result = await esbuild.build({
 // index.html names the entry's hashed files; they are cached for a year, index.html never.
 let js = null, css = null;
 for (const [file, meta] of Object.entries(result.metafile.outputs)) {
-  if (!meta.entryPoint) continue;
+  // A dynamic import() (hls.js) is an entry point of its own in the metafile: only main.jsx counts.
+  if (!meta.entryPoint || !meta.entryPoint.endsWith('src/main.jsx')) continue;
   js = '/' + relative(outdir, resolve(file));
   if (meta.cssBundle) css = '/' + relative(outdir, resolve(meta.cssBundle));
 }
