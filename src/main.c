@@ -450,6 +450,7 @@ static int cmd_serve(int argc, char **argv)
     api.record = s.record;
     api.ws_allow_origins = cfg.ws_allow_origins;
     api.media_allow_origins = cfg.hls_allow_origins;
+    api.record_plans = cfg.record_plans;
     /* Read whole now, while blocking is allowed; served from memory once the loop runs. */
     vg_static_files_options console_opt = {.dir = cfg.console_dir};
     if (cfg.console && !(console = vg_static_files_load(&console_opt))) {

@@ -4,8 +4,13 @@
 #include "core/url.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* An unknown field's name is echoed in `field` up to this many bytes (a whole code point). */
+#define FIELD_NAME_MAX 256
 
 int vg_api_register(vg_router *router, vg_api *api)
 {
@@ -54,6 +59,53 @@ void vg_api_respond_service_error(vg_http_request *req, const vg_error *err)
     vg_http_respond_error(req, status, code, "%s", err->message);
 }
 
+/*
+ * The error shape of http/json.c's vg_http_respond_error(), plus `field`.
+ * Built here with jansson: http/ has no variant with more members.
+ */
+void vg_api_respond_field_error(vg_http_request *req, const char *field, const char *fmt, ...)
+{
+    char message[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof(message), fmt, ap);
+    va_end(ap);
+    /* JSON strings are UTF-8; a message that quotes a client's bytes may not be (cut short). */
+    json_t *msg = json_string(message);
+    if (!msg) {
+        for (char *p = message; *p; p++)
+            *p = (unsigned char)*p < 0x80 ? *p : '?';
+        msg = json_string(message);
+    }
+    size_t len = strlen(field);
+    if (len > FIELD_NAME_MAX) {
+        len = FIELD_NAME_MAX;
+        while (len && ((unsigned char)field[len] & 0xc0) == 0x80)
+            len--; /* not inside a UTF-8 sequence */
+    }
+    json_t *name = json_stringn(field, len);
+    if (!name)
+        name = json_string("?"); /* not UTF-8: never for a key jansson parsed */
+    vg_http_respond_json(req, 400,
+                         json_pack("{s:{s:s,s:o,s:o}}", "error", "code", "invalid_request",
+                                   "message", msg, "field", name));
+}
+
+void vg_api_respond_service_error_fields(vg_http_request *req, const vg_error *err,
+                                         const char *const fields[])
+{
+    if (err->code == VG_EINVAL) {
+        size_t len = strcspn(err->message, " ");
+        for (size_t i = 0; fields[i]; i++) {
+            if (strlen(fields[i]) == len && strncmp(err->message, fields[i], len) == 0) {
+                vg_api_respond_field_error(req, fields[i], "%s", err->message);
+                return;
+            }
+        }
+    }
+    vg_api_respond_service_error(req, err);
+}
+
 void vg_api_respond_store_error(vg_http_request *req, int rc, const char *what)
 {
     vg_error err;
@@ -77,8 +129,7 @@ bool vg_api_only_fields(vg_http_request *req, json_t *body, const char *const al
                     strncat(list, ", ", sizeof(list) - strlen(list) - 1);
                 strncat(list, allowed[i], sizeof(list) - strlen(list) - 1);
             }
-            vg_http_respond_error(req, 400, "invalid_request",
-                                  "unknown field '%.64s' (expected %s)", key, list);
+            vg_api_respond_field_error(req, key, "unknown field '%.64s' (expected %s)", key, list);
             return false;
         }
     }
@@ -96,12 +147,12 @@ bool vg_api_string_field(vg_http_request *req, json_t *body, const char *name, b
     if (json_is_null(v) && nullable)
         return true;
     if (!json_is_string(v)) {
-        vg_http_respond_error(req, 400, "invalid_request", "%s must be a string%s", name,
-                              nullable ? " or null" : "");
+        vg_api_respond_field_error(req, name, "%s must be a string%s", name,
+                                   nullable ? " or null" : "");
         return false;
     }
     if (strlen(json_string_value(v)) != json_string_length(v)) {
-        vg_http_respond_error(req, 400, "invalid_request", "%s must not contain NUL", name);
+        vg_api_respond_field_error(req, name, "%s must not contain NUL", name);
         return false;
     }
     *out = json_string_value(v);
@@ -142,12 +193,11 @@ bool vg_api_paging(vg_http_request *req, int64_t *limit, int64_t *offset)
     *limit = 50;
     *offset = 0;
     if (l && !vg_api_parse_int(l, 1, 1000, limit)) {
-        vg_http_respond_error(req, 400, "invalid_request",
-                              "limit must be an integer from 1 to 1000");
+        vg_api_respond_field_error(req, "limit", "limit must be an integer from 1 to 1000");
         return false;
     }
     if (o && !vg_api_parse_int(o, 0, INT64_MAX, offset)) {
-        vg_http_respond_error(req, 400, "invalid_request", "offset must be a non-negative integer");
+        vg_api_respond_field_error(req, "offset", "offset must be a non-negative integer");
         return false;
     }
     return true;

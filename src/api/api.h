@@ -2,16 +2,20 @@
  * api.h: the REST API, as routes on the HTTP router.
  *
  *   GET    /health                      liveness and store health
- *   POST   /api/cameras                 create            GET /api/cameras      list (paged)
+ *   POST   /api/cameras                 create            GET /api/cameras      list (paged;
+ *                                                                   ?with=stream: live streams)
  *   GET    /api/cameras/{id}            read              PATCH, DELETE         change, remove
  *   POST   /cameras/provision           seed 000: create or update a camera by id
  *   POST   /api/streams/start           seed 002: start a camera's stream
  *   POST   /api/streams/{id}/stop       stop it           GET /api/streams/{id} read
- *   GET    /api/streams?camera_id=      list (paged)
+ *   POST   /api/streams/stop            stop several at once (seed 001's admin)
+ *   GET    /api/streams?camera_id=&status=   list (paged, filtered)
+ *   GET    /api/plans                   the retention plans (recordPlans)
  *
  * docs/api.md describes each request and response. Handlers run on the loop
  * thread; they parse, call a service (src/service/) or read the store, and
- * answer JSON. A URL in a response is always redacted (core/url.h).
+ * answer JSON. A URL in a response is always redacted (core/url.h). A 400
+ * about one body field or query parameter names it in the error's `field`.
  */
 #ifndef VG_API_API_H
 #define VG_API_API_H
@@ -31,6 +35,7 @@ typedef struct vg_api {
     vg_record *record;               /* borrowed; NULL: no recording */
     const char *ws_allow_origins;    /* wsAllowOrigins: "*" or a list; borrowed; NULL: "*" */
     const char *media_allow_origins; /* hlsAllowOrigins, for recordings too; NULL: "*" */
+    const char *record_plans;        /* recordPlans, for GET /api/plans; borrowed; NULL: 503 */
     uv_loop_t *loop;                 /* for handlers that answer later */
     bool debug_endpoints;     /* /api/debug/...: test readers (vigil serve --debug-endpoints) */
     uint64_t started_mono_ms; /* for uptime */

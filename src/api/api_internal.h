@@ -12,12 +12,30 @@
 /* Answers the error a service reported, with the status its code maps to. */
 void vg_api_respond_service_error(vg_http_request *req, const vg_error *err);
 
+/*
+ * Answers 400 invalid_request about one body field or query parameter:
+ *     {"error": {"code": "invalid_request", "message": "...", "field": "name"}}
+ * so that a form can show the message at its field. `field` is the name as
+ * the request spelt it (an unknown field's too); the message is a printf format.
+ */
+void vg_api_respond_field_error(vg_http_request *req, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/*
+ * As vg_api_respond_service_error(), with the field of a VG_EINVAL when its
+ * message starts with one of `fields` (NULL-terminated): the services name
+ * the field first ("name must be 1-100 characters", "stream_url is required").
+ */
+void vg_api_respond_service_error_fields(vg_http_request *req, const vg_error *err,
+                                         const char *const fields[]);
+
 /* Answers a failed store read (`rc`, a VG_E* code) the same way; `what` is "reading the camera". */
 void vg_api_respond_store_error(vg_http_request *req, int rc, const char *what);
 
 /*
  * Checks that `body` has only the fields in `allowed` (NULL-terminated);
- * otherwise answers 400 naming the first unknown field and returns false.
+ * otherwise answers 400 naming the first unknown field (in the message and
+ * as `field`) and returns false.
  */
 bool vg_api_only_fields(vg_http_request *req, json_t *body, const char *const allowed[]);
 
@@ -41,6 +59,9 @@ bool vg_api_paging(vg_http_request *req, int64_t *limit, int64_t *offset);
 
 /* A URL for a response: credentials redacted. New reference. */
 json_t *vg_api_url(const char *url);
+
+/* A stream as the API shows it, with its live `stats` (api/streams.c). New reference. */
+json_t *vg_api_stream_json(vg_api *api, const vg_stream *st);
 
 /* A live stream's `stats` object (api/paths.c). New reference. */
 json_t *vg_api_stream_stats_json(const vg_api *api, const vg_media_info *info);

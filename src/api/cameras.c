@@ -5,6 +5,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 static json_t *camera_json(const vg_camera *cam)
 {
@@ -38,7 +39,7 @@ static bool nullable_int_field(vg_http_request *req, json_t *body, const char *n
     if (!v)
         return true;
     if (!json_is_null(v) && !json_is_integer(v)) {
-        vg_http_respond_error(req, 400, "invalid_request", "%s must be an integer or null", name);
+        vg_api_respond_field_error(req, name, "%s must be an integer or null", name);
         return false;
     }
     json_int_t value = json_is_null(v) ? -1 : json_integer_value(v);
@@ -66,7 +67,7 @@ static bool read_camera_fields(vg_http_request *req, json_t *body, vg_camera_fie
     json_t *record = json_object_get(body, "record");
     if (record) {
         if (!json_is_boolean(record)) {
-            vg_http_respond_error(req, 400, "invalid_request", "record must be true or false");
+            vg_api_respond_field_error(req, "record", "record must be true or false");
             return false;
         }
         in->has_record = true;
@@ -85,7 +86,7 @@ static void create_camera(vg_http_request *req, void *ctx)
     if (vg_http_read_json_object(req, &body) < 0 || !read_camera_fields(req, body, &in))
         goto done;
     if (vg_camera_service_create(api->services, &in, &cam, &err) < 0) {
-        vg_api_respond_service_error(req, &err);
+        vg_api_respond_service_error_fields(req, &err, camera_fields);
         goto done;
     }
     char location[64];
@@ -105,22 +106,48 @@ static void list_cameras(vg_http_request *req, void *ctx)
     vg_api *api = ctx;
     int64_t limit, offset, total = 0;
     vg_camera *cams = NULL;
-    size_t n = 0;
+    vg_stream *live = NULL;
+    size_t n = 0, nlive = 0;
+    json_t *items = NULL;
     if (!vg_api_paging(req, &limit, &offset))
         return;
+    const char *with = vg_http_request_query(req, "with");
+    if (with && strcmp(with, "stream") != 0) {
+        vg_api_respond_field_error(req, "with", "with must be stream (each camera's live stream)");
+        return;
+    }
     int rc = vg_store_camera_list(api->services->store, limit, offset, &cams, &n, &total);
     if (rc < 0) {
         vg_api_respond_store_error(req, rc, "listing cameras");
-        return;
+        goto done;
     }
-    json_t *items = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(items, camera_json(&cams[i]));
-    vg_camera_array_free(cams, n);
+    /* A page is a range of ids: its live streams in one query, by camera id as the cameras. */
+    if (with && n > 0 &&
+        (rc = vg_store_stream_list_live_cameras(api->services->store, cams[0].id, cams[n - 1].id,
+                                                &live, &nlive)) < 0) {
+        vg_api_respond_store_error(req, rc, "listing the cameras' streams");
+        goto done;
+    }
+    items = json_array();
+    for (size_t i = 0, k = 0; i < n; i++) {
+        json_t *cam = camera_json(&cams[i]);
+        if (with) {
+            while (k < nlive && live[k].camera_id < cams[i].id)
+                k++;
+            bool has = k < nlive && live[k].camera_id == cams[i].id;
+            json_object_set_new(cam, "stream",
+                                has ? vg_api_stream_json(api, &live[k]) : json_null());
+        }
+        json_array_append_new(items, cam);
+    }
     vg_http_respond_json(req, 200,
                          json_pack("{s:o,s:I,s:I,s:I}", "cameras", items, "total",
                                    (json_int_t)total, "limit", (json_int_t)limit, "offset",
                                    (json_int_t)offset));
+
+done:
+    vg_stream_array_free(live, nlive);
+    vg_camera_array_free(cams, n);
 }
 
 static void get_camera(vg_http_request *req, void *ctx)
@@ -152,7 +179,7 @@ static void update_camera(vg_http_request *req, void *ctx)
         !read_camera_fields(req, body, &in))
         goto done;
     if (vg_camera_service_update(api->services, id, &in, &cam, &err) < 0) {
-        vg_api_respond_service_error(req, &err);
+        vg_api_respond_service_error_fields(req, &err, camera_fields);
         goto done;
     }
     if (api->record)
@@ -200,26 +227,27 @@ static void provision_camera(vg_http_request *req, void *ctx)
     json_t *id = json_object_get(body, "camera_id");
     if (!json_is_integer(id) || json_integer_value(id) <= 0 ||
         json_integer_value(id) > VG_CAMERA_ID_MAX) {
-        vg_http_respond_error(req, 400, "invalid_request",
-                              "camera_id is required and must be an integer from 1 to %" PRId64,
-                              VG_CAMERA_ID_MAX);
+        vg_api_respond_field_error(
+            req, "camera_id", "camera_id is required and must be an integer from 1 to %" PRId64,
+            VG_CAMERA_ID_MAX);
         goto done;
     }
     if (!has_url || !has_name) {
-        vg_http_respond_error(req, 400, "invalid_request", "%s is required",
-                              has_url ? "name" : "rtsp_url");
+        const char *missing = has_url ? "name" : "rtsp_url";
+        vg_api_respond_field_error(req, missing, "%s is required", missing);
         goto done;
     }
     const char *why;
     if (vg_camera_validate_stream_url(url, &why) < 0) {
         /* Checked here too so that the message names this contract's field. */
-        vg_http_respond_error(req, 400, "invalid_request", "rtsp_url %s", why);
+        vg_api_respond_field_error(req, "rtsp_url", "rtsp_url %s", why);
         goto done;
     }
     int64_t camera_id = json_integer_value(id);
     if (vg_camera_service_provision(api->services, camera_id, name, url, &cam, &created, &err) <
         0) {
-        vg_api_respond_service_error(req, &err);
+        /* The URL was checked above: what the service refuses is the name or the id. */
+        vg_api_respond_service_error_fields(req, &err, fields);
         goto done;
     }
     char path[32], hls[64], whep[64], snapshot[80];

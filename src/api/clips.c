@@ -36,12 +36,12 @@ static bool time_field(vg_http_request *req, json_t *body, const char *name, int
 {
     json_t *v = json_object_get(body, name);
     if (!v) {
-        vg_http_respond_error(req, 400, "invalid_request", "%s is required", name);
+        vg_api_respond_field_error(req, name, "%s is required", name);
         return false;
     }
     if (!json_is_string(v) || vg_parse_time(json_string_value(v), out) < 0) {
-        vg_http_respond_error(req, 400, "invalid_request",
-                              "%s must be an RFC 3339 time such as 2026-11-21T10:00:00Z", name);
+        vg_api_respond_field_error(
+            req, name, "%s must be an RFC 3339 time such as 2026-11-21T10:00:00Z", name);
         return false;
     }
     return true;
@@ -55,11 +55,11 @@ static bool name_field(vg_http_request *req, json_t *body, const char **out)
     if (!vg_api_string_field(req, body, "name", false, &present, out))
         return false;
     if (!present) {
-        vg_http_respond_error(req, 400, "invalid_request", "name is required");
+        vg_api_respond_field_error(req, "name", "name is required");
         return false;
     }
     if (vg_clip_validate_name(*out, &why) < 0) {
-        vg_http_respond_error(req, 400, "invalid_request", "name %s", why);
+        vg_api_respond_field_error(req, "name", "name %s", why);
         return false;
     }
     return true;

@@ -160,8 +160,8 @@ static void sample(vg_http_request *req, void *ctx)
     bool json = format && !strcmp(format, "json");
     int64_t max_seconds = json ? 300 : 10; /* counting holds no frames: it may run long */
     if (seconds_text && !vg_api_parse_int(seconds_text, 1, max_seconds, &seconds)) {
-        vg_http_respond_error(req, 400, "invalid_request", "seconds must be from 1 to %lld",
-                              (long long)max_seconds);
+        vg_api_respond_field_error(req, "seconds", "seconds must be from 1 to %lld",
+                                   (long long)max_seconds);
         return;
     }
     vg_media_info info;

@@ -170,12 +170,12 @@ static void get_playback(vg_http_request *req, void *ctx)
     const char *s = vg_http_request_query(req, "start"), *e = vg_http_request_query(req, "end");
     end = now;
     if (e && vg_parse_time(e, &end) < 0) {
-        vg_http_respond_error(req, 400, "invalid_request", "end must be an RFC 3339 time");
+        vg_api_respond_field_error(req, "end", "end must be an RFC 3339 time");
         return;
     }
     start = end - DEFAULT_RANGE_MS;
     if (s && vg_parse_time(s, &start) < 0) {
-        vg_http_respond_error(req, 400, "invalid_request", "start must be an RFC 3339 time");
+        vg_api_respond_field_error(req, "start", "start must be an RFC 3339 time");
         return;
     }
     if (start >= end) {
@@ -381,10 +381,12 @@ static void get_export(vg_http_request *req, void *ctx)
         return;
     }
     const char *s = vg_http_request_query(req, "start"), *e = vg_http_request_query(req, "end");
-    int64_t start, end;
-    if (!s || !e || vg_parse_time(s, &start) < 0 || vg_parse_time(e, &end) < 0) {
-        vg_http_respond_error(req, 400, "invalid_request",
-                              "start and end are required RFC 3339 times");
+    int64_t start = 0, end = 0;
+    bool start_ok = s && vg_parse_time(s, &start) == 0;
+    if (!start_ok || !e || vg_parse_time(e, &end) < 0) {
+        /* One message for both; `field` names the first at fault. */
+        vg_api_respond_field_error(req, start_ok ? "end" : "start",
+                                   "start and end are required RFC 3339 times");
         return;
     }
     if (start >= end) {

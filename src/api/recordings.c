@@ -5,12 +5,15 @@
  *   POST /api/cameras/{id}/recording/stop                       seed 004's stop_recording
  *   GET  /api/cameras/{id}/recording                            is it recording, and how
  *   GET  /api/cameras/{id}/recordings?start=&end=               the timeline: spans and gaps
+ *   GET  /api/recordings/expiring?within=                       what retention deletes soon
+ *   GET  /api/plans                                             the retention plans (recordPlans)
  */
 #include "api/api_internal.h"
 
 #include "core/config.h"
 #include "core/error.h"
 #include "domain/camera.h"
+#include "record/retention.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -21,6 +24,9 @@
 #define DEFAULT_RANGE_MS (24 * 3600 * 1000LL)
 /* A timeline reads at most this many segments on the loop (a month of 60 s files is 43,200). */
 #define TIMELINE_MAX_SEGMENTS 50000
+/* recordPlans holds at most this many: retention refuses more at start (record/retention.c). */
+#define PLANS_MAX 16
+#define DAY_MS    (24 * 3600 * 1000LL)
 
 static json_t *status_json(vg_api *api, const vg_camera *cam)
 {
@@ -80,8 +86,8 @@ static void set_recording(vg_http_request *req, vg_api *api, bool on)
         json_t *days = json_object_get(body, "retention_days");
         if (days) {
             if (!json_is_null(days) && !json_is_integer(days)) {
-                vg_http_respond_error(req, 400, "invalid_request",
-                                      "retention_days must be an integer or null");
+                vg_api_respond_field_error(req, "retention_days",
+                                           "retention_days must be an integer or null");
                 goto done;
             }
             in.has_retention_days = true;
@@ -90,7 +96,7 @@ static void set_recording(vg_http_request *req, vg_api *api, bool on)
     }
     /* The camera service checks retention_days and stamps the change. */
     if (vg_camera_service_update(api->services, id, &in, &cam, &err) < 0) {
-        vg_api_respond_service_error(req, &err);
+        vg_api_respond_service_error_fields(req, &err, fields);
         goto done;
     }
     if (vg_record_set(api->record, cam.id, on) < 0) {
@@ -131,8 +137,8 @@ static bool query_time(vg_http_request *req, const char *name, int64_t def, int6
     if (!v)
         return true;
     if (vg_parse_time(v, out) < 0) {
-        vg_http_respond_error(req, 400, "invalid_request",
-                              "%s must be an RFC 3339 time such as 2026-11-21T10:00:00Z", name);
+        vg_api_respond_field_error(
+            req, name, "%s must be an RFC 3339 time such as 2026-11-21T10:00:00Z", name);
         return false;
     }
     return true;
@@ -218,8 +224,8 @@ static void get_expiring(vg_http_request *req, void *ctx)
     const char *w = vg_http_request_query(req, "within");
     if (w && (vg_config_parse_duration(w, &within) != 0 || within < 0 ||
               within > 3650LL * 24 * 3600 * 1000)) {
-        vg_http_respond_error(req, 400, "invalid_request",
-                              "within must be a duration up to 3650d, such as 12h, 1d or 7d");
+        vg_api_respond_field_error(req, "within",
+                                   "within must be a duration up to 3650d, such as 12h, 1d or 7d");
         return;
     }
     vg_camera *cams = NULL;
@@ -268,6 +274,37 @@ static void get_expiring(vg_http_request *req, void *ctx)
                                    vg_json_time(now), "cameras", items));
 }
 
+/*
+ * GET /api/plans: the retention plans a camera's `plan` may name, for a
+ * form's select, in recordPlans' order. retention_days is whole days when
+ * the duration is (it is in seed 001's plans), else a fraction; retention_ms
+ * is exact.
+ */
+static void list_plans(vg_http_request *req, void *ctx)
+{
+    vg_api *api = ctx;
+    char names[PLANS_MAX][16], why[256];
+    int64_t ms[PLANS_MAX];
+    if (!api->record_plans) {
+        vg_http_respond_error(req, 503, "not_available",
+                              "the retention plans are not available in this vigil");
+        return;
+    }
+    int n = vg_retention_parse_plans(api->record_plans, names, ms, PLANS_MAX, why, sizeof(why));
+    if (n < 0) { /* never: recording refuses to start with such a setting */
+        vg_http_respond_error(req, 500, "internal_error", "%s", why);
+        return;
+    }
+    json_t *items = json_array();
+    for (int i = 0; i < n; i++) {
+        json_t *days = ms[i] % DAY_MS == 0 ? json_integer(ms[i] / DAY_MS)
+                                           : json_real((double)ms[i] / (double)DAY_MS);
+        json_array_append_new(items, json_pack("{s:s,s:o,s:I}", "name", names[i], "retention_days",
+                                               days, "retention_ms", (json_int_t)ms[i]));
+    }
+    vg_http_respond_json(req, 200, json_pack("{s:o}", "plans", items));
+}
+
 int vg_api_register_recordings(vg_router *router, vg_api *api)
 {
     int rc;
@@ -279,7 +316,8 @@ int vg_api_register_recordings(vg_router *router, vg_api *api)
             0 ||
         (rc = vg_router_add(router, "GET", "/api/cameras/{id}/recordings", get_timeline, api)) <
             0 ||
-        (rc = vg_router_add(router, "GET", "/api/recordings/expiring", get_expiring, api)) < 0)
+        (rc = vg_router_add(router, "GET", "/api/recordings/expiring", get_expiring, api)) < 0 ||
+        (rc = vg_router_add(router, "GET", "/api/plans", list_plans, api)) < 0)
         return rc;
     return 0;
 }

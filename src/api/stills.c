@@ -65,8 +65,8 @@ static bool query_int(vg_http_request *req, const char *name, int64_t min, int64
     if (!v)
         return true;
     if (!vg_api_parse_int(v, min, max, out)) {
-        vg_http_respond_error(req, 400, "invalid_request",
-                              "%s must be an integer from %" PRId64 " to %" PRId64, name, min, max);
+        vg_api_respond_field_error(req, name, "%s must be an integer from %" PRId64 " to %" PRId64,
+                                   name, min, max);
         return false;
     }
     return true;
@@ -97,8 +97,8 @@ static bool query_quality(vg_http_request *req, int def, int *out)
     const char *v = vg_http_request_query(req, "quality");
     *out = def;
     if (v && !vg_api_quality(v, out)) {
-        vg_http_respond_error(req, 400, "invalid_request",
-                              "quality must be an integer from 1 to 100, or low, medium or high");
+        vg_api_respond_field_error(
+            req, "quality", "quality must be an integer from 1 to 100, or low, medium or high");
         return false;
     }
     return true;

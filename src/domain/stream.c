@@ -113,6 +113,9 @@ int vg_stream_transition(vg_stream *st, vg_stream_status to, int64_t now_ms, con
         break;
     }
     st->status = to;
+    if (st->created_at_ms == 0)
+        st->created_at_ms = now_ms;
+    st->updated_at_ms = now_ms;
     return 0;
 }
 

@@ -44,6 +44,12 @@ typedef enum {
 #define VG_STREAM_STATUS_COUNT 5
 #define VG_UUID_STR_LEN        36
 
+/* A set of statuses (a filter): one bit per status. */
+#define VG_STREAM_STATUS_BIT(s) (1u << (unsigned)(s))
+#define VG_STREAM_STATUS_ALL    ((1u << VG_STREAM_STATUS_COUNT) - 1)
+/* The live ones: every status but STOPPED. */
+#define VG_STREAM_STATUS_LIVE (VG_STREAM_STATUS_ALL & ~VG_STREAM_STATUS_BIT(VG_STREAM_STOPPED))
+
 typedef struct vg_stream {
     char id[VG_UUID_STR_LEN + 1]; /* UUID v4, lower-case */
     int64_t camera_id;
@@ -53,6 +59,8 @@ typedef struct vg_stream {
     int64_t stopped_at_ms; /* 0 = not stopped */
     char *last_error;      /* owned; NULL when none; never holds a credential */
     bool on_demand;        /* pulled only while someone reads it */
+    int64_t created_at_ms; /* 0 until its first transition (or the store's insert) sets it */
+    int64_t updated_at_ms; /* the last change of the row; every transition sets it */
 } vg_stream;
 
 /* Frees the strings a stream owns and zeroes it. */
@@ -75,7 +83,9 @@ bool vg_stream_status_is_live(vg_stream_status s);
  * Moves `st` to `to` at time `now_ms`: sets started_at on STARTING or
  * STANDBY (when it comes from STOPPED), stopped_at on STOPPED, and
  * last_error on ERROR (a copy of `error`, which must already be free of
- * credentials; cleared on STARTING, RUNNING and STANDBY). Returns 0, VG_ESTATE for an illegal
+ * credentials; cleared on STARTING, RUNNING and STANDBY). Every transition
+ * sets updated_at to `now_ms`, and the first one of a new stream (created_at
+ * still 0) sets created_at too. Returns 0, VG_ESTATE for an illegal
  * transition (nothing changes), or VG_ENOMEM.
  */
 int vg_stream_transition(vg_stream *st, vg_stream_status to, int64_t now_ms, const char *error);

@@ -171,6 +171,20 @@ static const vg_store_migration migrations[] = {
         .sql = "ALTER TABLE recordings ADD COLUMN expiry_notified INTEGER NOT NULL DEFAULT 0\n"
                "    CHECK (expiry_notified IN (0, 1));\n",
     },
+    {
+        .version = 8,
+        .name = "stream created and updated times",
+        /*
+         * Seed 001's admin lists a stream's created and updated dates. Rows
+         * from before are given the best times they have: created when
+         * started, updated when stopped (else when started). 0 (shown as
+         * null) only for a row that never started, which vigil never writes.
+         */
+        .sql = "ALTER TABLE streams ADD COLUMN created_at_ms INTEGER NOT NULL DEFAULT 0;\n"
+               "ALTER TABLE streams ADD COLUMN updated_at_ms INTEGER NOT NULL DEFAULT 0;\n"
+               "UPDATE streams SET created_at_ms = coalesce(started_at_ms, 0),\n"
+               "    updated_at_ms = coalesce(stopped_at_ms, started_at_ms, 0);\n",
+    },
 };
 
 const vg_store_migration *vg_store_migrations(size_t *count)

@@ -65,6 +65,8 @@
  * Timestamps. A stream's started_at_ms and stopped_at_ms are 0 in vg_stream
  * when they have not happened; they are stored as NULL and read back as 0.
  * A camera's created/updated times are NOT NULL columns and stored as given.
+ * A stream's created_at_ms is written once, at insert; its updated_at_ms
+ * follows every change of the row, whoever made it (STMT_STREAM_UPDATE).
  *
  * Recordings. A camera's segments overlapping [from, to) are those with
  * start < to and end > from. The index on (camera_id, start_ms) bounds only
@@ -119,7 +121,10 @@
     " ON r.camera_id = c.camera_id AND r.start_ms < c.end_ms AND r.start_ms > c.start_ms - ?2"     \
     " AND r.end_ms > c.start_ms"
 #define STREAM_COLUMNS                                                                             \
-    "id, camera_id, source_url, status, started_at_ms, stopped_at_ms, last_error, on_demand"
+    "id, camera_id, source_url, status, started_at_ms, stopped_at_ms, last_error, on_demand,"      \
+    " created_at_ms, updated_at_ms"
+/* A list's status filter: ?4..?8 hold the wanted statuses' names, NULL for the others. */
+#define STREAM_STATUS_IN " status IN (?4, ?5, ?6, ?7, ?8)"
 /* Newest start first; a never-started stream (NULL) sorts last; ties by id. */
 #define STREAM_ORDER " ORDER BY started_at_ms DESC, id"
 
@@ -147,6 +152,7 @@ enum stmt_id {
     STMT_STREAM_LIST_CAMERA,
     STMT_STREAM_COUNT_CAMERA,
     STMT_STREAM_LIST_LIVE,
+    STMT_STREAM_LIST_LIVE_CAMERAS,
     STMT_RECORDING_INSERT,
     STMT_RECORDING_LIST,
     STMT_RECORDING_HAS_PATH,
@@ -180,8 +186,11 @@ enum stmt_id {
  * ?1 id, then the columns in CAMERA_COLUMNS order. Stream insert and update
  * share theirs (bind_stream_fields()): ?1 id, ?2 camera_id (insert only),
  * ?3 source_url, ?4 status, ?5 started_at_ms, ?6 stopped_at_ms,
- * ?7 last_error, ?8 on_demand. Every paged list takes ?1 limit and
- * ?2 offset, and the per-camera one ?3 camera_id. The recording list takes
+ * ?7 last_error, ?8 on_demand; then the insert takes ?9 created_at_ms and
+ * ?10 updated_at_ms, the update ?9 the caller's updated_at_ms and ?10 the
+ * store's clock. Every paged list takes ?1 limit and ?2 offset, and the
+ * per-camera one ?3 camera_id; the stream lists and their counts take the
+ * statuses in ?4..?8 (STREAM_STATUS_IN). The recording list takes
  * ?1 camera_id, ?2 from, ?3 to, ?4 the earliest start that can overlap from;
  * so do the clip's segment updates (MARK, UNMARK), with the clip's times.
  */
@@ -205,23 +214,40 @@ static const char *const stmt_sql[STMT_NUM] = {
     [STMT_CAMERA_DELETE] = "DELETE FROM cameras WHERE id = ?1",
     [STMT_CAMERA_LIST_RECORDED] =
         "SELECT " CAMERA_COLUMNS " FROM cameras WHERE record = 1 ORDER BY id",
-    [STMT_STREAM_INSERT] =
-        "INSERT INTO streams (" STREAM_COLUMNS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [STMT_STREAM_INSERT] = "INSERT INTO streams (" STREAM_COLUMNS ")"
+                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     [STMT_STREAM_GET] = "SELECT " STREAM_COLUMNS " FROM streams WHERE id = ?1",
-    [STMT_STREAM_UPDATE] = "UPDATE streams SET source_url = ?3, status = ?4, started_at_ms = ?5,"
-                           " stopped_at_ms = ?6, last_error = ?7, on_demand = ?8 WHERE id = ?1",
+    /*
+     * updated_at_ms moves only when the row changes (SET reads the old row):
+     * to the caller's time when it stamped the change (every transition
+     * does, domain/stream.h), else to the store's clock (a change made
+     * without a transition: a new last_error while ERROR).
+     */
+    [STMT_STREAM_UPDATE] =
+        "UPDATE streams SET source_url = ?3, status = ?4, started_at_ms = ?5, stopped_at_ms = ?6,"
+        " last_error = ?7, on_demand = ?8, updated_at_ms = CASE"
+        " WHEN source_url IS ?3 AND status IS ?4 AND started_at_ms IS ?5 AND stopped_at_ms IS ?6"
+        " AND last_error IS ?7 AND on_demand IS ?8 THEN updated_at_ms"
+        " WHEN ?9 > updated_at_ms THEN ?9 ELSE max(?10, updated_at_ms) END WHERE id = ?1",
     /* The same condition as the partial index, so that SQLite uses it. */
     [STMT_STREAM_FIND_LIVE] = "SELECT " STREAM_COLUMNS " FROM streams"
                               " WHERE camera_id = ?1 AND status != 'STOPPED'",
     [STMT_STREAM_LIST_ALL] =
-        "SELECT " STREAM_COLUMNS " FROM streams" STREAM_ORDER " LIMIT ?1 OFFSET ?2",
-    [STMT_STREAM_COUNT_ALL] = "SELECT count(*) FROM streams",
-    [STMT_STREAM_LIST_CAMERA] =
-        "SELECT " STREAM_COLUMNS " FROM streams WHERE camera_id = ?3" STREAM_ORDER
+        "SELECT " STREAM_COLUMNS " FROM streams WHERE" STREAM_STATUS_IN STREAM_ORDER
         " LIMIT ?1 OFFSET ?2",
-    [STMT_STREAM_COUNT_CAMERA] = "SELECT count(*) FROM streams WHERE camera_id = ?1",
+    [STMT_STREAM_COUNT_ALL] = "SELECT count(*) FROM streams WHERE" STREAM_STATUS_IN,
+    [STMT_STREAM_LIST_CAMERA] =
+        "SELECT " STREAM_COLUMNS
+        " FROM streams WHERE camera_id = ?3 AND" STREAM_STATUS_IN STREAM_ORDER
+        " LIMIT ?1 OFFSET ?2",
+    [STMT_STREAM_COUNT_CAMERA] =
+        "SELECT count(*) FROM streams WHERE camera_id = ?3 AND" STREAM_STATUS_IN,
     [STMT_STREAM_LIST_LIVE] = "SELECT " STREAM_COLUMNS " FROM streams"
                               " WHERE status != 'STOPPED' ORDER BY camera_id",
+    /* A page of cameras' live streams: the partial index streams_one_live_per_camera's range. */
+    [STMT_STREAM_LIST_LIVE_CAMERAS] =
+        "SELECT " STREAM_COLUMNS " FROM streams WHERE status != 'STOPPED'"
+        " AND camera_id BETWEEN ?1 AND ?2 ORDER BY camera_id",
     /* Permanent when asked, or when a clip of the camera overlaps [?2, ?3) (the DESIGN above). */
     [STMT_RECORDING_INSERT] =
         "INSERT INTO recordings (camera_id, start_ms, end_ms, duration_ms, bytes, path, permanent)"
@@ -458,6 +484,8 @@ static int stream_from_row(vg_store *store, sqlite3_stmt *stmt, vg_stream *st)
     if ((err = column_strdup(stmt, 6, &st->last_error)) < 0)
         goto out;
     st->on_demand = sqlite3_column_int(stmt, 7) != 0;
+    st->created_at_ms = sqlite3_column_int64(stmt, 8);
+    st->updated_at_ms = sqlite3_column_int64(stmt, 9);
 out:
     if (err < 0)
         vg_stream_clear(st);
@@ -1130,9 +1158,15 @@ int vg_store_stream_insert(vg_store *store, const vg_stream *st)
         err = VG_EINVAL;
         goto out;
     }
+    /* A stream that no transition stamped yet is created now. */
+    int64_t created = st->created_at_ms ? st->created_at_ms : now_ms();
     int rc = bind_stream_fields(stmt, st);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_int64(stmt, 2, st->camera_id);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 9, created);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 10, st->updated_at_ms ? st->updated_at_ms : created);
     if (rc == SQLITE_OK)
         rc = sqlite3_step(stmt);
     switch (rc) {
@@ -1191,6 +1225,10 @@ int vg_store_stream_update(vg_store *store, const vg_stream *st)
     }
     int rc = bind_stream_fields(stmt, st);
     if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 9, st->updated_at_ms);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 10, now_ms());
+    if (rc == SQLITE_OK)
         rc = sqlite3_step(stmt);
     if (rc == SQLITE_CONSTRAINT_UNIQUE) { /* streams_one_live_per_camera */
         err = VG_ECONFLICT;
@@ -1230,10 +1268,29 @@ out:
     return err;
 }
 
+/* Binds a list's filter to `stmt`: ?3 the camera (when there is one), ?4..?8 the statuses. */
+static int bind_stream_filter(sqlite3_stmt *stmt, const vg_stream_filter *filter)
+{
+    unsigned wanted = filter->statuses ? filter->statuses : VG_STREAM_STATUS_ALL;
+    int rc = filter->camera_id ? sqlite3_bind_int64(stmt, 3, filter->camera_id) : SQLITE_OK;
+    for (int s = 0, slot = 4; s < VG_STREAM_STATUS_COUNT && rc == SQLITE_OK; s++) {
+        if (wanted & VG_STREAM_STATUS_BIT(s))
+            rc = bind_text(stmt, slot++, vg_stream_status_name((vg_stream_status)s)); /* static */
+    }
+    return rc; /* the slots left are NULL, which matches no status */
+}
+
 int vg_store_stream_list(vg_store *store, int64_t camera_id, int64_t limit, int64_t offset,
                          vg_stream **out, size_t *n, int64_t *total)
 {
-    bool all_cameras = camera_id == 0;
+    vg_stream_filter filter = {.camera_id = camera_id};
+    return vg_store_stream_list_filtered(store, &filter, limit, offset, out, n, total);
+}
+
+int vg_store_stream_list_filtered(vg_store *store, const vg_stream_filter *filter, int64_t limit,
+                                  int64_t offset, vg_stream **out, size_t *n, int64_t *total)
+{
+    bool all_cameras = filter->camera_id == 0;
     sqlite3_stmt *count =
         store->stmt[all_cameras ? STMT_STREAM_COUNT_ALL : STMT_STREAM_COUNT_CAMERA];
     sqlite3_stmt *list = store->stmt[all_cameras ? STMT_STREAM_LIST_ALL : STMT_STREAM_LIST_CAMERA];
@@ -1243,9 +1300,9 @@ int vg_store_stream_list(vg_store *store, int64_t camera_id, int64_t limit, int6
     *out = NULL;
     *n = 0;
     *total = 0;
-    int rc = all_cameras ? SQLITE_OK : sqlite3_bind_int64(count, 1, camera_id);
+    int rc = bind_stream_filter(count, filter);
     if (rc != SQLITE_OK) {
-        err = store_error(store, rc, "stream list failed camera=%" PRId64, camera_id);
+        err = store_error(store, rc, "stream list failed camera=%" PRId64, filter->camera_id);
         goto out;
     }
     if ((err = step_count(store, count, "stream", &all)) < 0)
@@ -1253,10 +1310,10 @@ int vg_store_stream_list(vg_store *store, int64_t camera_id, int64_t limit, int6
     rc = sqlite3_bind_int64(list, 1, limit);
     if (rc == SQLITE_OK)
         rc = sqlite3_bind_int64(list, 2, offset);
-    if (rc == SQLITE_OK && !all_cameras)
-        rc = sqlite3_bind_int64(list, 3, camera_id);
+    if (rc == SQLITE_OK)
+        rc = bind_stream_filter(list, filter);
     if (rc != SQLITE_OK) {
-        err = store_error(store, rc, "stream list failed camera=%" PRId64, camera_id);
+        err = store_error(store, rc, "stream list failed camera=%" PRId64, filter->camera_id);
         goto out;
     }
     if ((err = collect_streams(store, list, out, n)) < 0)
@@ -1265,6 +1322,25 @@ int vg_store_stream_list(vg_store *store, int64_t camera_id, int64_t limit, int6
 out:
     stmt_done(count);
     stmt_done(list);
+    return err;
+}
+
+int vg_store_stream_list_live_cameras(vg_store *store, int64_t first_camera_id,
+                                      int64_t last_camera_id, vg_stream **out, size_t *n)
+{
+    sqlite3_stmt *stmt = store->stmt[STMT_STREAM_LIST_LIVE_CAMERAS];
+    int err = 0;
+    *out = NULL;
+    *n = 0;
+    int rc = sqlite3_bind_int64(stmt, 1, first_camera_id);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int64(stmt, 2, last_camera_id);
+    if (rc != SQLITE_OK)
+        err = store_error(store, rc, "live stream list failed cameras=%" PRId64 "-%" PRId64,
+                          first_camera_id, last_camera_id);
+    else
+        err = collect_streams(store, stmt, out, n);
+    stmt_done(stmt);
     return err;
 }
 

@@ -10,9 +10,10 @@
  * The store is dumb on purpose: the rules (validation, the state machine,
  * timestamps) live in src/domain/ and the services that call it. The one
  * rule it enforces too, as a backstop, is "at most one live stream per
- * camera" (a unique index), reported as VG_ECONFLICT. It also keeps one
- * derived column right, since only it sees every write: a segment is
- * permanent when a clip covers it (see "clips" below).
+ * camera" (a unique index), reported as VG_ECONFLICT. It also keeps two
+ * derived columns right, since only it sees every write: a segment is
+ * permanent when a clip covers it (see "clips" below), and a stream's
+ * updated_at_ms moves whenever its row changes (see "streams").
  *
  * Threads: a vg_store is used by one thread at a time (the loop thread).
  * Every call returns 0 or a negative VG_E* code; a SQLite failure is logged
@@ -109,9 +110,11 @@ int vg_store_camera_list_recorded(vg_store *store, vg_camera **out, size_t *n);
 /* ---- streams ---- */
 
 /*
- * Inserts `st` (its id already set). VG_ENOENT when its camera does not
- * exist; VG_ECONFLICT when st is live and the camera already has a live
- * stream; VG_EEXIST when the id is taken. Ownership stays with the caller.
+ * Inserts `st` (its id already set). Its created_at_ms is st's, or now when
+ * 0; its updated_at_ms is st's, or its created_at_ms when 0. VG_ENOENT when
+ * its camera does not exist; VG_ECONFLICT when st is live and the camera
+ * already has a live stream; VG_EEXIST when the id is taken. Ownership
+ * stays with the caller.
  */
 int vg_store_stream_insert(vg_store *store, const vg_stream *st);
 
@@ -119,8 +122,12 @@ int vg_store_stream_insert(vg_store *store, const vg_stream *st);
 int vg_store_stream_get(vg_store *store, const char *id, vg_stream *out);
 
 /*
- * Writes status, source_url, started_at, stopped_at and last_error of the
- * row with st->id. VG_ENOENT when absent; VG_ECONFLICT as for insert.
+ * Writes status, source_url, started_at, stopped_at, last_error and
+ * on_demand of the row with st->id. When that changes the row, its
+ * updated_at_ms becomes st->updated_at_ms if that is later than the one
+ * stored (vg_stream_transition() stamps it), else the store's clock; a
+ * write that changes nothing leaves it. created_at_ms is never rewritten.
+ * VG_ENOENT when absent; VG_ECONFLICT as for insert.
  */
 int vg_store_stream_update(vg_store *store, const vg_stream *st);
 
@@ -133,6 +140,27 @@ int vg_store_stream_find_live(vg_store *store, int64_t camera_id, vg_stream *out
  */
 int vg_store_stream_list(vg_store *store, int64_t camera_id, int64_t limit, int64_t offset,
                          vg_stream **out, size_t *n, int64_t *total);
+
+/* Which streams a list returns. */
+typedef struct vg_stream_filter {
+    int64_t camera_id; /* 0: every camera */
+    unsigned statuses; /* VG_STREAM_STATUS_BIT() of each status wanted; 0: every status */
+} vg_stream_filter;
+
+/*
+ * As vg_store_stream_list(), of the streams `filter` selects; *total counts
+ * all of them.
+ */
+int vg_store_stream_list_filtered(vg_store *store, const vg_stream_filter *filter, int64_t limit,
+                                  int64_t offset, vg_stream **out, size_t *n, int64_t *total);
+
+/*
+ * The live streams of the cameras with ids first_camera_id..last_camera_id
+ * (inclusive), by camera id: at most one per camera, in one query (a page
+ * of cameras is a range of ids). Ownership as for vg_store_camera_list().
+ */
+int vg_store_stream_list_live_cameras(vg_store *store, int64_t first_camera_id,
+                                      int64_t last_camera_id, vg_stream **out, size_t *n);
 
 /*
  * Every live stream, for resuming them at start-up. Ownership as for

@@ -10,8 +10,8 @@ from conftest import assert_error
 UUID4_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 TS_RE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
 STREAM_KEYS = {"id", "camera_id", "source_url", "path", "status", "on_demand", "started_at",
-               "stopped_at", "stats",
-               "last_error"}
+               "stopped_at", "stats", "last_error", "created_at", "updated_at", "hls_url",
+               "webrtc_url"}
 
 
 @pytest.fixture
@@ -34,14 +34,19 @@ def test_start_stream(module_server, camera):
     assert TS_RE.fullmatch(st["started_at"])
     assert st["stopped_at"] is None
     assert st["last_error"] is None
+    assert st["created_at"] == st["updated_at"] == st["started_at"]
+    assert st["hls_url"] == f"/hls/cam_{camera['id']}/index.m3u8"
+    assert st["webrtc_url"] == f"/whep/cam_{camera['id']}"
 
     got = module_server.get(f"/api/streams/{st['id']}")
     assert got.status_code == 200
     now = got.json()
     # By now the camera (unreachable in the tests' network namespace) may have failed.
     assert now["status"] in ("STARTING", "ERROR")
-    assert {k: v for k, v in now.items() if k not in ("status", "last_error")} == \
-        {k: v for k, v in st.items() if k not in ("status", "last_error")}
+    changing = ("status", "last_error", "updated_at")
+    assert {k: v for k, v in now.items() if k not in changing} == \
+        {k: v for k, v in st.items() if k not in changing}
+    assert now["updated_at"] >= st["updated_at"]
 
 
 def test_unreachable_camera_is_error_with_reason_never_running(module_server, camera):

@@ -50,8 +50,13 @@ static void test_lifecycle_timestamps_and_errors(void)
     CHECK_INT_EQ(vg_stream_transition(&st, VG_STREAM_STARTING, 100, NULL), 0);
     CHECK_INT_EQ(st.started_at_ms, 100);
     CHECK_INT_EQ(st.stopped_at_ms, 0);
+    /* The first transition of a new stream is its creation. */
+    CHECK_INT_EQ(st.created_at_ms, 100);
+    CHECK_INT_EQ(st.updated_at_ms, 100);
     CHECK_INT_EQ(vg_stream_transition(&st, VG_STREAM_ERROR, 200, "camera not reachable"), 0);
     CHECK_STR_EQ(st.last_error, "camera not reachable");
+    CHECK_INT_EQ(st.created_at_ms, 100);
+    CHECK_INT_EQ(st.updated_at_ms, 200);
     /* A retry keeps the first start time and clears the error. */
     CHECK_INT_EQ(vg_stream_transition(&st, VG_STREAM_STARTING, 300, NULL), 0);
     CHECK_INT_EQ(st.started_at_ms, 100);
@@ -63,10 +68,13 @@ static void test_lifecycle_timestamps_and_errors(void)
     CHECK_INT_EQ(vg_stream_transition(&st, VG_STREAM_RUNNING, 600, NULL), VG_ESTATE);
     CHECK_INT_EQ(st.status, VG_STREAM_STOPPED);
     CHECK_INT_EQ(st.stopped_at_ms, 500);
-    /* Started again: a new start time, no stop time. */
+    CHECK_INT_EQ(st.updated_at_ms, 500);
+    /* Started again: a new start time, no stop time; still created at its first start. */
     CHECK_INT_EQ(vg_stream_transition(&st, VG_STREAM_STARTING, 700, NULL), 0);
     CHECK_INT_EQ(st.started_at_ms, 700);
     CHECK_INT_EQ(st.stopped_at_ms, 0);
+    CHECK_INT_EQ(st.created_at_ms, 100);
+    CHECK_INT_EQ(st.updated_at_ms, 700);
     CHECK_INT_EQ(vg_stream_transition(&st, VG_STREAM_ERROR, 800, NULL), 0);
     CHECK_STR_EQ(st.last_error, "unknown error");
     vg_stream_clear(&st);

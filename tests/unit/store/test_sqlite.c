@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <uv.h>
 
@@ -1632,6 +1633,200 @@ static void test_clip_queries_use_indexes(void)
     db_teardown();
 }
 
+/* ---- stream created / updated times (schema v8) ---- */
+
+/*
+ * created_at_ms is written once, at insert (now when the stream has none);
+ * updated_at_ms follows every change of the row: the transition's time, or
+ * the store's clock for a change made without one; a write that changes
+ * nothing leaves it.
+ */
+static void test_stream_created_and_updated_times(void)
+{
+    db_setup();
+    vg_store *store = store_open();
+    int64_t cam = add_camera(store, "cam");
+    vg_stream st = stream_new(ID_A, cam, VG_STREAM_STOPPED, 0);
+    CHECK_INT_EQ(vg_stream_transition(&st, VG_STREAM_STARTING, 5000, NULL), 0);
+    CHECK_INT_EQ(vg_store_stream_insert(store, &st), 0);
+    vg_stream_clear(&st);
+    vg_stream got;
+    CHECK_INT_EQ(vg_store_stream_get(store, ID_A, &got), 0);
+    CHECK_INT_EQ(got.created_at_ms, 5000);
+    CHECK_INT_EQ(got.updated_at_ms, 5000);
+
+    /* A transition: its time. */
+    CHECK_INT_EQ(vg_stream_transition(&got, VG_STREAM_ERROR, 6000, "refused"), 0);
+    CHECK_INT_EQ(vg_store_stream_update(store, &got), 0);
+    vg_stream_clear(&got);
+    CHECK_INT_EQ(vg_store_stream_get(store, ID_A, &got), 0);
+    CHECK_INT_EQ(got.created_at_ms, 5000);
+    CHECK_INT_EQ(got.updated_at_ms, 6000);
+
+    /* The same row written again: nothing changed, nor does updated_at. */
+    CHECK_INT_EQ(vg_store_stream_update(store, &got), 0);
+    vg_stream_clear(&got);
+    CHECK_INT_EQ(vg_store_stream_get(store, ID_A, &got), 0);
+    CHECK_INT_EQ(got.updated_at_ms, 6000);
+
+    /* A new last_error without a transition: the store's clock (now, far after 6000). */
+    free(got.last_error);
+    got.last_error = strdup("timed out");
+    int64_t before = (int64_t)time(NULL) * 1000 - 1000;
+    CHECK_INT_EQ(vg_store_stream_update(store, &got), 0);
+    vg_stream_clear(&got);
+    CHECK_INT_EQ(vg_store_stream_get(store, ID_A, &got), 0);
+    CHECK_STR_EQ(got.last_error, "timed out");
+    CHECK(got.updated_at_ms >= before);
+    CHECK_INT_EQ(got.created_at_ms, 5000);
+    vg_stream_clear(&got);
+
+    /* A stream no transition stamped is created at insert, by the store's clock. */
+    CHECK_INT_EQ(add_stream(store, ID_B, cam, VG_STREAM_STOPPED, 0), 0);
+    CHECK_INT_EQ(vg_store_stream_get(store, ID_B, &got), 0);
+    CHECK(got.created_at_ms >= before);
+    CHECK_INT_EQ(got.updated_at_ms, got.created_at_ms);
+    vg_stream_clear(&got);
+
+    vg_store_close(store);
+    db_teardown();
+}
+
+/* Lists filtered by status and camera; the page's live streams by a camera id range. */
+static void test_stream_list_filters(void)
+{
+    db_setup();
+    vg_store *store = store_open();
+    int64_t cam1 = add_camera(store, "one");
+    int64_t cam2 = add_camera(store, "two");
+    int64_t cam3 = add_camera(store, "three");
+    CHECK_INT_EQ(add_stream(store, ID_A, cam1, VG_STREAM_STOPPED, 1000), 0);
+    CHECK_INT_EQ(add_stream(store, ID_B, cam1, VG_STREAM_RUNNING, 2000), 0);
+    CHECK_INT_EQ(add_stream(store, ID_C, cam2, VG_STREAM_ERROR, 3000), 0);
+    CHECK_INT_EQ(add_stream(store, ID_D, cam3, VG_STREAM_STANDBY, 4000), 0);
+
+    vg_stream *sts = NULL;
+    size_t n = 0;
+    int64_t total = 0;
+    vg_stream_filter f = {.statuses = VG_STREAM_STATUS_BIT(VG_STREAM_RUNNING) |
+                                      VG_STREAM_STATUS_BIT(VG_STREAM_ERROR)};
+    CHECK_INT_EQ(vg_store_stream_list_filtered(store, &f, 10, 0, &sts, &n, &total), 0);
+    CHECK_INT_EQ(n, 2);
+    CHECK_INT_EQ(total, 2);
+    if (n == 2) {
+        CHECK_STR_EQ(sts[0].id, ID_C); /* newest start first */
+        CHECK_STR_EQ(sts[1].id, ID_B);
+    }
+    vg_stream_array_free(sts, n);
+
+    /* Live, paged: total counts the filtered set, not the page. */
+    f = (vg_stream_filter){.statuses = VG_STREAM_STATUS_LIVE};
+    CHECK_INT_EQ(vg_store_stream_list_filtered(store, &f, 1, 1, &sts, &n, &total), 0);
+    CHECK_INT_EQ(n, 1);
+    CHECK_INT_EQ(total, 3);
+    CHECK(sts && strcmp(sts[0].id, ID_C) == 0);
+    vg_stream_array_free(sts, n);
+
+    /* With a camera. */
+    f = (vg_stream_filter){.camera_id = cam1, .statuses = VG_STREAM_STATUS_BIT(VG_STREAM_STOPPED)};
+    CHECK_INT_EQ(vg_store_stream_list_filtered(store, &f, 10, 0, &sts, &n, &total), 0);
+    CHECK_INT_EQ(n, 1);
+    CHECK_INT_EQ(total, 1);
+    CHECK(sts && strcmp(sts[0].id, ID_A) == 0);
+    vg_stream_array_free(sts, n);
+    f = (vg_stream_filter){.camera_id = cam2, .statuses = VG_STREAM_STATUS_BIT(VG_STREAM_STOPPED)};
+    CHECK_INT_EQ(vg_store_stream_list_filtered(store, &f, 10, 0, &sts, &n, &total), 0);
+    CHECK_INT_EQ(n, 0);
+    CHECK_INT_EQ(total, 0);
+
+    /* No status bits: every status. */
+    f = (vg_stream_filter){0};
+    CHECK_INT_EQ(vg_store_stream_list_filtered(store, &f, 10, 0, &sts, &n, &total), 0);
+    CHECK_INT_EQ(total, 4);
+    vg_stream_array_free(sts, n);
+
+    /* The live streams of cameras 1..2, by camera; camera 3's is out of the range. */
+    CHECK_INT_EQ(vg_store_stream_list_live_cameras(store, cam1, cam2, &sts, &n), 0);
+    CHECK_INT_EQ(n, 2);
+    if (n == 2) {
+        CHECK_STR_EQ(sts[0].id, ID_B);
+        CHECK_STR_EQ(sts[1].id, ID_C);
+    }
+    vg_stream_array_free(sts, n);
+    CHECK_INT_EQ(vg_store_stream_list_live_cameras(store, cam3 + 1, cam3 + 10, &sts, &n), 0);
+    CHECK_INT_EQ(n, 0);
+    CHECK(sts == NULL);
+
+    vg_store_close(store);
+    db_teardown();
+
+    /* One index range, no sort: the page's live streams come from the partial unique index. */
+    db_setup();
+    vg_store_close(store_open());
+    char plan[512];
+    raw_plan("SELECT id FROM streams WHERE status != 'STOPPED' AND camera_id BETWEEN 1 AND 9"
+             " ORDER BY camera_id",
+             plan, sizeof(plan));
+    CHECK(strstr(plan, "streams_one_live_per_camera (camera_id>? AND camera_id<?)"));
+    CHECK(!strstr(plan, "TEMP B-TREE"));
+    db_teardown();
+}
+
+/* A v7 database's streams get v8's times: created when started, updated when stopped. */
+static void test_migration_from_v7_backfills_stream_times(void)
+{
+    db_setup();
+    size_t count;
+    const vg_store_migration *m = vg_store_migrations(&count);
+    CHECK(count >= 8);
+    char sql[4096];
+    FILE *f = fopen(db_path, "w");
+    CHECK(f != NULL);
+    if (f)
+        fclose(f);
+    CHECK_INT_EQ(raw_exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT,"
+                          " applied_at_ms INTEGER)"),
+                 SQLITE_OK);
+    for (size_t i = 0; i < count && m[i].version <= 7; i++) {
+        CHECK_INT_EQ(raw_exec(m[i].sql), SQLITE_OK);
+        snprintf(sql, sizeof(sql), "INSERT INTO schema_migrations VALUES (%d, 'old', 0)",
+                 m[i].version);
+        CHECK_INT_EQ(raw_exec(sql), SQLITE_OK);
+    }
+    CHECK_INT_EQ(raw_exec("INSERT INTO cameras (id, name, stream_url, created_at_ms, updated_at_ms)"
+                          " VALUES (4, 'v7 cam', 'demo:', 1, 2);"
+                          "INSERT INTO streams (id, camera_id, source_url, status, started_at_ms,"
+                          " stopped_at_ms, last_error) VALUES"
+                          " ('" ID_A "', 4, 'demo:', 'STOPPED', 1000, 1500, NULL),"
+                          " ('" ID_B "', 4, 'demo:', 'ERROR', 2000, NULL, 'refused')"),
+                 SQLITE_OK);
+
+    vg_store *store = store_open();
+    CHECK_INT_EQ(vg_store_schema_version(store), vg_store_migrations_latest());
+    char buf[64];
+    raw_query("SELECT name FROM schema_migrations WHERE version = 8", buf, sizeof(buf));
+    CHECK_STR_EQ(buf, "stream created and updated times");
+    vg_stream got;
+    CHECK_INT_EQ(vg_store_stream_get(store, ID_A, &got), 0);
+    CHECK_INT_EQ(got.created_at_ms, 1000);
+    CHECK_INT_EQ(got.updated_at_ms, 1500);
+    vg_stream_clear(&got);
+    CHECK_INT_EQ(vg_store_stream_get(store, ID_B, &got), 0);
+    CHECK_INT_EQ(got.created_at_ms, 2000);
+    CHECK_INT_EQ(got.updated_at_ms, 2000);
+    CHECK_STR_EQ(got.last_error, "refused");
+    /* The migrated row changes as any other. */
+    CHECK_INT_EQ(vg_stream_transition(&got, VG_STREAM_STOPPED, 9000, NULL), 0);
+    CHECK_INT_EQ(vg_store_stream_update(store, &got), 0);
+    vg_stream_clear(&got);
+    CHECK_INT_EQ(vg_store_stream_get(store, ID_B, &got), 0);
+    CHECK_INT_EQ(got.created_at_ms, 2000);
+    CHECK_INT_EQ(got.updated_at_ms, 9000);
+    vg_stream_clear(&got);
+    vg_store_close(store);
+    db_teardown();
+}
+
 int main(void)
 {
     VG_TEST_RUN(test_open_creates_schema_and_reopen_is_idempotent);
@@ -1665,5 +1860,8 @@ int main(void)
     VG_TEST_RUN(test_clips_in_the_callers_transaction);
     VG_TEST_RUN(test_migration_from_v5_keeps_recordings);
     VG_TEST_RUN(test_clip_queries_use_indexes);
+    VG_TEST_RUN(test_stream_created_and_updated_times);
+    VG_TEST_RUN(test_stream_list_filters);
+    VG_TEST_RUN(test_migration_from_v7_backfills_stream_times);
     return vg_test_done();
 }
