@@ -82,7 +82,7 @@ def _run(script, args, bound_s):
         # pid and its profile directory, which it had no chance to remove.
         for pid, profile in re.findall(r"chromium pid (\d+) user-data-dir (\S+)", err or ""):
             _kill_group(int(pid))
-            if Path(profile).name.startswith(("hls_play-", "whep_play-")):
+            if Path(profile).name.startswith(("hls_play-", "whep_play-", "console_flow-")):
                 shutil.rmtree(profile, ignore_errors=True)
         raise BrowserHarnessError(f"{name} did not end in {bound_s} s:\n{err}")
     finally:

@@ -30,6 +30,7 @@ const ZOOMS = [
 // Tick and label steps, in minutes of the local clock.
 const STEPS = [1, 5, 10, 15, 30, 60, 120, 180, 360];
 const LABEL_PX = 58; // room one "HH:MM" label needs
+const SNAP_PX = 6; // a click this close to a recording plays it
 
 export function isRecorded(spans, ms) {
   return spans.some((s) => s.start <= ms && ms < s.end);
@@ -187,9 +188,25 @@ export function Timeline({
     onCursor(clampDay(next));
   };
 
+  // On a day's bar a pixel is over a minute, so a short recording is a sliver
+  // no one can hit: a click within SNAP_PX of a span plays its nearest
+  // recorded second rather than "not recorded".
+  const snap = (ms) => {
+    if (isRecorded(spans, ms)) return ms;
+    const tolerance = (SNAP_PX / trackRef.current.getBoundingClientRect().width) * len;
+    let best = ms;
+    let bestDistance = tolerance;
+    for (const sp of spans) {
+      const t = ms < sp.start ? sp.start : Math.max(sp.start, Math.min(ms, sp.end - 1000));
+      if (Math.abs(t - ms) <= bestDistance) (best = t), (bestDistance = Math.abs(t - ms));
+    }
+    return best;
+  };
+
   const onClick = (e) => {
     const px = pointerX.current;
-    const ms = timeAt(px !== null && Math.abs(px - e.clientX) < 1 ? px : e.clientX);
+    const at = timeAt(px !== null && Math.abs(px - e.clientX) < 1 ? px : e.clientX);
+    const ms = e.shiftKey ? at : snap(at);
     onCursor(ms);
     if (e.shiftKey) onRangePoint(ms);
     else onPlay(ms);
