@@ -724,14 +724,16 @@ static void test_on_demand_standby_round_trip(void)
     db_teardown();
 }
 
-/* A database made by an older vigil (schema v2, with data) is migrated with its rows. */
-static void test_migration_keeps_rows(void)
+/*
+ * Makes db_path a database as an older vigil left it: the migrations up to
+ * `version` applied by hand and recorded, none after. Call after db_setup().
+ */
+static void db_at_schema_version(int version)
 {
-    db_setup();
     size_t count;
     const vg_store_migration *m = vg_store_migrations(&count);
-    CHECK(count >= 3);
-    char sql[4096];
+    CHECK(count > (size_t)version);
+    char sql[128];
     FILE *f = fopen(db_path, "w"); /* an empty file is an empty SQLite database */
     CHECK(f != NULL);
     if (f)
@@ -739,12 +741,19 @@ static void test_migration_keeps_rows(void)
     CHECK_INT_EQ(raw_exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT,"
                           " applied_at_ms INTEGER)"),
                  SQLITE_OK);
-    for (size_t i = 0; i < 2; i++) {
+    for (size_t i = 0; i < count && m[i].version <= version; i++) {
         CHECK_INT_EQ(raw_exec(m[i].sql), SQLITE_OK);
         snprintf(sql, sizeof(sql), "INSERT INTO schema_migrations VALUES (%d, 'old', 0)",
                  m[i].version);
         CHECK_INT_EQ(raw_exec(sql), SQLITE_OK);
     }
+}
+
+/* A database made by an older vigil (schema v2, with data) is migrated with its rows. */
+static void test_migration_keeps_rows(void)
+{
+    db_setup();
+    db_at_schema_version(2);
     CHECK_INT_EQ(raw_exec("INSERT INTO cameras VALUES (7, 'old cam', 'rtsp://h/x', NULL, 1, 2);"
                           "INSERT INTO streams VALUES ('0b6e9a1e-1c1d-4e5f-8a9b-0c1d2e3f4a5b', 7,"
                           " 'rtsp://h/x', 'RUNNING', 10, NULL, NULL)"),
@@ -775,23 +784,7 @@ static void test_migration_keeps_rows(void)
 static void test_migration_from_v4_keeps_cameras(void)
 {
     db_setup();
-    size_t count;
-    const vg_store_migration *m = vg_store_migrations(&count);
-    CHECK(count >= 5);
-    char sql[4096];
-    FILE *f = fopen(db_path, "w");
-    CHECK(f != NULL);
-    if (f)
-        fclose(f);
-    CHECK_INT_EQ(raw_exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT,"
-                          " applied_at_ms INTEGER)"),
-                 SQLITE_OK);
-    for (size_t i = 0; i < count && m[i].version <= 4; i++) {
-        CHECK_INT_EQ(raw_exec(m[i].sql), SQLITE_OK);
-        snprintf(sql, sizeof(sql), "INSERT INTO schema_migrations VALUES (%d, 'old', 0)",
-                 m[i].version);
-        CHECK_INT_EQ(raw_exec(sql), SQLITE_OK);
-    }
+    db_at_schema_version(4);
     CHECK_INT_EQ(raw_exec("INSERT INTO cameras (id, name, stream_url, location, created_at_ms,"
                           " updated_at_ms, max_readers, rtsp_transport)"
                           " VALUES (9, 'v4 cam', 'rtsp://h/x', 'porch', 1, 2, 3, 'udp'),"
@@ -1542,23 +1535,7 @@ static void test_clips_in_the_callers_transaction(void)
 static void test_migration_from_v5_keeps_recordings(void)
 {
     db_setup();
-    size_t count;
-    const vg_store_migration *m = vg_store_migrations(&count);
-    CHECK(count >= 6);
-    char sql[4096];
-    FILE *f = fopen(db_path, "w");
-    CHECK(f != NULL);
-    if (f)
-        fclose(f);
-    CHECK_INT_EQ(raw_exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT,"
-                          " applied_at_ms INTEGER)"),
-                 SQLITE_OK);
-    for (size_t i = 0; i < count && m[i].version <= 5; i++) {
-        CHECK_INT_EQ(raw_exec(m[i].sql), SQLITE_OK);
-        snprintf(sql, sizeof(sql), "INSERT INTO schema_migrations VALUES (%d, 'old', 0)",
-                 m[i].version);
-        CHECK_INT_EQ(raw_exec(sql), SQLITE_OK);
-    }
+    db_at_schema_version(5);
     CHECK_INT_EQ(raw_exec("INSERT INTO cameras (id, name, stream_url, created_at_ms,"
                           " updated_at_ms, record, retention_days, plan)"
                           " VALUES (3, 'v5 cam', 'demo:', 1, 2, 1, 15, 'pro');"
@@ -1776,23 +1753,7 @@ static void test_stream_list_filters(void)
 static void test_migration_from_v7_backfills_stream_times(void)
 {
     db_setup();
-    size_t count;
-    const vg_store_migration *m = vg_store_migrations(&count);
-    CHECK(count >= 8);
-    char sql[4096];
-    FILE *f = fopen(db_path, "w");
-    CHECK(f != NULL);
-    if (f)
-        fclose(f);
-    CHECK_INT_EQ(raw_exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT,"
-                          " applied_at_ms INTEGER)"),
-                 SQLITE_OK);
-    for (size_t i = 0; i < count && m[i].version <= 7; i++) {
-        CHECK_INT_EQ(raw_exec(m[i].sql), SQLITE_OK);
-        snprintf(sql, sizeof(sql), "INSERT INTO schema_migrations VALUES (%d, 'old', 0)",
-                 m[i].version);
-        CHECK_INT_EQ(raw_exec(sql), SQLITE_OK);
-    }
+    db_at_schema_version(7);
     CHECK_INT_EQ(raw_exec("INSERT INTO cameras (id, name, stream_url, created_at_ms, updated_at_ms)"
                           " VALUES (4, 'v7 cam', 'demo:', 1, 2);"
                           "INSERT INTO streams (id, camera_id, source_url, status, started_at_ms,"
