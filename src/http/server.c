@@ -225,8 +225,9 @@ static void cancel_suspended(vg_http_server *server)
     }
 }
 
-void vg_http_respond(vg_http_request *req, unsigned status, const char *content_type,
-                     const void *body, size_t len)
+/* A body MHD copies (MUST_COPY) or points at (PERSISTENT: never copied nor freed). */
+static void respond_buffer(vg_http_request *req, unsigned status, const char *content_type,
+                           const void *body, size_t len, enum MHD_ResponseMemoryMode mode)
 {
     if (req->responded) {
         VG_LOG_ERROR("http", "second response ignored status=%u path=%s", status, req->path);
@@ -234,7 +235,13 @@ void vg_http_respond(vg_http_request *req, unsigned status, const char *content_
     }
     req->responded = true;
     queue(req, status, content_type,
-          MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY));
+          MHD_create_response_from_buffer(len, (void *)(len ? body : ""), mode));
+}
+
+void vg_http_respond(vg_http_request *req, unsigned status, const char *content_type,
+                     const void *body, size_t len)
+{
+    respond_buffer(req, status, content_type, body, len, MHD_RESPMEM_MUST_COPY);
 }
 
 void vg_http_respond_owned(vg_http_request *req, unsigned status, const char *content_type,
@@ -255,14 +262,7 @@ void vg_http_respond_owned(vg_http_request *req, unsigned status, const char *co
 void vg_http_respond_static(vg_http_request *req, unsigned status, const char *content_type,
                             const void *body, size_t len)
 {
-    if (req->responded) {
-        VG_LOG_ERROR("http", "second response ignored status=%u path=%s", status, req->path);
-        return;
-    }
-    req->responded = true;
-    /* PERSISTENT: MHD points at the bytes and neither copies nor frees them. */
-    queue(req, status, content_type,
-          MHD_create_response_from_buffer(len, (void *)(len ? body : ""), MHD_RESPMEM_PERSISTENT));
+    respond_buffer(req, status, content_type, body, len, MHD_RESPMEM_PERSISTENT);
 }
 
 void vg_http_respond_slices(vg_http_request *req, unsigned status, const char *content_type,
