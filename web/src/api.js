@@ -36,6 +36,9 @@ export async function request(method, path, body, { signal } = {}) {
   if (!res.ok) {
     const err = json && json.error;
     if (err) throw new ApiError(res.status, err.code, err.message, err.field);
+    // GET /health's 503 says why in store.reason rather than an error object.
+    const reason = json && json.store && json.store.reason;
+    if (reason) throw new ApiError(res.status, json.status || 'unhealthy', reason);
     throw new ApiError(res.status, 'http_' + res.status, `${method} ${path}: HTTP ${res.status}`);
   }
   return json;
@@ -52,4 +55,18 @@ export function query(params) {
   for (const [k, v] of Object.entries(params)) if (v !== null && v !== undefined) q.set(k, v);
   const s = q.toString();
   return s ? '?' + s : '';
+}
+
+// ---- The questions several views ask ----
+
+// Every camera (up to 1000), each with `stream`: its live stream with stats, or null.
+export async function camerasWithStreams(signal) {
+  const r = await get('/api/cameras?with=stream&limit=1000', { signal });
+  return r.cameras;
+}
+
+// A camera's live stream (any status but STOPPED), or null.
+export async function liveStreamOf(cameraId, signal) {
+  const r = await get(`/api/streams${query({ camera_id: cameraId, status: 'live', limit: 1 })}`, { signal });
+  return r.streams[0] || null;
 }

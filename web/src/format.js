@@ -1,27 +1,34 @@
-// How the console writes times, rates and sizes.
+// How the console writes times, rates, sizes and counts. Times are shown in
+// the browser's time zone; the API speaks UTC.
 
-// "2026-11-22 14:03:07" in the browser's time zone; "—" for null.
+const pad = (n) => String(n).padStart(2, '0');
+
+// "2026-11-22 14:03:07"; "—" for null.
 export function dateTime(iso) {
   if (!iso) return '—';
   const d = new Date(iso);
   if (isNaN(d)) return String(iso);
-  const p = (n) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+  return `${localDay(d.getTime())} ${clock(d.getTime())}`;
 }
 
-// "14:03:07" (local).
+// "14:03:07".
 export function clock(ms) {
   const d = new Date(ms);
-  const p = (n) => String(n).padStart(2, '0');
-  return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
-// "1 h 4 min", "42 s".
-export function duration(seconds) {
-  if (seconds === null || seconds === undefined) return '—';
-  const s = Math.round(seconds);
+// The calendar day of a time as YYYY-MM-DD.
+export function localDay(ms) {
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+// A length in whole units, rounded down: "42 s", "37 min", "1 h 4 min".
+export function duration(ms) {
+  if (ms === null || ms === undefined) return '—';
+  const s = Math.floor(ms / 1000);
   if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60 ? (s % 60) + ' s' : ''}`.trim();
+  if (s < 3600) return `${Math.floor(s / 60)} min`;
   const h = Math.floor(s / 3600);
   const m = Math.floor((s % 3600) / 60);
   return m ? `${h} h ${m} min` : `${h} h`;
@@ -32,8 +39,9 @@ export function kbps(v) {
   return v >= 1000 ? `${(v / 1000).toFixed(1)} Mb/s` : `${Math.round(v)} kb/s`;
 }
 
+// "25 fps", "7.5 fps"; "— fps" when unknown.
 export function fps(v) {
-  if (v === null || v === undefined) return '—';
+  if (v === null || v === undefined || !isFinite(v)) return '— fps';
   return `${v >= 10 ? Math.round(v) : v.toFixed(1)} fps`;
 }
 
@@ -45,9 +53,7 @@ export function bytes(n) {
   return `${i ? n.toFixed(1) : n} ${units[i]}`;
 }
 
-// The local calendar day of a time as YYYY-MM-DD.
-export function localDay(ms) {
-  const d = new Date(ms);
-  const p = (n) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+// "1 camera", "3 cameras"; `many` for irregular plurals.
+export function plural(n, one, many = one + 's') {
+  return `${n} ${n === 1 ? one : many}`;
 }

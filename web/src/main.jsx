@@ -6,6 +6,7 @@
 //   #/recordings/3?day=...  a day's timeline, playback, export, clips, expiring
 //   #/streams               the streams admin (seed 001)
 import { render } from 'preact';
+import { useEffect, useRef } from 'preact/hooks';
 import './style.css';
 import { useRoute, href } from './router.js';
 import { CamerasView } from './views/cameras.jsx';
@@ -26,13 +27,14 @@ const NAV = [
 function page(route) {
   const [a, b, c] = route.parts;
   if (!a || a === 'cameras') {
-    if (b === 'new') return <CameraForm />;
-    if (b && c === 'edit') return <CameraForm id={b} />;
+    if (b === 'new') return <CameraForm key="new" />;
+    if (b && c === 'edit') return <CameraForm key={b} id={b} />;
     return <CamerasView />;
   }
-  if (a === 'live' && b) return <LiveView id={b} query={route.query} />;
+  // Keyed by camera: another camera is a new view, with nothing left of the last one's state.
+  if (a === 'live' && b) return <LiveView key={b} id={b} query={route.query} />;
   if (a === 'multiview') return <MultiView query={route.query} />;
-  if (a === 'recordings') return <RecordingsView id={b || null} query={route.query} />;
+  if (a === 'recordings') return <RecordingsView key={b || ''} id={b || null} query={route.query} />;
   if (a === 'streams') return <StreamsView />;
   return (
     <section class="view">
@@ -44,9 +46,30 @@ function page(route) {
   );
 }
 
+// On a new page (not a new query on the same one) the focus moves to its
+// heading, so keyboard and screen-reader users start at the top of what
+// changed instead of on <body> after the control they used disappeared.
+function useFocusOnNewPage(path) {
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    const raf = requestAnimationFrame(() => {
+      const h = document.querySelector('main h1');
+      if (!h || h.contains(document.activeElement)) return;
+      h.tabIndex = -1;
+      h.focus();
+    });
+    return () => cancelAnimationFrame(raf);
+  }, [path]);
+}
+
 function App() {
   const route = useRoute();
   const top = route.parts[0] || '';
+  useFocusOnNewPage(route.path);
   return (
     <>
       <a class="skip" href="#main" onClick={(e) => (e.preventDefault(), document.getElementById('main').focus())}>

@@ -8,7 +8,15 @@ export function parseHash(hash) {
   const q = raw.indexOf('?');
   const path = (q < 0 ? raw : raw.slice(0, q)).replace(/\/+$/, '');
   const query = new URLSearchParams(q < 0 ? '' : raw.slice(q + 1));
-  return { path, parts: path ? path.split('/').map(decodeURIComponent) : [], query };
+  // A malformed escape (#/live/%E0) stays as typed and leads to "Not found", not a blank page.
+  const decode = (part) => {
+    try {
+      return decodeURIComponent(part);
+    } catch {
+      return part;
+    }
+  };
+  return { path, parts: path ? path.split('/').map(decode) : [], query };
 }
 
 export function useRoute() {

@@ -88,10 +88,11 @@ export function ConfirmDialog({ title, message, confirmLabel, onConfirm, onCance
       <p>{message}</p>
       <ErrorBanner error={error} />
       <div class="actions">
-        <button type="button" class="btn" onClick={onCancel} disabled={busy}>
+        {/* The safe choice has the focus: Enter on a dialog opened by mistake deletes nothing. */}
+        <button type="button" class="btn" onClick={onCancel} disabled={busy} autofocus>
           Cancel
         </button>
-        <button type="button" class="btn btn-danger" onClick={onConfirm} disabled={busy} autofocus>
+        <button type="button" class="btn btn-danger" onClick={onConfirm} disabled={busy}>
           {confirmLabel}
         </button>
       </div>
