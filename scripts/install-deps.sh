@@ -35,6 +35,9 @@ packages=(
     # playwright-core (npm, scripts/install-node-deps.sh). Its Recommends are not
     # needed headless (fonts-dejavu-core above is the one font it needs).
     chromium
+    # the console's browser test in Firefox: Debian's Firefox ESR, driven by the same
+    # playwright-core over WebDriver BiDi (tests/browser/README.md, "Firefox")
+    firefox-esr
     # the HTTP fan-out benchmark
     wrk
 )

@@ -1,9 +1,11 @@
-// Walks vigil's web console in Debian's Chromium the way a newcomer would,
-// and prints one JSON object saying what the user saw at each step, with a
+// Walks vigil's web console in Debian's Chromium (or, with --browser firefox,
+// Debian's Firefox ESR over WebDriver BiDi) the way a newcomer would, and
+// prints one JSON object saying what the user saw at each step, with a
 // screenshot of each. The integration test (test_console_browser.py) judges it.
 //
 //   node tests/browser/console_flow.mjs --base http://127.0.0.1:PORT --out DIR \
-//        --flow newcomer|fallback [--name Lobby] [--url demo:]
+//        --flow newcomer|fallback [--name Lobby] [--url demo:] [--browser chromium|firefox]
+//        [--firefox-h264 1|0]
 //
 // newcomer (issue 8's "done when"): open / → add a camera through the form
 //   (recorded) → its tile shows a snapshot → open its live view → the video
@@ -11,19 +13,28 @@
 //   its recordings → the timeline shows a span → click it → playback plays →
 //   the grid at a phone's width fits the screen.
 // fallback: open the live view of camera --camera-id on a vigil without
-//   WebRTC: the player falls back to LL-HLS by itself and plays.
+//   WebRTC (or in a Firefox without H.264, below): the player falls back to
+//   LL-HLS by itself and plays.
+//
+// --browser firefox: Debian's Firefox ESR over WebDriver BiDi, with the prefs
+// of chromium.mjs (FIREFOX_PREFS). --firefox-h264 0 leaves out the prefs that
+// give it H.264 over WebRTC (FIREFOX_H264_PREFS): it then offers no codec
+// vigil can send, as a Firefox without OpenH264 does.
 //
 // Each step is {name, ok, ms, screenshot, ...what was observed}; the first
 // step that fails ends the walk (later steps need it), with `error` saying
 // what was awaited. The JSON's `ok` is the harness's own health: a step that
 // fails is data for the test, not a harness failure.
-// Exit codes: 0 JSON printed, 2 bad arguments, 3 time bound hit, 4 Chromium
-// did not launch.
+// Exit codes: 0 JSON printed, 2 bad arguments, 3 time bound hit, 4 the
+// browser did not launch.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import { BASE_FLAGS, CHROMIUM, chromiumChildPid, emit, fail, run } from './chromium.mjs';
+import { chromium, firefox } from 'playwright-core';
+import {
+  BASE_FLAGS, CHROMIUM, FIREFOX, FIREFOX_H264_PREFS, FIREFOX_PREFS, FIREFOX_SCREENSHOT_CSP_HASH,
+  chromiumChildPid, emit, fail, run,
+} from './chromium.mjs';
 
 // WebRTC on loopback inside the tests' network namespace (see whep_play.mjs).
 const FLAGS = [...BASE_FLAGS, '--allow-loopback-in-peer-connection',
@@ -32,7 +43,8 @@ const TIME_BOUND_S = 240;
 const WAIT_MS = 30000; // the longest any one thing is awaited
 
 function parseArgs(argv) {
-  const a = { flow: 'newcomer', name: 'Lobby', url: 'demo:', cameraId: null };
+  const a = { flow: 'newcomer', name: 'Lobby', url: 'demo:', cameraId: null, browser: 'chromium',
+              firefoxH264: true };
   for (let i = 0; i < argv.length; i += 2) {
     const [k, v] = [argv[i], argv[i + 1]];
     if (v === undefined) throw new Error(`${k} needs a value`);
@@ -42,26 +54,45 @@ function parseArgs(argv) {
     else if (k === '--name') a.name = v;
     else if (k === '--url') a.url = v;
     else if (k === '--camera-id') a.cameraId = v;
+    else if (k === '--browser') a.browser = v;
+    else if (k === '--firefox-h264') a.firefoxH264 = v !== '0';
     else throw new Error(`unknown argument ${k}`);
   }
   if (!a.base || !a.out) throw new Error('--base and --out are required');
   if (!['newcomer', 'fallback'].includes(a.flow)) throw new Error(`unknown flow ${a.flow}`);
   if (a.flow === 'fallback' && !a.cameraId) throw new Error('--flow fallback needs --camera-id');
+  if (!['chromium', 'firefox'].includes(a.browser)) throw new Error(`unknown browser ${a.browser}`);
   return a;
 }
 
+// Firefox's getVideoPlaybackQuality() counts no frame of a MediaStream (a
+// WebRTC <video> stays at totalVideoFrames 0 while it plays; MSE, i.e. HLS,
+// is counted): there the frames presented are counted instead, with
+// requestVideoFrameCallback. Set by main() for --browser firefox.
+let countPresentedFrames = false;
+
 // A video element's progress over `ms`: currentTime and decoded frames before and after.
 async function progress(page, selector, ms) {
-  const probe = (sel) => {
+  const probe = ({ sel, presented }) => {
     const v = document.querySelector(sel);
     if (!v) return null;
     const q = v.getVideoPlaybackQuality ? v.getVideoPlaybackQuality() : {};
-    return { t: v.currentTime, frames: q.totalVideoFrames ?? null, w: v.videoWidth,
+    let frames = q.totalVideoFrames ?? null;
+    if (presented && v.srcObject && v.requestVideoFrameCallback) {
+      if (!v.harnessPresented) {
+        v.harnessPresented = { n: 0 };
+        const count = () => { v.harnessPresented.n++; v.requestVideoFrameCallback(count); };
+        v.requestVideoFrameCallback(count);
+      }
+      frames = v.harnessPresented.n;
+    }
+    return { t: v.currentTime, frames, w: v.videoWidth,
              h: v.videoHeight, paused: v.paused, ready: v.readyState };
   };
-  const a = await page.evaluate(probe, selector);
+  const arg = { sel: selector, presented: countPresentedFrames };
+  const a = await page.evaluate(probe, arg);
   await page.waitForTimeout(ms);
-  const b = await page.evaluate(probe, selector);
+  const b = await page.evaluate(probe, arg);
   if (!a || !b) return null;
   return { advanced_s: b.t - a.t, frames_added: (b.frames ?? 0) - (a.frames ?? 0),
            width: b.w, height: b.h, paused: b.paused, ready_state: b.ready };
@@ -100,6 +131,25 @@ async function waitPlaying(page, selector, what) {
   throw new Error(`${what}: the video did not play (last: ${JSON.stringify(last)})`);
 }
 
+// The browser's persistent context in run.userDataDir (a new empty profile).
+function launch(args) {
+  if (args.browser === 'firefox') {
+    // A `moz-*` channel makes playwright-core drive the given Firefox over
+    // WebDriver BiDi; the prefs go into the profile's user.js.
+    const prefs = { ...FIREFOX_PREFS, ...(args.firefoxH264 ? FIREFOX_H264_PREFS : {}) };
+    return firefox.launchPersistentContext(run.userDataDir, {
+      channel: 'moz-firefox', executablePath: FIREFOX, firefoxUserPrefs: prefs,
+      headless: true, timeout: 20000, viewport: { width: 1280, height: 800 },
+      handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false,
+    });
+  }
+  return chromium.launchPersistentContext(run.userDataDir, {
+    executablePath: CHROMIUM, headless: true, args: FLAGS, timeout: 20000,
+    viewport: { width: 1280, height: 800 }, handleSIGINT: false, handleSIGTERM: false,
+    handleSIGHUP: false,
+  });
+}
+
 async function main() {
   let args;
   try {
@@ -108,30 +158,36 @@ async function main() {
     return fail({}, e, 2);
   }
   const steps = [];
-  run.result = { ok: false, flow: args.flow, base: args.base, steps };
+  run.result = { ok: false, flow: args.flow, browser: args.browser, base: args.base, steps };
+  if (args.browser === 'firefox') {
+    run.result.firefox_h264 = args.firefoxH264;
+    countPresentedFrames = true;
+  }
   setTimeout(() => fail(run.result, 'harness time bound hit', 3), TIME_BOUND_S * 1000).unref();
   fs.mkdirSync(args.out, { recursive: true });
 
   run.userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'console_flow-'));
+  const exe = args.browser === 'firefox' ? FIREFOX : CHROMIUM;
   let context;
   try {
-    context = await chromium.launchPersistentContext(run.userDataDir, {
-      executablePath: CHROMIUM, headless: true, args: FLAGS, timeout: 20000,
-      viewport: { width: 1280, height: 800 }, handleSIGINT: false, handleSIGTERM: false,
-      handleSIGHUP: false,
-    });
+    context = await launch(args);
   } catch (e) {
-    return fail(run.result, `cannot launch ${CHROMIUM}: ${e.message.split('\n')[0]}`, 4);
+    return fail(run.result, `cannot launch ${exe}: ${e.message.split('\n')[0]}`, 4);
   }
   run.browserPid = chromiumChildPid();
-  process.stderr.write(`console_flow: chromium pid ${run.browserPid} user-data-dir ${run.userDataDir}\n`);
-  // Without this Chromium gathers no ICE candidate inside a network namespace (whep_play.mjs).
-  await context.grantPermissions(['camera', 'microphone'], { origin: args.base });
+  process.stderr.write(`console_flow: ${args.browser} pid ${run.browserPid} user-data-dir ${run.userDataDir}\n`);
+  if (args.browser === 'chromium') {
+    // Without this Chromium gathers no ICE candidate inside a network namespace (whep_play.mjs).
+    await context.grantPermissions(['camera', 'microphone'], { origin: args.base });
+  }
 
   const page = context.pages()[0] || await context.newPage();
   const pageErrors = [];
   const consoleErrors = [];
-  page.on('pageerror', (e) => pageErrors.length < 50 && pageErrors.push(String(e.message)));
+  // Firefox: Playwright's own screenshot style, blocked by vigil's CSP (chromium.mjs).
+  const harnessMade = (msg) => args.browser === 'firefox' && msg.includes(FIREFOX_SCREENSHOT_CSP_HASH);
+  page.on('pageerror', (e) => pageErrors.length < 50 && !harnessMade(String(e.message)) &&
+    pageErrors.push(String(e.message)));
   page.on('console', (m) => {
     // A failed snapshot fetch logs "Failed to load resource": the page handles it.
     if (m.type() === 'error' && !/Failed to load resource/.test(m.text()) && consoleErrors.length < 50)
@@ -206,6 +262,12 @@ async function newcomer(page, args, step) {
       const i = document.querySelector(`[data-camera-id="${id}"] img.tile-snapshot`);
       return i && i.complete && i.naturalWidth > 0;
     }, cameraId, { timeout: WAIT_MS });
+    // The grid polls every 5 s: the badge says RUNNING at the latest one poll
+    // after the stream does (STARTING until then, on a busy machine).
+    await page.waitForFunction((id) => {
+      const b = document.querySelector(`[data-camera-id="${id}"] [data-status]`);
+      return b && b.dataset.status === 'RUNNING';
+    }, cameraId, { timeout: WAIT_MS }).catch(() => {});
     const badge = await tile.locator('[data-status]').first().getAttribute('data-status');
     return { snapshot_width: await img.evaluate((i) => i.naturalWidth),
              snapshot_src: await img.getAttribute('src'), status: badge,

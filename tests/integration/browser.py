@@ -26,6 +26,8 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = REPO_ROOT / "tests" / "browser" / "hls_play.mjs"
 WHEP_SCRIPT = REPO_ROOT / "tests" / "browser" / "whep_play.mjs"
 CHROMIUM = os.environ.get("VIGIL_CHROMIUM", "/usr/bin/chromium")
+# Debian's Firefox ESR, for console_flow.mjs --browser firefox (WebDriver BiDi).
+FIREFOX = os.environ.get("VIGIL_FIREFOX", "/usr/bin/firefox-esr")
 NEEDED = (REPO_ROOT / "node_modules" / "playwright-core" / "package.json",
           REPO_ROOT / "node_modules" / "hls.js" / "dist" / "hls.min.js")
 # The script bounds itself at seconds + 30 s; this is the backstop past that.
@@ -45,6 +47,13 @@ def browser_unavailable():
     for p in NEEDED:
         if not p.exists():
             return f"{p} is missing (make deps runs scripts/install-node-deps.sh)"
+    return None
+
+
+def firefox_unavailable():
+    """None when console_flow.mjs can drive Firefox, else why not."""
+    if not os.access(FIREFOX, os.X_OK):
+        return f"{FIREFOX} is missing (make deps installs firefox-esr)"
     return None
 
 
@@ -78,9 +87,11 @@ def _run(script, args, bound_s):
         except subprocess.TimeoutExpired:
             _kill_group(proc.pid)
             out, err = proc.communicate(timeout=5)
-        # Chromium sits in a process group of its own; the script named its
+        # The browser (Chromium, or Firefox for console_flow.mjs --browser
+        # firefox) sits in a process group of its own; the script named its
         # pid and its profile directory, which it had no chance to remove.
-        for pid, profile in re.findall(r"chromium pid (\d+) user-data-dir (\S+)", err or ""):
+        for pid, profile in re.findall(r"(?:chromium|firefox) pid (\d+) user-data-dir (\S+)",
+                                       err or ""):
             _kill_group(int(pid))
             if Path(profile).name.startswith(("hls_play-", "whep_play-", "console_flow-")):
                 shutil.rmtree(profile, ignore_errors=True)
