@@ -17,7 +17,7 @@
 // unless asked. All times are epoch milliseconds; the day is [dayStart,
 // dayEnd), 23 or 25 hours long on a daylight-saving day (ticks follow the clock).
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
-import { clock } from '../format.js';
+import { clockMarks, timeWords as dayTimeWords } from '../timeline_math.js';
 import './timeline.css';
 
 const MIN = 60 * 1000;
@@ -34,25 +34,6 @@ const SNAP_PX = 6; // a click this close to a recording plays it
 
 export function isRecorded(spans, ms) {
   return spans.some((s) => s.start <= ms && ms < s.end);
-}
-
-// The local-clock times in [from, to] that are whole multiples of `stepMin`
-// minutes of the day (09:00, 09:15, ...), so ticks sit on round times in any
-// time zone, including those half an hour off UTC.
-function clockMarks(from, to, stepMin) {
-  const d = new Date(from);
-  const base = new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
-  const marks = [];
-  // Walk the local clock from the day's midnight, skipping to near `from`.
-  const first = Math.max(0, Math.floor((from - base) / (stepMin * MIN)) - 2);
-  for (let i = first; ; i++) {
-    const total = i * stepMin;
-    const ms = new Date(d.getFullYear(), d.getMonth(), d.getDate(), Math.floor(total / 60), total % 60).getTime();
-    if (ms > to) break;
-    if (ms >= from && (!marks.length || ms > marks[marks.length - 1])) marks.push(ms);
-    if (i > first + 2000) break; // a guard; a day has at most 1500 minutes
-  }
-  return marks;
 }
 
 export function Timeline({
@@ -96,7 +77,7 @@ export function Timeline({
   const widthPct = (a, b) => `${((clampView(b) - clampView(a)) / len) * 100}%`;
   const inView = (ms) => ms !== null && ms >= vs && ms <= ve;
   // The end of the day shows as 24:00, not as the next day's 00:00:00.
-  const timeWords = (ms) => (ms >= dayEnd ? '24:00:00' : clock(ms));
+  const timeWords = (ms) => dayTimeWords(ms, dayEnd);
 
   // The bar's width decides how many labels fit.
   useLayoutEffect(() => {
@@ -217,7 +198,7 @@ export function Timeline({
   const labelMin = STEPS.find((s) => s >= tickMin && (len / (s * MIN)) * LABEL_PX <= width) || 360;
   const ticks = clockMarks(vs, ve, tickMin);
   const labels = clockMarks(vs, ve, labelMin);
-  const hm = (ms) => (ms >= dayEnd ? '24:00' : clock(ms).slice(0, 5));
+  const hm = (ms) => timeWords(ms).slice(0, 5);
 
   const valueText = `${timeWords(cursor)}, ${isRecorded(spans, cursor) ? 'recorded' : 'not recorded'}`;
   // Near the ends a label is anchored to its side so it stays on screen.

@@ -10,6 +10,7 @@
 // through onPosition(ms), which the timeline draws as its playback marker.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { loadHls } from './load_hls.js';
+import { hlsErrorInfo } from './hls_errors.js';
 import { dateTime } from '../format.js';
 
 // Where `at` (ms) sits on the playlist's timeline, from its fragments.
@@ -43,18 +44,10 @@ function wallClockOf(fragments, t) {
   return frag.programDateTime + (t - frag.start) * 1000;
 }
 
-// The words for a failed playlist or file load. The playlist's own JSON error
-// (e.g. 404 no_recordings) is read from the XHR hls.js used, when it kept one.
+// The words for a failed playlist or file load, with the playlist's own JSON
+// error (e.g. 404 no_recordings) when hls.js kept its body.
 function loadErrorWords(data, rangeWords) {
-  const code = data.response && data.response.code;
-  let apiError = null;
-  try {
-    const text = data.networkDetails && data.networkDetails.responseText;
-    if (text) apiError = JSON.parse(text).error || null;
-  } catch {
-    /* not JSON, or the body is not text */
-  }
-  const isPlaylist = /manifest|level/i.test(data.details || '');
+  const { status: code, apiError, details, isPlaylist } = hlsErrorInfo(data);
   if (apiError && apiError.code === 'no_recordings') return `Nothing was recorded ${rangeWords}.`;
   if (apiError && apiError.code === 'not_found') return 'This camera does not exist.';
   if (apiError) return `The recording could not be loaded: ${apiError.message}.`;
@@ -66,13 +59,13 @@ function loadErrorWords(data, rangeWords) {
   if (!isPlaylist && code === 404) {
     return 'A recording file is gone (HTTP 404): retention may have deleted it since the timeline was loaded.';
   }
-  return `The recording could not be loaded (HTTP ${code}${data.details ? ', ' + data.details : ''}).`;
+  return `The recording could not be loaded (HTTP ${code}${details ? ', ' + details : ''}).`;
 }
 
 export function Playback({ cameraId, start, end, at, onPosition, title }) {
   const videoRef = useRef(null);
   const [state, setState] = useState({ phase: 'loading', error: null, note: null });
-  const [clock, setClock] = useState(null);
+  const [shownAt, setShownAt] = useState(null); // the wall clock (ms) of the picture on screen
   const [attempt, setAttempt] = useState(0);
   // The callback changes on every render of the parent; the player must not restart for it.
   const onPositionRef = useRef(onPosition);
@@ -92,7 +85,7 @@ export function Playback({ cameraId, start, end, at, onPosition, title }) {
       `&end=${encodeURIComponent(new Date(end).toISOString())}`;
 
     setState({ phase: 'loading', error: null, note: null });
-    setClock(null);
+    setShownAt(null);
 
     const fail = (error) => {
       if (cancelled) return;
@@ -123,7 +116,7 @@ export function Playback({ cameraId, start, end, at, onPosition, title }) {
       const second = Math.floor(ms / 1000);
       if (second === lastSecond) return;
       lastSecond = second;
-      setClock(ms);
+      setShownAt(ms);
       if (onPositionRef.current) onPositionRef.current(ms);
     };
 
@@ -259,15 +252,15 @@ export function Playback({ cameraId, start, end, at, onPosition, title }) {
         preload="auto"
         aria-label={title || `Recording of camera ${cameraId}`}
       />
-      {!(state.phase === 'error' && clock === null) && (
+      {!(state.phase === 'error' && shownAt === null) && (
         <div class="playback-info">
           <span class="playback-phase">{phaseWords}</span>
           <span
             class="playback-clock"
             data-testid="playback-clock"
-            data-time={clock === null ? '' : new Date(clock).toISOString()}
+            data-time={shownAt === null ? '' : new Date(shownAt).toISOString()}
           >
-            {clock === null ? '—' : dateTime(new Date(clock).toISOString())}
+            {shownAt === null ? '—' : dateTime(new Date(shownAt).toISOString())}
           </span>
           {state.note && <span class="muted">{state.note}</span>}
         </div>

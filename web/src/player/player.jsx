@@ -3,10 +3,11 @@
 //
 // auto: WebRTC first; if it fails (the offer is refused, ICE or DTLS fails, or
 // no frame is decoded within 6 s of the answer) the player falls back to LL-HLS
-// by itself and says why. A failure that will repeat (UDP blocked, no codec in
-// common) keeps auto on HLS; any other one (the camera was not live) lets the
-// next attempt try WebRTC again. A manual choice (the WebRTC / HLS buttons)
-// overrides auto.
+// by itself and says why. A failure that will repeat (UDP blocked: ICE never
+// connected; no codec in common) keeps auto on HLS; any other one (the camera
+// was not live, or was slow to send its first frame over a connected session)
+// lets the next attempt try WebRTC again. A manual choice (the WebRTC / HLS
+// buttons) overrides auto.
 //
 // It recovers by itself: a dropped WebRTC session is started again, HLS errors
 // go through hls.js's recovery and then a reload, and every retry waits longer
@@ -21,6 +22,8 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { startWhep, WhepError } from './whep.js';
 import { loadHls } from './load_hls.js';
+import { hlsErrorInfo } from './hls_errors.js';
+import { fps as fmtFps } from '../format.js';
 import './player.css';
 
 export const PLAYER_MODES = ['auto', 'webrtc', 'hls'];
@@ -47,20 +50,13 @@ function describeError(e) {
 
 // hls.js's error as words, with vigil's own message when its JSON body is at hand.
 function describeHlsError(data) {
-  const xhr = data.networkDetails;
-  const code = (data.response && data.response.code) || (xhr && xhr.status) || 0;
-  try {
-    const text = xhr && typeof xhr.responseText === 'string' ? xhr.responseText : '';
-    const err = text && JSON.parse(text).error;
-    if (err && err.message) return `${err.message} (${code})`;
-  } catch {
-    /* not vigil's JSON */
-  }
+  const { status: code, apiError, details } = hlsErrorInfo(data);
+  if (apiError && apiError.message) return `${apiError.message} (${code})`;
   if (code === 404) return 'the camera is not live (404)';
   if (code === 429) return 'too many viewers on this camera (429)';
   if (code === 503) return 'the stream is unavailable (503)';
-  if (code) return `${data.details} (HTTP ${code})`;
-  return data.details || 'playback error';
+  if (code) return `${details} (HTTP ${code})`;
+  return details || 'playback error';
 }
 
 // Plays one path into one <video>, and reports what it does through `emit`.
@@ -231,11 +227,13 @@ class LiveEngine {
     }
     const now = Date.now();
     const frames = (v && v.framesDecoded) || 0;
-    // A hidden tab may get no frames decoded: that is not the camera's fault.
+    // A hidden tab may get no frames decoded: that is not the camera's fault,
+    // so neither the first-frame nor the stall clock runs while it is hidden.
     if (frames > w.frames || document.hidden) {
       w.frames = frames;
       w.framesAt = now;
     }
+    if (document.hidden && !this.playing) w.started = now;
     if (!this.playing) {
       if (frames > 0 || this.video.readyState >= 2) {
         this.playing = true;
@@ -251,7 +249,11 @@ class LiveEngine {
         let why = `no video frame decoded within ${secs} s`;
         if (ice === 'new' || ice === 'checking') why = `ICE did not connect within ${secs} s (UDP to vigil blocked?)`;
         else if (pc && pc.connectionState === 'connecting') why = `the DTLS handshake did not complete within ${secs} s`;
-        this.webrtcFailed(new WhepError(why, { code: 'no_frames', sticky: true }), false);
+        // Only a path that never connected will fail the same way next time.
+        // Once ICE connected, a late first frame is a slow camera (or a
+        // throttled tab): HLS now, but the next attempt tries WebRTC again.
+        const sticky = !(this.whep && this.whep.connected);
+        this.webrtcFailed(new WhepError(why, { code: 'no_frames', sticky }), false);
         return;
       } else {
         return;
@@ -472,11 +474,6 @@ class LiveEngine {
 }
 
 const MODE_NAMES = { webrtc: 'WebRTC', hls: 'LL-HLS' };
-
-function fmtFps(f) {
-  if (f === null || f === undefined || !isFinite(f)) return '— fps';
-  return `${f >= 10 ? Math.round(f) : f.toFixed(1)} fps`;
-}
 
 function fmtMs(ms) {
   return ms >= 10000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;

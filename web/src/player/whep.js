@@ -5,8 +5,8 @@
 // gathering, no trickle PATCH). One BUNDLE transport, recvonly video and audio.
 //
 //   const s = await startWhep('/whep/cam_1', video, {signal, onFailure});
-//   ...                    // s.pc for getStats(); onFailure(err) once if the session dies
-//   s.close();             // DELETE the session, close the peer connection
+//   ...                    // s.pc for getStats(), s.connected; onFailure(err) once if the session dies
+//   s.close();             // DELETE the session, then close the peer connection
 
 // A failed start or a dead session. `status` and `code` are vigil's answer
 // (0 and a local code when vigil was not reached or the failure is the
@@ -28,6 +28,8 @@ export class WhepError extends Error {
 const POST_TIMEOUT_MS = 15000;
 // ICE "disconnected" can be a blip (a few lost consent checks); this long, it is not.
 const DISCONNECTED_GRACE_MS = 5000;
+// close(): how long the DELETE may take before the peer connection is closed anyway.
+const CLOSE_WAIT_MS = 1000;
 
 // What each status means when vigil's body says nothing more (e.g. a proxy answered).
 const STATUS_TEXT = {
@@ -82,24 +84,44 @@ export async function startWhep(url, video, { signal, onFailure } = {}) {
     get location() {
       return location;
     },
+    // True once ICE (or the whole connection) has connected at least once.
+    get connected() {
+      const ice = pc.iceConnectionState;
+      return everConnected || ice === 'connected' || ice === 'completed' || pc.connectionState === 'connected';
+    },
     // Ends the session: vigil is told (DELETE, keepalive so it still goes out
-    // when the page is being unloaded) and the peer connection is closed.
+    // when the page is being unloaded), and the peer connection is closed once
+    // vigil has answered (or after CLOSE_WAIT_MS). Closing it first would send
+    // DTLS close_notify, which ends the session at vigil before the DELETE
+    // arrives, and the DELETE would find nothing (404).
     close() {
       if (closed) return;
       closed = true;
       clearTimeout(discTimer);
       if (signal) signal.removeEventListener('abort', onAbort);
-      if (location) {
-        fetch(location, { method: 'DELETE', keepalive: true, cache: 'no-store' }).catch(() => {
-          /* vigil gone or the session already ended: it times out there by itself */
-        });
-      }
-      try {
-        pc.close();
-      } catch {
-        /* already closed */
-      }
       if (video && video.srcObject === stream) video.srcObject = null;
+      const shut = () => {
+        try {
+          pc.close();
+        } catch {
+          /* already closed */
+        }
+      };
+      if (!location) {
+        shut();
+        return;
+      }
+      const timer = setTimeout(shut, CLOSE_WAIT_MS);
+      fetch(location, { method: 'DELETE', keepalive: true, cache: 'no-store' })
+        // Any answer will do: 200 ended it, and 404 means it had ended already
+        // (vigil saw the connection go); either way the session is gone.
+        .catch(() => {
+          /* vigil not reached: the session times out there by itself */
+        })
+        .finally(() => {
+          clearTimeout(timer);
+          shut();
+        });
     },
   };
   const onAbort = () => session.close();
@@ -145,6 +167,7 @@ export async function startWhep(url, video, { signal, onFailure } = {}) {
 
   const watchedTransports = new WeakSet(); // BUNDLE: both tracks share one
   pc.addEventListener('track', (e) => {
+    if (closed) return; // the <video> may be playing the next attempt already
     // vigil's answer names one stream for both tracks; gather them ourselves
     // anyway, so a track without an msid plays too.
     if (!stream.getTracks().includes(e.track)) stream.addTrack(e.track);

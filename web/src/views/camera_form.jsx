@@ -3,11 +3,12 @@
 // they are about. The form checks only the obvious (required fields, the
 // retention range) first, in the API's own words, to save a round trip.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { get, post, patch } from '../api.js';
+import { get, post, patch, liveStreamOf } from '../api.js';
 import { useTitle } from '../hooks.js';
 import { navigate, href } from '../router.js';
 import { Field, ErrorBanner } from '../components/common.jsx';
 import { setCamerasNotice } from './cameras.jsx';
+import { fieldOf, planLength } from './shared.js';
 import './camera_form.css';
 
 // The form's fields, in the order they appear (the first invalid one gets focus), and their inputs' ids.
@@ -23,18 +24,6 @@ const IDS = {
 const FIELDS = Object.keys(IDS);
 
 const BLANK = { name: '', stream_url: '', location: '', on_demand: false, record: false, plan: '', retention_days: '' };
-
-// vigil's default recordPlans (docs/config.md), offered when it cannot list its own.
-const DEFAULT_PLANS = [{ name: 'basic' }, { name: 'pro' }, { name: 'premium' }];
-
-// The form field an API error is about: its `field`, else the message's first
-// word when that names a field ("stream_url scheme must be ..."), else null.
-function fieldOf(err) {
-  const f = err.field === 'source_url' ? 'stream_url' : err.field;
-  if (f) return FIELDS.includes(f) ? f : null;
-  const first = String(err.message || '').split(/[\s:,'.]/)[0];
-  return FIELDS.includes(first) ? first : null;
-}
 
 function validate(v, editing) {
   const errs = {};
@@ -52,12 +41,6 @@ function validate(v, editing) {
 function focusFirst(errs) {
   const f = FIELDS.find((k) => errs[k]);
   if (f) document.getElementById(IDS[f])?.focus();
-}
-
-// The camera's live stream (any status but STOPPED), or null.
-async function liveStream(id, opts) {
-  const res = await get(`/api/streams?camera_id=${encodeURIComponent(id)}&limit=50`, opts);
-  return (res.streams || []).find((s) => s.status !== 'STOPPED') || null;
 }
 
 // Keyed by the camera, so going from one camera's form to another's (or to
@@ -85,7 +68,7 @@ function CameraFormFor({ id }) {
     const ctl = new AbortController();
     get('/api/plans', { signal: ctl.signal }).then(
       (r) => setPlans({ list: r.plans || [], error: null }),
-      (e) => e.name !== 'AbortError' && setPlans({ list: DEFAULT_PLANS, error: e }),
+      (e) => e.name !== 'AbortError' && setPlans({ list: [], error: e }),
     );
     return () => ctl.abort();
   }, []);
@@ -95,7 +78,7 @@ function CameraFormFor({ id }) {
     const ctl = new AbortController();
     setLoadError(null);
     setLoaded(null);
-    Promise.all([get(`/api/cameras/${encodeURIComponent(id)}`, { signal: ctl.signal }), liveStream(id, { signal: ctl.signal })]).then(
+    Promise.all([get(`/api/cameras/${encodeURIComponent(id)}`, { signal: ctl.signal }), liveStreamOf(id, ctl.signal)]).then(
       ([camera, stream]) => {
         setLoaded({ camera, stream });
         setV({
@@ -120,7 +103,7 @@ function CameraFormFor({ id }) {
   };
 
   function fail(err) {
-    const f = fieldOf(err);
+    const f = fieldOf(err, FIELDS);
     if (f) {
       setErrors({ [f]: err.message });
       setFormError(null);
@@ -144,9 +127,12 @@ function CameraFormFor({ id }) {
     // The camera exists from here on: a failure to start its stream is not the form's
     // (sending the form again would add it twice), so the grid says it.
     try {
-      await post('/api/streams/start', { camera_id: camera.id, on_demand: v.on_demand });
+      // Unticked says nothing: vigil's sourceOnDemand setting decides (docs/config.md).
+      const start = { camera_id: camera.id };
+      if (v.on_demand) start.on_demand = true;
+      const stream = await post('/api/streams/start', start);
       setCamerasNotice({
-        text: v.on_demand
+        text: stream && stream.on_demand
           ? `Added ${camera.name}. Its stream waits on demand for its first viewer.`
           : `Added ${camera.name}. Its stream is starting.`,
       });
@@ -182,7 +168,7 @@ function CameraFormFor({ id }) {
     if (onDemandChanged || body.stream_url) {
       let step = 'stop';
       try {
-        const live = await liveStream(cam.id);
+        const live = await liveStreamOf(cam.id);
         if (live) await post(`/api/streams/${encodeURIComponent(live.id)}/stop`);
         if (live || onDemandChanged) {
           step = 'start';
@@ -245,7 +231,10 @@ function CameraFormFor({ id }) {
   if (!loaded) {
     return (
       <section class="view camera-form-view">
-        <h1>{title}</h1>
+        {/* The same structure as the form's, so the heading (focused on arrival) stays the same element. */}
+        <div class="view-header">
+          <h1>{title}</h1>
+        </div>
         <p class="muted">Loading the camera…</p>
       </section>
     );
@@ -325,7 +314,7 @@ function CameraFormFor({ id }) {
               ? 'Pull the camera only while someone watches. It is not streaming now: changing this starts its stream that way.'
               : editing
                 ? 'Pull the camera only while someone watches. Changing this restarts its stream.'
-                : 'Pull the camera only while someone watches'
+                : "Pull the camera only while someone watches. Unticked, vigil's sourceOnDemand setting decides."
           }
         >
           <input
@@ -354,7 +343,7 @@ function CameraFormFor({ id }) {
               id={IDS.plan}
               label="Plan"
               error={errors.plan}
-              hint={plans.error ? `vigil did not list its plans (${plans.error.message}); these are its default names.` : undefined}
+              hint={plans.error ? `vigil did not list its plans (${plans.error.message}).` : undefined}
             >
               <select
                 id={IDS.plan}
@@ -366,7 +355,7 @@ function CameraFormFor({ id }) {
                 <option value="">Plan default (none)</option>
                 {planList.map((p) => (
                   <option key={p.name} value={p.name}>
-                    {p.retention_days ? `${p.name} (${p.retention_days} ${p.retention_days === 1 ? 'day' : 'days'})` : p.name}
+                    {p.name} ({planLength(p)})
                   </option>
                 ))}
                 {!knownPlan && <option value={v.plan}>{v.plan} (not configured)</option>}

@@ -1,17 +1,21 @@
 // The cameras grid (#/): one tile per camera with its newest picture, its
 // stream's status and rates, and what can be done with it (live, recordings,
-// edit, start/stop, delete). The grid is a keyboard grid: every tile is a tab
-// stop, and the arrow keys move between tiles by the grid's real column count.
+// edit, start/stop, delete). A tile's name is the link to its live view, and
+// its click area covers the whole tile (the actions excepted). The grid is one
+// tab stop (roving tabindex): the arrow keys move between the tiles' links by
+// the grid's real column count, Enter opens live, and Tab goes on to that
+// tile's actions, then out of the grid.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { get, post, del } from '../api.js';
+import { post, del, camerasWithStreams } from '../api.js';
 import { usePoll, useTitle } from '../hooks.js';
-import { navigate, href } from '../router.js';
-import { fps, kbps } from '../format.js';
+import { href } from '../router.js';
+import { fps, kbps, plural } from '../format.js';
 import { StatusBadge, ErrorBanner, ConfirmDialog, Empty } from '../components/common.jsx';
 import './cameras.css';
 
 const POLL_MS = 5000;
 const SNAPSHOT_MS = 5000;
+const MAX_CAMERAS = 1000; // camerasWithStreams reads this many at most
 
 // A message for the grid's next mount ("Added Front door."), left by the
 // camera form when it navigates back here. Module state, because the form and
@@ -21,27 +25,10 @@ export function setCamerasNotice(notice) {
   pendingNotice = notice; // {text, error?: true}
 }
 
-// Cameras, each with `stream`: its live stream (any status but STOPPED) or null.
-// `?with=stream` gives that in one request; a vigil without it answers the
-// plain list (no `stream` key), and then the streams list, newest first, gives
-// each camera its newest stream that is not STOPPED.
-async function loadCameras(signal) {
-  const res = await get('/api/cameras?with=stream&limit=1000', { signal });
-  const cameras = res.cameras || [];
-  if (cameras.length && !('stream' in cameras[0])) {
-    const s = await get('/api/streams?limit=1000', { signal });
-    const live = new Map();
-    for (const st of s.streams || []) {
-      if (st.status !== 'STOPPED' && !live.has(st.camera_id)) live.set(st.camera_id, st);
-    }
-    for (const c of cameras) c.stream = live.get(c.id) || null;
-  }
-  return { cameras, total: res.total ?? cameras.length };
-}
-
 export function CamerasView() {
   useTitle('Cameras');
-  const { data, error, loading, reload } = usePoll(loadCameras, POLL_MS);
+  // Cameras, each with `stream`: its live stream (any status but STOPPED) or null.
+  const { data, error, loading, reload } = usePoll(camerasWithStreams, POLL_MS);
   const [notice, setNotice] = useState(() => {
     const n = pendingNotice;
     pendingNotice = null;
@@ -52,8 +39,11 @@ export function CamerasView() {
   const [gone, setGone] = useState(() => new Set()); // deleted here, hidden before the next poll
   const gridRef = useRef(null);
   const focusAfterDelete = useRef(null);
+  const [activeId, setActiveId] = useState(null); // the tile whose link is the grid's tab stop
 
-  const cameras = (data ? data.cameras : []).filter((c) => !gone.has(c.id));
+  const cameras = (data || []).filter((c) => !gone.has(c.id));
+  // The tab stop stays on the tile last used while it exists, else the first.
+  const tabStop = cameras.some((c) => c.id === activeId) ? activeId : cameras.length ? cameras[0].id : null;
   const running = cameras.filter((c) => c.stream && c.stream.status === 'RUNNING').length;
   const errors = cameras.filter((c) => c.stream && c.stream.status === 'ERROR').length;
 
@@ -65,9 +55,9 @@ export function CamerasView() {
     focusAfterDelete.current = null;
     // After the dialog's own clean-up, which puts focus back on the (removed) Delete button.
     setTimeout(() => {
-      const tiles = gridRef.current ? [...gridRef.current.querySelectorAll('.tile')] : [];
-      const t = tiles[Math.min(want, tiles.length - 1)];
-      if (t) t.focus();
+      const links = gridRef.current ? [...gridRef.current.querySelectorAll('.tile-link')] : [];
+      const l = links[Math.min(want, links.length - 1)];
+      if (l) l.focus();
       else document.getElementById('add-camera')?.focus();
     }, 0);
   });
@@ -93,10 +83,12 @@ export function CamerasView() {
   }
 
   function onGridKey(e) {
-    const tile = e.target;
-    if (!tile.classList || !tile.classList.contains('tile')) return;
+    // The arrows move between the tiles' links only: in an action they are the action's.
+    if (!e.target.classList || !e.target.classList.contains('tile-link')) return;
+    if (e.altKey || e.ctrlKey || e.metaKey) return;
+    const links = [...gridRef.current.querySelectorAll('.tile-link')];
     const tiles = [...gridRef.current.querySelectorAll('.tile')];
-    const i = tiles.indexOf(tile);
+    const i = links.indexOf(e.target);
     if (i < 0) return;
     const cols = columnCount(tiles);
     const last = tiles.length - 1;
@@ -112,7 +104,11 @@ export function CamerasView() {
       default: return;
     }
     e.preventDefault();
-    if (j >= 0 && j <= last && j !== i) tiles[j].focus();
+    if (j >= 0 && j <= last && j !== i) {
+      // The whole tile into view (its picture is above the link), clear of the sticky bar.
+      links[j].focus({ preventScroll: true });
+      tiles[j].scrollIntoView({ block: 'nearest' });
+    }
   }
 
   return (
@@ -155,20 +151,23 @@ export function CamerasView() {
       {cameras.length > 0 && (
         <>
           <p id="tiles-help" class="sr-only">
-            Press Enter on a camera to watch it live. Arrow keys move between cameras.
+            Press Enter to watch the camera live. Arrow keys move between cameras; Tab goes on to this camera's
+            actions.
           </p>
           <ul class="tiles" ref={gridRef} onKeyDown={onGridKey} aria-label="Cameras">
             {cameras.map((c) => (
               <li key={c.id}>
-                <Tile camera={c} reload={reload} onDelete={() => setConfirm(c)} />
+                <Tile
+                  camera={c}
+                  reload={reload}
+                  onDelete={() => setConfirm(c)}
+                  tabStop={c.id === tabStop}
+                  onFocused={() => setActiveId(c.id)}
+                />
               </li>
             ))}
           </ul>
-          {data.total > data.cameras.length && (
-            <p class="muted">
-              Showing the first {data.cameras.length} of {data.total} cameras.
-            </p>
-          )}
+          {data.length >= MAX_CAMERAS && <p class="muted">Showing the first {MAX_CAMERAS} cameras.</p>}
         </>
       )}
 
@@ -203,18 +202,16 @@ function columnCount(tiles) {
   return Math.max(1, n);
 }
 
-function plural(n, word) {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-
-function Tile({ camera, reload, onDelete }) {
+// `tabStop`: this tile's link and actions are in the Tab order (one tile of
+// the grid is); `onFocused`: the focus came into this tile (keys or a click),
+// so it becomes the tab stop.
+function Tile({ camera, reload, onDelete, tabStop, onFocused }) {
   const [busy, setBusy] = useState(false);
   const [actionError, setActionError] = useState(null);
   const s = camera.stream;
   const status = s ? s.status : null;
   const stats = s && s.stats;
-  const nameId = `tile-name-${camera.id}`;
-  const open = () => navigate(`live/${camera.id}`);
+  const tab = tabStop ? 0 : -1;
 
   async function startStop() {
     setBusy(true);
@@ -231,31 +228,15 @@ function Tile({ camera, reload, onDelete }) {
   }
 
   return (
-    <article
-      class={`tile tile-${(status || 'STOPPED').toLowerCase()}`}
-      data-camera-id={camera.id}
-      tabIndex={0}
-      aria-labelledby={nameId}
-      aria-describedby="tiles-help"
-      onClick={(e) => {
-        // The tile opens live, except where a control inside it was used or text was selected.
-        if (e.target.closest('a, button, input, select, textarea, label, .tile-actions')) return;
-        if (String(getSelection() || '')) return;
-        open();
-      }}
-      onKeyDown={(e) => {
-        if (e.target !== e.currentTarget) return;
-        if (e.key === 'Enter' || e.key === ' ') {
-          e.preventDefault();
-          open();
-        }
-      }}
-    >
+    <div class={`tile tile-${(status || 'STOPPED').toLowerCase()}`} data-camera-id={camera.id} onFocusIn={onFocused}>
       <Snapshot camera={camera} stream={s} />
       <div class="tile-body">
         <div class="tile-title">
-          <h2 id={nameId} class="tile-name">
-            {camera.name}
+          <h2 class="tile-name">
+            {/* Its ::after stretches over the tile: a click on the picture opens live too. */}
+            <a class="tile-link" href={href(`live/${camera.id}`)} tabIndex={tab} aria-describedby="tiles-help">
+              {camera.name}
+            </a>
           </h2>
           <StatusBadge status={status} reason={s && s.last_error} />
         </div>
@@ -279,22 +260,29 @@ function Tile({ camera, reload, onDelete }) {
           </p>
         )}
         <div class="tile-actions">
-          <a class="btn btn-small" href={href(`recordings/${camera.id}`)}>
+          <a class="btn btn-small" href={href(`recordings/${camera.id}`)} tabIndex={tab}>
             Recordings<span class="sr-only"> of {camera.name}</span>
           </a>
-          <a class="btn btn-small" href={href(`cameras/${camera.id}/edit`)}>
+          <a class="btn btn-small" href={href(`cameras/${camera.id}/edit`)} tabIndex={tab}>
             Edit<span class="sr-only"> {camera.name}</span>
           </a>
-          <button type="button" class="btn btn-small" onClick={startStop} disabled={busy} aria-busy={busy ? 'true' : undefined}>
+          <button
+            type="button"
+            class="btn btn-small"
+            onClick={startStop}
+            disabled={busy}
+            aria-busy={busy ? 'true' : undefined}
+            tabIndex={tab}
+          >
             {s ? 'Stop' : 'Start'}
             <span class="sr-only"> {camera.name}</span>
           </button>
-          <button type="button" class="btn btn-small tile-delete" onClick={onDelete}>
+          <button type="button" class="btn btn-small tile-delete" onClick={onDelete} tabIndex={tab}>
             Delete<span class="sr-only"> {camera.name}</span>
           </button>
         </div>
       </div>
-    </article>
+    </div>
   );
 }
 

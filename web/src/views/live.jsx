@@ -2,41 +2,20 @@
 // Fullscreen, Snapshot, Recordings and the way back. A camera without a live
 // stream says so and offers to start one.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { get, post, query as qs } from '../api.js';
+import { get, post, liveStreamOf } from '../api.js';
 import { href, navigate } from '../router.js';
 import { usePoll, useTitle } from '../hooks.js';
 import { StatusBadge, ErrorBanner } from '../components/common.jsx';
-import { fps as fmtFps, kbps } from '../format.js';
+import { fps as fmtFps, kbps, plural } from '../format.js';
 import { Player, PLAYER_MODES } from '../player/player.jsx';
 import './live.css';
-
-// The camera's live stream (any status but STOPPED), or null. Only one stream
-// of a camera can be live, and it is the one started last, so the newest is
-// enough (GET /api/streams lists newest first); this works with or without
-// the newer ?status= filter.
-async function loadLiveStream(id, signal) {
-  const r = await get(`/api/streams${qs({ camera_id: id, limit: 1 })}`, { signal });
-  const s = r && r.streams && r.streams[0];
-  return s && s.status !== 'STOPPED' ? s : null;
-}
 
 function useFullscreen(ref) {
   const [on, setOn] = useState(false);
   useEffect(() => {
     const update = () => setOn(!!ref.current && document.fullscreenElement === ref.current);
-    // Browsers leave fullscreen on Escape themselves; this covers those that
-    // hand the key to the page instead (and synthetic keys in tests).
-    const onKey = (e) => {
-      if (e.key === 'Escape' && document.fullscreenElement && document.fullscreenElement === ref.current) {
-        document.exitFullscreen().catch(() => {});
-      }
-    };
     document.addEventListener('fullscreenchange', update);
-    document.addEventListener('keydown', onKey);
-    return () => {
-      document.removeEventListener('fullscreenchange', update);
-      document.removeEventListener('keydown', onKey);
-    };
+    return () => document.removeEventListener('fullscreenchange', update);
   }, []);
   const toggle = () => {
     // Escape leaves fullscreen by itself (the browser's own key); the button does too.
@@ -48,7 +27,7 @@ function useFullscreen(ref) {
 
 export function LiveView({ id, query }) {
   const cam = usePoll((signal) => get(`/api/cameras/${encodeURIComponent(id)}`, { signal }), 30000, [id]);
-  const live = usePoll((signal) => loadLiveStream(id, signal), 5000, [id]);
+  const live = usePoll((signal) => liveStreamOf(id, signal), 5000, [id]);
   const camera = cam.data;
   const stream = live.data;
   useTitle(camera ? `${camera.name} live` : 'Live');
@@ -99,7 +78,10 @@ export function LiveView({ id, query }) {
   if (!camera) {
     return (
       <section class="view live-view">
-        <h1>Live</h1>
+        {/* The same structure as the loaded view's, so the heading (focused on arrival) stays the same element. */}
+        <div class="view-header">
+          <h1>Live</h1>
+        </div>
         <p class="muted" role="status">
           Loading camera {id}…
         </p>
@@ -175,7 +157,7 @@ export function LiveView({ id, query }) {
           {stats && (
             <p class="live-source muted">
               From the camera: {fmtFps(stats.fps)} · {kbps(stats.bitrate_kbps)}
-              {typeof stats.viewers === 'number' ? ` · ${stats.viewers} viewer${stats.viewers === 1 ? '' : 's'}` : ''}
+              {typeof stats.viewers === 'number' ? ` · ${plural(stats.viewers, 'viewer')}` : ''}
               {stream.on_demand ? ' · on demand' : ''}
             </p>
           )}

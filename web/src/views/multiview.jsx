@@ -3,40 +3,14 @@
 // Cells take the cameras in `ids` order (an empty entry is an empty cell);
 // cells past the end of `ids` take the first cameras not shown yet. Changing
 // a cell's camera writes every cell into `ids`, so the URL says what is shown.
-import { get, ApiError } from '../api.js';
-import { navigate } from '../router.js';
+import { camerasWithStreams } from '../api.js';
+import { navigate, href } from '../router.js';
 import { usePoll, useTitle } from '../hooks.js';
 import { StatusBadge, ErrorBanner, Empty } from '../components/common.jsx';
 import { Player } from '../player/player.jsx';
 import './multiview.css';
 
 const LAYOUTS = { '1x1': 1, '2x2': 2, '3x3': 3 };
-
-// Cameras, each with `stream`: its live stream or null. Newer vigil gives that
-// with ?with=stream; an older one refuses the parameter (400) or ignores it,
-// and then the streams list says it (the newest non-STOPPED stream per camera).
-let withStream = true;
-async function loadCameras(signal) {
-  let r = null;
-  if (withStream) {
-    try {
-      r = await get('/api/cameras?limit=1000&with=stream', { signal });
-    } catch (e) {
-      if (!(e instanceof ApiError) || e.status !== 400) throw e;
-      withStream = false;
-    }
-  }
-  if (r && r.cameras.every((c) => 'stream' in c)) return r.cameras;
-  if (r) withStream = false;
-  const cams = (await get('/api/cameras?limit=1000', { signal })).cameras;
-  const streams = (await get('/api/streams?limit=1000', { signal })).streams;
-  const live = new Map();
-  for (const s of streams) {
-    // Newest first: the first non-STOPPED one of a camera is its live stream.
-    if (s.status !== 'STOPPED' && !live.has(s.camera_id)) live.set(s.camera_id, s);
-  }
-  return cams.map((c) => ({ ...c, stream: live.get(c.id) || null }));
-}
 
 function Cell({ index, camera, cameras, onPick }) {
   const selId = `mv-cell-${index}`;
@@ -58,15 +32,14 @@ function Cell({ index, camera, cameras, onPick }) {
         </select>
         {camera && <StatusBadge status={stream ? stream.status : null} reason={stream && stream.last_error} />}
         {camera && (
-          <button
-            type="button"
+          <a
             class="btn btn-small"
-            onClick={() => navigate(`live/${camera.id}`)}
+            href={href(`live/${camera.id}`)}
             aria-label={`Open ${camera.name} in the live view`}
             title="Open in the live view"
           >
             Open
-          </button>
+          </a>
         )}
       </div>
       {camera && live && (
@@ -88,7 +61,8 @@ function Cell({ index, camera, cameras, onPick }) {
 
 export function MultiView({ query }) {
   useTitle('Multi-view');
-  const { data: cameras, error, reload } = usePoll(loadCameras, 10000);
+  // Each camera with `stream`: its live stream or null.
+  const { data: cameras, error, reload } = usePoll(camerasWithStreams, 10000);
   const layout = LAYOUTS[query.get('layout')] ? query.get('layout') : '2x2';
   const side = LAYOUTS[layout];
   const count = side * side;
@@ -141,7 +115,7 @@ export function MultiView({ query }) {
       <ErrorBanner error={error} onRetry={reload} />
       {cameras && cameras.length === 0 && (
         <Empty>
-          There are no cameras yet. <a href="#/cameras/new">Add a camera</a>.
+          There are no cameras yet. <a href={href('cameras/new')}>Add a camera</a>.
         </Empty>
       )}
       {!cameras && !error && (

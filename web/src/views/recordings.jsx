@@ -6,13 +6,15 @@
 // The day and the moment chosen to play live in the URL (replaced, not pushed),
 // so a link reopens the same moment; everything else is the page's own state.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { get, post, patch, del, query as qs, ApiError } from '../api.js';
+import { get, post, patch, del, query as qs, liveStreamOf } from '../api.js';
 import { navigate, href } from '../router.js';
 import { usePoll, useTitle } from '../hooks.js';
-import { dateTime, clock, bytes, localDay } from '../format.js';
+import { dateTime, clock, bytes, localDay, duration, plural } from '../format.js';
+import { parseDay, dayBounds, shiftDay, timeOnDay, timeWords } from '../timeline_math.js';
 import { ErrorBanner, Field, Modal, ConfirmDialog, Empty } from '../components/common.jsx';
 import { Timeline } from '../components/timeline.jsx';
 import { Playback } from '../player/playback.jsx';
+import { fieldOf, planLength } from './shared.js';
 import './recordings.css';
 
 const SECOND = 1000;
@@ -21,45 +23,9 @@ const HOUR = 60 * MIN;
 const MAX_EXPORT_MS = 6 * HOUR; // docs/recordings.md: "An export covers at most 6 hours"
 const TIMELINE_REFRESH_MS = 30 * SECOND;
 
-// ---- time helpers: a "day" is a local calendar day, YYYY-MM-DD ----
-
-function parseDay(s) {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s || '');
-  if (!m) return null;
-  const d = new Date(+m[1], +m[2] - 1, +m[3]);
-  return localDay(d.getTime()) === s ? s : null; // rejects 2026-02-31
-}
-
-// [local midnight, next local midnight) in epoch ms: 23 or 25 h on a DST day.
-function dayBounds(day) {
-  const [y, m, d] = day.split('-').map(Number);
-  return [new Date(y, m - 1, d).getTime(), new Date(y, m - 1, d + 1).getTime()];
-}
-
-function shiftDay(day, n) {
-  const [y, m, d] = day.split('-').map(Number);
-  return localDay(new Date(y, m - 1, d + n).getTime());
-}
+// A "day" is a local calendar day, YYYY-MM-DD (timeline_math.js does the arithmetic).
 
 const iso = (ms) => new Date(ms).toISOString();
-
-// "HH:MM:SS" on `day` (what <input type=time step=1> gives) → epoch ms.
-function timeOnDay(day, value) {
-  const m = /^(\d{2}):(\d{2})(?::(\d{2}))?/.exec(value || '');
-  if (!m) return null;
-  const [y, mo, d] = day.split('-').map(Number);
-  return new Date(y, mo - 1, d, +m[1], +m[2], +(m[3] || 0)).getTime();
-}
-
-// Compact lengths for lists: "42 s", "37 min", "1 h 4 min" (whole units, rounded down).
-function short(ms) {
-  const s = Math.floor(ms / 1000);
-  if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} min`;
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  return m ? `${h} h ${m} min` : `${h} h`;
-}
 
 // "2026-11-21 10:02:00 – 10:04:30", the end's date only when it differs.
 function rangeWords(startMs, endMs) {
@@ -67,20 +33,15 @@ function rangeWords(startMs, endMs) {
   return localDay(startMs) === localDay(endMs - 1) ? `${a} – ${clock(endMs)}` : `${a} – ${dateTime(iso(endMs))}`;
 }
 
-// How long from now: "in 3 h 20 min", "now".
+// When retention deletes something due at `ms`: "in 3 h 20 min", or, once
+// due, "at the next cleanup" (retention runs periodically, not at the instant).
 function fromNow(ms) {
   const d = ms - Date.now();
-  return d <= 0 ? 'at the next cleanup' : `in ${short(d)}`;
+  return d <= 0 ? 'at the next cleanup' : `in ${duration(d)}`;
 }
 
-// The body field an API error is about. vigil names it in error.field; an
-// older vigil only says it first in the message ("name must not be empty").
-function fieldOf(err) {
-  if (!(err instanceof ApiError)) return null;
-  if (err.field) return err.field;
-  const m = /^(name|start|end)\b/.exec(err.message || '');
-  return m ? m[1] : null;
-}
+// The fields of the clip forms an API error can be about (error.field).
+const CLIP_FIELDS = ['name', 'start', 'end'];
 
 // Recorded time of `spans` inside [a, b).
 function recordedIn(spans, a, b) {
@@ -126,7 +87,7 @@ function RecordingsIndex() {
           </ul>
         )}
       </div>
-      <ExpiringPanel cameras={cameras} cameraId={null} />
+      <ExpiringPanel cameras={cameras} camerasLoaded={!!cams.data} cameraId={null} />
     </section>
   );
 }
@@ -162,9 +123,19 @@ function CameraRecordings({ id, query }) {
   const tParam = query.get('t');
   const tMs = tParam && !isNaN(Date.parse(tParam)) ? Date.parse(tParam) : null;
   // A link with only `t` opens that moment's day.
-  const day = parseDay(query.get('day')) || (tMs !== null ? localDay(tMs) : today);
+  const dayParam = parseDay(query.get('day'));
+  const day = dayParam || (tMs !== null ? localDay(tMs) : today);
   const isToday = day === today;
   const [dayStart, dayEnd] = dayBounds(day);
+
+  // The day goes into the URL at once: without it, a page left open would
+  // move to the next day at midnight (a new `today`) under a cursor and a
+  // player still on the old one.
+  useEffect(() => {
+    if (dayParam) return;
+    navigate(`recordings/${id}`, tParam ? { day, t: tParam } : { day }, { replace: true });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
 
   const camera = usePoll((signal) => get(`/api/cameras/${encodeURIComponent(id)}`, { signal }), 0, [id]);
   const cams = usePoll((signal) => get('/api/cameras?limit=1000', { signal }), 0, []);
@@ -265,7 +236,7 @@ function CameraRecordings({ id, query }) {
   // from the next recording (saying so); to the end of the day.
   const playFrom = (ms) => {
     if (isToday && ms > Date.now()) {
-      setNotice(`${clock(ms)} has not happened yet: nothing to play.`);
+      setNotice(`${timeWords(ms, dayEnd)} has not happened yet: nothing to play.`);
       return;
     }
     if (!tl) {
@@ -279,7 +250,7 @@ function CameraRecordings({ id, query }) {
       span = spans.find((s) => s.start > ms);
       if (!span) {
         setNotice(
-          spans.length ? `Nothing was recorded after ${clock(ms)} on ${day}.` : `Nothing was recorded on ${day}.`,
+          spans.length ? `Nothing was recorded after ${timeWords(ms, dayEnd)} on ${day}.` : `Nothing was recorded on ${day}.`,
         );
         return;
       }
@@ -320,7 +291,7 @@ function CameraRecordings({ id, query }) {
   const rangePoint = (ms) => {
     if (shownAnchor === null) {
       setAnchor(ms);
-      setNotice(`Range start: ${clock(ms)}. Shift+click (or Shift+Enter) again to set its end.`);
+      setNotice(`Range start: ${timeWords(ms, dayEnd)}. Shift+click (or Shift+Enter) again to set its end.`);
       return;
     }
     const a = Math.min(shownAnchor, ms);
@@ -409,9 +380,9 @@ function CameraRecordings({ id, query }) {
           {!tl && timeline.loading && 'Loading the timeline…'}
           {tl &&
             (spans.length
-              ? `${short(recordedMs)} recorded in ${spans.length} ${spans.length === 1 ? 'span' : 'spans'}` +
+              ? `${duration(recordedMs)} recorded in ${plural(spans.length, 'span')}` +
                 (tl.bytes !== undefined ? ` (${bytes(tl.bytes)})` : '') +
-                (spans.length > 1 ? `, ${spans.length - 1} ${spans.length === 2 ? 'gap' : 'gaps'}` : '') +
+                (spans.length > 1 ? `, ${plural(spans.length - 1, 'gap')}` : '') +
                 (isToday ? '. Updated every 30 s.' : '.')
               : isToday
                 ? 'Nothing recorded yet today.'
@@ -420,7 +391,7 @@ function CameraRecordings({ id, query }) {
         {tl && tl.truncated && (
           <div class="banner banner-info" role="status">
             This day has more recorded files than one timeline reads (50,000): it stops at{' '}
-            {spans.length ? clock(spans[spans.length - 1].end) : 'its start'}, and later recordings are not shown.
+            {spans.length ? timeWords(spans[spans.length - 1].end, dayEnd) : 'its start'}, and later recordings are not shown.
           </div>
         )}
         <ErrorBanner error={timeline.error} onRetry={timeline.reload} />
@@ -486,11 +457,11 @@ function CameraRecordings({ id, query }) {
           {spans.length > 0 && (
             <ul class="span-list" aria-label={`Recorded spans on ${day}`}>
               {spans.map((s) => {
-                const words = `${clock(s.start)} – ${s.end >= dayEnd ? '24:00:00' : clock(s.end)}`;
+                const words = `${clock(s.start)} – ${timeWords(s.end, dayEnd)}`;
                 return (
                   <li key={s.start}>
                     <span class="span-words">
-                      {words}, {short(s.end - s.start)}
+                      {words}, {duration(s.end - s.start)}
                       {s.realStart < dayStart && <span class="muted"> (from the day before)</span>}
                       {s.realEnd > dayEnd && <span class="muted"> (into the next day)</span>}
                     </span>
@@ -525,7 +496,12 @@ function CameraRecordings({ id, query }) {
         <ClipsPanel cameraId={id} clips={clips} onPlay={playClip} />
       </div>
 
-      <ExpiringPanel cameras={camera.data ? [camera.data] : []} cameraId={id} onKept={clips.reload} />
+      <ExpiringPanel
+        cameras={camera.data ? [camera.data] : []}
+        camerasLoaded={!!camera.data}
+        cameraId={id}
+        onKept={clips.reload}
+      />
     </section>
   );
 }
@@ -559,10 +535,10 @@ function statusWords(rec, stream) {
 }
 
 function retentionWords(rec, plans) {
-  if (rec.retention_days) return `Kept ${rec.retention_days} ${rec.retention_days === 1 ? 'day' : 'days'}.`;
+  if (rec.retention_days) return `Kept ${plural(rec.retention_days, 'day')}.`;
   if (rec.plan) {
     const p = plans && plans.find((x) => x.name === rec.plan);
-    return p ? `Kept ${p.retention_days} days (plan “${rec.plan}”).` : `Kept as plan “${rec.plan}” says.`;
+    return p ? `Kept ${planLength(p)} (plan “${rec.plan}”).` : `Kept as plan “${rec.plan}” says.`;
   }
   return "Kept for the server's default time (7 days unless configured).";
 }
@@ -570,21 +546,20 @@ function retentionWords(rec, plans) {
 function RecordingStatus({ id }) {
   const st = usePoll(
     async (signal) => {
-      const [rec, streams] = await Promise.all([
+      const [rec, stream] = await Promise.all([
         get(`/api/cameras/${encodeURIComponent(id)}/recording`, { signal }),
         // Only to explain "why not": its failure leaves the status as is.
-        get(`/api/streams${qs({ camera_id: id, limit: 5 })}`, { signal }).catch((e) => {
+        liveStreamOf(id, signal).catch((e) => {
           if (e.name === 'AbortError') throw e;
           return null;
         }),
       ]);
-      const live = streams ? streams.streams.find((s) => s.status !== 'STOPPED') || null : null;
-      return { rec, stream: live };
+      return { rec, stream };
     },
     10 * SECOND,
     [id],
   );
-  // /api/plans may not exist on an older vigil: then plans are named, not counted.
+  // Only for the plan's length in words: without it the plan is named, not measured.
   const plans = usePoll((signal) => get('/api/plans', { signal }).catch(() => null), 0, []);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState(null);
@@ -634,7 +609,7 @@ function RecordingStatus({ id }) {
         ))}
         <p class="muted">
           {retentionWords(rec, plans.data && plans.data.plans)}
-          {rec.segments ? ` ${rec.segments} files (${bytes(rec.bytes_written)}) written since vigil started.` : ''}
+          {rec.segments ? ` ${plural(rec.segments, 'file')} (${bytes(rec.bytes_written)}) written since vigil started.` : ''}
         </p>
       </div>
       <div class="rec-status-actions">
@@ -677,7 +652,7 @@ function RangePanel({ cameraId, day, range, text, spans, onInput, onKept }) {
   const exportProblem =
     problem ||
     (len > MAX_EXPORT_MS
-      ? `An export covers at most 6 hours; this range is ${short(len)}. Shorten it (a clip can be longer).`
+      ? `An export covers at most 6 hours; this range is ${duration(len)}. Shorten it (a clip can be longer).`
       : recorded === 0
         ? 'Nothing was recorded in this range.'
         : null);
@@ -685,7 +660,33 @@ function RangePanel({ cameraId, day, range, text, spans, onInput, onKept }) {
     ? `/api/cameras/${encodeURIComponent(cameraId)}/export.mp4${qs({ start: iso(range.start), end: iso(range.end) })}`
     : null;
 
-  const field = fieldOf(err);
+  // The export is checked (HEAD) before the browser downloads it: a failed
+  // download says nothing, while vigil's error says why (404 no_recordings,
+  // 400 range_too_long, ...). null, or {busy} while checking, or {error: words}.
+  const [exporting, setExporting] = useState(null);
+  const exportRun = useRef(0);
+  useEffect(() => setExporting(null), [exportHref]);
+  const startExport = async (e) => {
+    // A modified click (new tab, save the link as) is the browser's own.
+    if (e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) return;
+    e.preventDefault();
+    if (exporting && exporting.busy) return;
+    const url = exportHref;
+    const run = ++exportRun.current;
+    setExporting({ busy: true });
+    let error = null;
+    try {
+      const head = await fetch(url, { method: 'HEAD', cache: 'no-store' });
+      if (!head.ok) error = await exportError(url, head.status);
+    } catch (e2) {
+      error = `The export could not be checked: vigil cannot be reached (${e2.message}).`;
+    }
+    if (run !== exportRun.current) return; // the range changed meanwhile
+    setExporting(error ? { error } : null);
+    if (!error) download(url);
+  };
+
+  const field = fieldOf(err, CLIP_FIELDS);
   const keep = async (e) => {
     e.preventDefault();
     if (problem || busy) return;
@@ -737,7 +738,7 @@ function RangePanel({ cameraId, day, range, text, spans, onInput, onKept }) {
       </div>
       <p class="muted rec-range-len">
         {range && len > 0
-          ? `${short(len)} chosen, ${recorded >= len - SECOND ? 'all' : short(recorded)} recorded.`
+          ? `${duration(len)} chosen, ${recorded >= len - SECOND ? 'all' : duration(recorded)} recorded.`
           : '\u00a0'}
       </p>
 
@@ -747,14 +748,27 @@ function RangePanel({ cameraId, day, range, text, spans, onInput, onKept }) {
             Export MP4
           </button>
         ) : (
-          <a class="btn btn-primary" href={exportHref} download="" data-testid="export-link">
-            Export MP4
+          <a
+            class="btn btn-primary"
+            href={exportHref}
+            download=""
+            data-testid="export-link"
+            onClick={startExport}
+            aria-busy={exporting && exporting.busy ? 'true' : undefined}
+            aria-describedby="export-problem"
+          >
+            {exporting && exporting.busy ? 'Checking…' : 'Export MP4'}
           </a>
         )}
         <p id="export-problem" class="muted">
           {exportProblem || 'One MP4 of the range, gaps left out; it starts playing while it downloads.'}
         </p>
       </div>
+      {!exportProblem && exporting && exporting.error && (
+        <div class="banner banner-error" role="alert" data-testid="export-error">
+          <span>{exporting.error}</span>
+        </div>
+      )}
 
       <form class="rec-clip-form" onSubmit={keep} noValidate>
         <Field
@@ -784,6 +798,37 @@ function RangePanel({ cameraId, day, range, text, spans, onInput, onKept }) {
       </form>
     </div>
   );
+}
+
+// Why an export answered `status` to HEAD, in vigil's words: HEAD has no
+// body, so the same URL is asked again with GET, whose error is a small JSON.
+async function exportError(url, status) {
+  const ctl = new AbortController();
+  try {
+    const res = await fetch(url, { cache: 'no-store', signal: ctl.signal });
+    if (res.ok) {
+      ctl.abort(); // it works now (recorded meanwhile): no need for its body here
+      return null;
+    }
+    const body = await res.json().catch(() => null);
+    const err = body && body.error;
+    if (err && err.code === 'no_recordings') return 'Nothing was recorded in this range: there is nothing to export.';
+    if (err && err.message) return `The export failed: ${err.message}.`;
+    return `The export failed (HTTP ${res.status}).`;
+  } catch {
+    return `The export failed (HTTP ${status}).`;
+  }
+}
+
+// Starts the browser's download of `url` (its Content-Disposition names the file).
+function download(url) {
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = '';
+  a.hidden = true;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
 }
 
 // ---- clips ----
@@ -869,16 +914,16 @@ function ClipsPanel({ cameraId, clips, onPlay }) {
                     <Field
                       id={`clip-name-${c.id}`}
                       label={`New name for “${c.name}”`}
-                      error={renameErr && fieldOf(renameErr) === 'name' ? renameErr.message : null}
+                      error={renameErr && fieldOf(renameErr, CLIP_FIELDS) === 'name' ? renameErr.message : null}
                     >
                       <input
                         type="text"
                         id={`clip-name-${c.id}`}
                         maxLength={200}
                         value={editing.name}
-                        aria-invalid={renameErr && fieldOf(renameErr) === 'name' ? 'true' : undefined}
+                        aria-invalid={renameErr && fieldOf(renameErr, CLIP_FIELDS) === 'name' ? 'true' : undefined}
                         aria-describedby={
-                          renameErr && fieldOf(renameErr) === 'name' ? `clip-name-${c.id}-error` : undefined
+                          renameErr && fieldOf(renameErr, CLIP_FIELDS) === 'name' ? `clip-name-${c.id}-error` : undefined
                         }
                         onInput={(ev) => setEditing({ ...editing, name: ev.currentTarget.value })}
                         onKeyDown={(ev) => {
@@ -890,7 +935,7 @@ function ClipsPanel({ cameraId, clips, onPlay }) {
                         }}
                       />
                     </Field>
-                    {renameErr && fieldOf(renameErr) !== 'name' && <ErrorBanner error={renameErr} />}
+                    {renameErr && fieldOf(renameErr, CLIP_FIELDS) !== 'name' && <ErrorBanner error={renameErr} />}
                     <div class="clip-actions">
                       <button type="submit" class="btn btn-small btn-primary" disabled={editing.busy}>
                         {editing.busy ? 'Saving…' : 'Save'}
@@ -913,7 +958,7 @@ function ClipsPanel({ cameraId, clips, onPlay }) {
                       <span class="clip-name">{c.name}</span>
                       <span class="clip-range">{rangeWords(s, e)}</span>
                       <span class="muted">
-                        {short(c.duration_ms !== undefined ? c.duration_ms : e - s)}
+                        {duration(c.duration_ms !== undefined ? c.duration_ms : e - s)}
                         {c.bytes !== undefined ? ` · ${bytes(c.bytes)}` : ''}
                         {c.segments === 0 ? ' · no recording in it (yet)' : ''}
                       </span>
@@ -975,7 +1020,8 @@ function ClipsPanel({ cameraId, clips, onPlay }) {
 
 // ---- expiring soon ----
 
-function ExpiringPanel({ cameras, cameraId, onKept }) {
+// `camerasLoaded`: `cameras` is the real list, so a camera missing from it was deleted.
+function ExpiringPanel({ cameras, camerasLoaded, cameraId, onKept }) {
   const exp = usePoll((signal) => get(`/api/recordings/expiring${qs({ within: '1d' })}`, { signal }), 60 * SECOND, []);
   const [keep, setKeep] = useState(null); // {cameraId, span}
   const groups = exp.data
@@ -983,7 +1029,8 @@ function ExpiringPanel({ cameras, cameraId, onKept }) {
     : [];
   const nameOf = (cid) => {
     const c = cameras.find((x) => String(x.id) === String(cid));
-    return c ? c.name : `Camera ${cid} (deleted)`;
+    if (c) return c.name;
+    return camerasLoaded ? `Camera ${cid} (deleted)` : `Camera ${cid}`;
   };
   const empty = exp.data && !groups.some((g) => g.spans.length);
   return (
@@ -1020,7 +1067,7 @@ function ExpiringPanel({ cameras, cameraId, onKept }) {
                     <div class="expiring-main">
                       <span>{words}</span>
                       <span class="muted">
-                        {short(b - a)}
+                        {duration(b - a)}
                         {s.bytes !== undefined ? ` · ${bytes(s.bytes)}` : ''}
                       </span>
                       <span class="expiring-when">
@@ -1089,12 +1136,12 @@ function KeepClipModal({ cameraId, span, onClose, onKept }) {
       setBusy(false);
     }
   };
-  const field = fieldOf(err);
+  const field = fieldOf(err, CLIP_FIELDS);
   return (
     <Modal title="Keep as clip" onClose={onClose} labelledBy="keep-title">
       <form onSubmit={submit} noValidate>
         <p>
-          {rangeWords(a, b)} ({short(b - a)}) stays on disk until the clip is deleted.
+          {rangeWords(a, b)} ({duration(b - a)}) stays on disk until the clip is deleted.
         </p>
         <Field id="keep-name" label="Clip name" error={field === 'name' ? err.message : null}>
           <input

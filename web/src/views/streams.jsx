@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { get, post, query } from '../api.js';
 import { usePoll, useTitle } from '../hooks.js';
 import { href } from '../router.js';
-import { dateTime } from '../format.js';
+import { dateTime, plural } from '../format.js';
 import { StatusBadge, ErrorBanner, ConfirmDialog } from '../components/common.jsx';
 import './streams.css';
 
@@ -18,15 +18,7 @@ const FILTERS = [
   { value: 'STOPPED', label: 'Stopped' },
 ];
 
-function matches(filter, s) {
-  if (!filter) return true;
-  if (filter === 'live') return s.status !== 'STOPPED';
-  return s.status === filter;
-}
-
-// One page of streams and the camera names. A vigil that does not know the
-// `status` filter answers every stream; the page is then filtered here and
-// `unfiltered` says so, since its totals count every stream.
+// One page of streams (vigil filters them by status) and the camera names.
 async function loadPage(filter, offset, signal) {
   const [res, cams] = await Promise.all([
     get(`/api/streams${query({ limit: PAGE, offset, status: filter || null })}`, { signal }),
@@ -36,24 +28,18 @@ async function loadPage(filter, offset, signal) {
       return null;
     }),
   ]);
-  const all = res.streams || [];
-  const unfiltered = all.some((s) => !matches(filter, s));
+  const rows = res.streams || [];
   const names = new Map();
   for (const c of (cams && cams.cameras) || []) names.set(c.id, c.name);
-  return {
-    rows: unfiltered ? all.filter((s) => matches(filter, s)) : all,
-    pageSize: all.length,
-    total: res.total ?? all.length,
-    unfiltered,
-    names,
-  };
+  return { rows, total: res.total ?? rows.length, names };
 }
 
 const cameraName = (names, id) => names.get(id) || `Camera ${id}`;
-const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
 
+// The stream's LL-HLS playlist, built from its path (docs/hls.md) rather than
+// taken from the row as an href.
 function hlsUrl(s) {
-  return s.hls_url || `/hls/${s.path}/index.m3u8`;
+  return `/hls/${encodeURIComponent(s.path)}/index.m3u8`;
 }
 
 // "Front door, Garage and 3 more"
@@ -62,26 +48,10 @@ function nameList(names) {
   return `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`;
 }
 
-// Stops the streams: one request to the bulk route, or one per stream on a
-// vigil that does not have it yet (404 / 405).
+// Stops the streams in one request: {stopped: [ids], notFound: [ids]}.
 async function stopStreams(ids) {
-  try {
-    const r = await post('/api/streams/stop', { ids });
-    return { stopped: r.stopped || [], notFound: r.not_found || [], failed: [] };
-  } catch (e) {
-    if (e.status !== 404 && e.status !== 405) throw e;
-  }
-  const out = { stopped: [], notFound: [], failed: [] };
-  for (const id of ids) {
-    try {
-      await post(`/api/streams/${encodeURIComponent(id)}/stop`);
-      out.stopped.push(id);
-    } catch (e) {
-      if (e.status === 404) out.notFound.push(id);
-      else out.failed.push({ id, message: e.message });
-    }
-  }
-  return out;
+  const r = await post('/api/streams/stop', { ids });
+  return { stopped: r.stopped || [], notFound: r.not_found || [] };
 }
 
 export function StreamsView() {
@@ -144,7 +114,7 @@ export function StreamsView() {
     const already = chosen.filter((r) => r.status === 'STOPPED');
     const ids = chosen.filter((r) => r.status !== 'STOPPED').map((r) => r.id);
     setStopping({ busy: true, error: null });
-    let out = { stopped: [], notFound: [], failed: [] };
+    let out = { stopped: [], notFound: [] };
     if (ids.length) {
       try {
         out = await stopStreams(ids);
@@ -159,8 +129,7 @@ export function StreamsView() {
     if (ids.length || !already.length) parts.push(`Stopped ${plural(out.stopped.length, 'stream', 'streams')}.`);
     if (already.length) parts.push(`${plural(already.length, 'was', 'were')} already stopped (${who(already.map((r) => r.id))}).`);
     if (out.notFound.length) parts.push(`${plural(out.notFound.length, 'was', 'were')} not found, removed meanwhile (${who(out.notFound)}).`);
-    for (const f of out.failed) parts.push(`Could not stop the stream of ${byId.get(f.id) || f.id}: ${f.message}`);
-    setResult({ text: parts.join(' '), error: out.failed.length > 0 });
+    setResult({ text: parts.join(' '), error: false });
     setStopping({ busy: false, error: null });
     setConfirm(null);
     setSelected(new Set());
@@ -168,7 +137,7 @@ export function StreamsView() {
   }
 
   const from = data && rows.length ? offset + 1 : 0;
-  const to = data ? offset + data.pageSize : 0;
+  const to = data ? offset + rows.length : 0;
   const total = data ? data.total : 0;
 
   return (
@@ -210,13 +179,6 @@ export function StreamsView() {
         <span class="spacer" />
         <Pager from={from} to={to} total={total} offset={offset} onPage={goPage} ready={!!data} />
       </div>
-
-      {data && data.unfiltered && (
-        <p class="muted streams-note">
-          This vigil does not filter streams by status yet: the page shows the {rows.length} matching of its {data.pageSize}{' '}
-          streams, and the count is of all streams.
-        </p>
-      )}
 
       {loading && !data && !error && <p class="muted">Loading the streams…</p>}
 
