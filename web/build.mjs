@@ -20,7 +20,9 @@ const result = await esbuild.build({
   splitting: true, // hls.js is a chunk of its own, loaded only when a player falls back to HLS
   format: 'esm',
   minify: true,
-  sourcemap: 'linked',
+  // Source maps (3 MB, four times the bundle) only on request: vigil reads
+  // and gzips everything in consoleDir at every start. VIGIL_WEB_SOURCEMAP=1 node web/build.mjs
+  sourcemap: process.env.VIGIL_WEB_SOURCEMAP === '1' ? 'linked' : false,
   // The browsers the README promises: current Chromium and Firefox, and phones.
   target: ['chrome109', 'firefox115', 'safari16'],
   jsx: 'automatic',
