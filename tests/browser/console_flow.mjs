@@ -4,7 +4,7 @@
 // screenshot of each. The integration test (test_console_browser.py) judges it.
 //
 //   node tests/browser/console_flow.mjs --base http://127.0.0.1:PORT --out DIR \
-//        --flow newcomer|fallback [--name Lobby] [--url demo:] [--browser chromium|firefox]
+//        --flow newcomer|fallback|admin [--name Lobby] [--url demo:] [--browser chromium|firefox]
 //        [--firefox-h264 1|0]
 //
 // newcomer (issue 8's "done when"): open / → add a camera through the form
@@ -12,6 +12,9 @@
 //   plays over WebRTC → switch to HLS by hand → it plays → multi-view 2x2 →
 //   its recordings → the timeline shows a span → click it → playback plays →
 //   the grid at a phone's width fits the screen.
+// admin: the form refuses a bad URL with the API's message at the URL field →
+//   the fixed camera is added → the streams admin selects its stream and stops
+//   it (seed 001's bulk stop) → the grid deletes it after a confirmation.
 // fallback: open the live view of camera --camera-id on a vigil without
 //   WebRTC (or in a Firefox without H.264, below): the player falls back to
 //   LL-HLS by itself and plays.
@@ -59,7 +62,7 @@ function parseArgs(argv) {
     else throw new Error(`unknown argument ${k}`);
   }
   if (!a.base || !a.out) throw new Error('--base and --out are required');
-  if (!['newcomer', 'fallback'].includes(a.flow)) throw new Error(`unknown flow ${a.flow}`);
+  if (!['newcomer', 'fallback', 'admin'].includes(a.flow)) throw new Error(`unknown flow ${a.flow}`);
   if (a.flow === 'fallback' && !a.cameraId) throw new Error('--flow fallback needs --camera-id');
   if (!['chromium', 'firefox'].includes(a.browser)) throw new Error(`unknown browser ${a.browser}`);
   return a;
@@ -220,6 +223,7 @@ async function main() {
 
   try {
     if (args.flow === 'newcomer') await newcomer(page, args, step);
+    else if (args.flow === 'admin') await admin(page, args, step);
     else await fallback(page, args, step);
   } catch (e) {
     run.result.failed_at = String(e.message);
@@ -355,6 +359,64 @@ async function newcomer(page, args, step) {
       scroll_width: document.documentElement.scrollWidth,
       client_width: document.documentElement.clientWidth,
     }));
+  });
+}
+
+async function admin(page, args, step) {
+  let cameraId = null;
+
+  await step('form-field-error', async () => {
+    await page.goto(`${args.base}/#/cameras/new`, { waitUntil: 'load', timeout: WAIT_MS });
+    await page.getByLabel('Name', { exact: true }).fill(args.name);
+    await page.getByLabel(/Stream URL/).fill('ftp://camera.example/stream');
+    await page.getByRole('button', { name: 'Save' }).click();
+    // The API's own message, shown under the field it names, which has the focus.
+    await page.waitForFunction(() => {
+      const i = document.querySelector('#camera-url');
+      return i && i.getAttribute('aria-invalid') === 'true';
+    }, null, { timeout: WAIT_MS });
+    const described = await page.locator('#camera-url').getAttribute('aria-describedby');
+    const message = described
+      ? await page.locator(`[id="${described.split(' ')[0]}"]`).innerText() : null;
+    return { message, hash: new URL(page.url()).hash,
+             focused: await page.evaluate(() => document.activeElement && document.activeElement.id) };
+  });
+
+  await step('form-fixed-saved', async () => {
+    await page.getByLabel(/Stream URL/).fill(args.url);
+    await page.getByRole('button', { name: 'Save' }).click();
+    const tile = page.locator('[data-camera-id]', { hasText: args.name });
+    await tile.waitFor({ timeout: WAIT_MS });
+    cameraId = await tile.getAttribute('data-camera-id');
+    return { camera_id: cameraId };
+  });
+
+  await step('streams-bulk-stop', async () => {
+    await page.goto(`${args.base}/#/streams`, { waitUntil: 'load', timeout: WAIT_MS });
+    const box = page.getByLabel(`Select stream of ${args.name}`).first();
+    await box.waitFor({ timeout: WAIT_MS });
+    await box.check();
+    await page.getByRole('button', { name: /^Stop selected \(1\)/ }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Stop', exact: true }).click();
+    const banner = page.locator('[role="status"], [role="alert"]', { hasText: /Stopped/ }).first();
+    await banner.waitFor({ timeout: WAIT_MS });
+    // The table, refreshed from the API, shows the row STOPPED.
+    const row = page.locator('tr', { has: page.getByLabel(`Select stream of ${args.name}`) }).first();
+    await row.locator('[data-status="STOPPED"]').waitFor({ timeout: WAIT_MS });
+    return { banner: (await banner.innerText()).slice(0, 200),
+             row_status: await row.locator('[data-status]').first().getAttribute('data-status') };
+  });
+
+  await step('delete-camera', async () => {
+    await page.goto(`${args.base}/#/`, { waitUntil: 'load', timeout: WAIT_MS });
+    const tile = page.locator(`[data-camera-id="${cameraId}"]`);
+    await tile.waitFor({ timeout: WAIT_MS });
+    await tile.getByRole('button', { name: 'Delete' }).click();
+    const dialog = page.getByRole('dialog');
+    const title = await dialog.locator('h2').innerText();
+    await dialog.getByRole('button', { name: 'Delete', exact: true }).click();
+    await tile.waitFor({ state: 'detached', timeout: WAIT_MS });
+    return { dialog_title: title };
   });
 }
 

@@ -163,3 +163,31 @@ def test_a_firefox_without_h264_falls_back_to_hls_by_itself(servers):
     assert "no codec in common" in fb["notice"], fb["notice"]
     assert fb["advanced_s"] > 0.5 and fb["frames_added"] > 5
     assert not result["page_errors"], result["page_errors"]
+
+
+def test_the_console_reports_errors_at_the_field_stops_streams_and_deletes_cameras(servers):
+    # The parts of the console the newcomer walk does not touch: the API's
+    # validation message shown at its field, seed 001's "stop the selected
+    # streams", and a delete behind a confirmation, each checked against the API.
+    vigil = demo_vigil(servers, "admin")
+    out = ARTIFACTS / "admin"
+    out.mkdir(exist_ok=True)
+    result = walk(vigil.base_url, "admin", out, "--name", "Porch")
+    steps = steps_by_name(result)
+
+    err = steps["form-field-error"]
+    assert err["hash"] == "#/cameras/new"  # nothing saved: still on the form
+    assert err["focused"] == "camera-url"
+    api = vigil.post("/api/cameras", json={"name": "x", "stream_url": "ftp://camera.example/stream"})
+    assert api.status_code == 400 and api.json()["error"]["field"] == "stream_url"
+    assert err["message"] == api.json()["error"]["message"]  # the API's words, at the field
+    assert not [c for c in vigil.get("/api/cameras").json()["cameras"] if c["name"] == "Porch"
+                and c["stream_url"].startswith("ftp")]
+
+    cam_id = int(steps["form-fixed-saved"]["camera_id"])
+    assert "Stopped 1 stream" in steps["streams-bulk-stop"]["banner"]
+    assert steps["streams-bulk-stop"]["row_status"] == "STOPPED"  # the table, read from the API
+
+    assert "Porch" in steps["delete-camera"]["dialog_title"]
+    assert vigil.get(f"/api/cameras/{cam_id}").status_code == 404
+    assert not result["page_errors"], result["page_errors"]
