@@ -13,7 +13,7 @@ import { CamerasView } from './views/cameras.jsx';
 import { CameraForm } from './views/camera_form.jsx';
 import { LiveView } from './views/live.jsx';
 import { MultiView } from './views/multiview.jsx';
-import { RecordingsView } from './views/recordings.jsx';
+import { RecordingsView } from './views/recordings/index.jsx';
 import { StreamsView } from './views/streams.jsx';
 import { HealthDot } from './views/health.jsx';
 
