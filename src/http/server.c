@@ -275,7 +275,7 @@ void vg_http_respond_slices(vg_http_request *req, unsigned status, const char *c
         return;
     }
     req->responded = true;
-    struct MHD_IoVec small[32];
+    struct MHD_IoVec small[32] = {{0}}; /* zeroed: GCC cannot see that count 0 reads none */
     struct MHD_IoVec *iov = count <= 32 ? small : calloc(count, sizeof(*iov));
     struct MHD_Response *resp = NULL;
     if (iov && count <= UINT_MAX) {
