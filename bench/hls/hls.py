@@ -49,7 +49,6 @@ import datetime
 import http.client
 import json
 import os
-import platform
 import re
 import shutil
 import signal
@@ -68,105 +67,19 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "tests" / "tools"))
 from camsim import CameraSimulator, default_cache_dir, ensure_clip  # noqa: E402
 sys.path.insert(0, str(ROOT / "bench"))
-from procstat import cpu_ticks, memory_kib  # noqa: E402
+from procstat import memory_kib  # noqa: E402
+from common import (HealthSampler, Vigil, Window, children, emit, free_port,  # noqa: E402
+                    machine, measure, on_signal, perf_record, perf_summary, profiles_md,
+                    spawn, stop, stop_all, tool_version, yes)
 
-TICK = os.sysconf("SC_CLK_TCK")
 PY = "/usr/bin/python3"
 RTMP_MODULE = "/usr/lib/nginx/modules/ngx_rtmp_module.so"
+# the peers' versions, for the report
+VERSIONS = (["nginx", "-v"], ["ffmpeg", "-version"], ["wrk", "--version"])
 
 # ---------------------------------------------------------------------------
-# processes: every one started here is registered and stopped by its pid
+# helpers of hls's own (processes, vigil, the API, CPU windows: bench/common.py)
 # ---------------------------------------------------------------------------
-
-STARTED = []
-
-
-def spawn(cmd, **kw):
-    kw.setdefault("stdin", subprocess.DEVNULL)
-    p = subprocess.Popen(cmd, **kw)
-    STARTED.append(p)
-    return p
-
-
-def stop(procs, timeout=10):
-    procs = [p for p in procs if p is not None]
-    for p in procs:
-        if p.poll() is None:
-            try:
-                os.kill(p.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-    deadline = time.monotonic() + timeout
-    for p in procs:
-        try:
-            p.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            os.kill(p.pid, signal.SIGKILL)
-            p.wait(timeout=5)
-        if p in STARTED:
-            STARTED.remove(p)
-
-
-def stop_all():
-    stop(list(reversed(STARTED)))
-
-
-def on_signal(signum, frame):
-    raise SystemExit(f"signal {signum}")
-
-
-# ---------------------------------------------------------------------------
-# measuring
-# ---------------------------------------------------------------------------
-
-
-def loadavg():
-    with open("/proc/loadavg") as f:
-        return " ".join(f.read().split()[:3])
-
-
-class Window:
-    """CPU (% of one core) and memory (KiB) of `pids` between start() and stop(), and the
-    machine's load average at the end (other people's work on the machine shows there;
-    /proc/stat's tick-sampled counters miss short bursts, so they are not used)."""
-
-    def __init__(self, pids):
-        self.pids = list(pids)
-
-    def start(self):
-        self.t0 = sum(cpu_ticks(p) for p in self.pids)
-        self.m0 = time.monotonic()
-        return self
-
-    def stop(self):
-        t1 = sum(cpu_ticks(p) for p in self.pids)
-        elapsed = time.monotonic() - self.m0
-        mem = [memory_kib(p) for p in self.pids]
-        return {"cpu_pct": (t1 - self.t0) / TICK / elapsed * 100, "seconds": elapsed,
-                "rss_kib": sum(m[0] for m in mem), "pss_kib": sum(m[1] for m in mem),
-                "processes": len(self.pids),
-                "loadavg": loadavg()}
-
-
-def measure(pids, seconds):
-    w = Window(pids).start()
-    time.sleep(seconds)
-    return w.stop()
-
-
-def children(pid):
-    try:
-        with open(f"/proc/{pid}/task/{pid}/children") as f:
-            return [int(x) for x in f.read().split()]
-    except OSError:
-        return []
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 def wait_listening(port, proc, what, timeout=15):
     deadline = time.monotonic() + timeout
@@ -180,14 +93,6 @@ def wait_listening(port, proc, what, timeout=15):
             if time.monotonic() > deadline:
                 raise RuntimeError(f"{what} did not listen on {port}")
             time.sleep(0.05)
-
-
-def api(base, method, path, body=None, timeout=30):
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(base + path, data=data, method=method,
-                                 headers={"Content-Type": "application/json"} if data else {})
-    with urllib.request.urlopen(req, timeout=timeout) as r:
-        return json.loads(r.read() or b"null")
 
 
 def fetch(base, path, timeout=10):
@@ -204,78 +109,10 @@ def perf_profile(pid, seconds, out):
     debug information but no frame pointers). Returns three report texts: self time by
     DSO, self time by symbol, and time by symbol with its callees included ("children")."""
     data = str(out) + ".data"
-    rec = subprocess.run(["perf", "record", "-F", "999", "--call-graph", "dwarf,16384", "-o", data,
-                          "-p", str(pid), "--", "sleep", str(seconds)], capture_output=True,
-                         text=True, timeout=seconds + 120)
+    rec = perf_record(data, pid, seconds)
     if rec.returncode != 0:
         return f"perf record failed: {rec.stderr[-500:]}", "", ""
-
-    def report(opts, limit):
-        r = subprocess.run(["perf", "report", "-i", data, "--stdio", "-g", "none",
-                            "--percent-limit", str(limit)] + opts,
-                           capture_output=True, text=True, timeout=600)
-        lines = [ln.rstrip() for ln in r.stdout.splitlines()
-                 if ln.startswith("# Samples:") or
-                 (ln.strip() and not ln.startswith("#") and "%" in ln and
-                  not re.search(r"\] 0x[0-9a-f]+\s", ln))]  # frames without a symbol
-        return "\n".join(lines)
-
-    by_dso = report(["--no-children", "--sort", "dso"], 0.5)
-    by_sym = report(["--no-children", "--sort", "dso,symbol"], 0.8)
-    incl = report(["--children", "--sort", "symbol"], 4)
-    Path(str(out) + ".txt").write_text(by_dso + "\n\n" + by_sym + "\n\n" + incl + "\n")
-    return by_dso, by_sym, incl
-
-
-# ---------------------------------------------------------------------------
-# vigil
-# ---------------------------------------------------------------------------
-
-class Vigil:
-    def __init__(self, binary, workdir, env=None):
-        self.workdir = Path(workdir)
-        self.workdir.mkdir(parents=True, exist_ok=True)
-        self.log_path = self.workdir / "vigil.log"
-        self.log = open(self.log_path, "w")
-        e = dict(os.environ)
-        e.update(env or {})
-        self.proc = spawn([binary, "serve", "--listen", "127.0.0.1:0", "--data",
-                           str(self.workdir / "data")], stdout=self.log, stderr=self.log, env=e)
-        self.pid = self.proc.pid
-        port = None
-        for _ in range(300):
-            m = re.search(r"listening addr=127\.0\.0\.1:(\d+)", self.log_path.read_text())
-            if m:
-                port = int(m.group(1))
-                break
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.05)
-        if port is None:
-            raise RuntimeError(f"vigil did not start; see {self.log_path}")
-        self.port = port
-        self.base = f"http://127.0.0.1:{port}"
-        self.idle_kib = memory_kib(self.pid)
-
-    def add_cameras(self, urls, timeout=60):
-        paths, streams = [], []
-        for i, url in enumerate(urls):
-            cam = api(self.base, "POST", "/api/cameras", {"name": f"bench {i + 1}",
-                                                          "stream_url": url})
-            st = api(self.base, "POST", "/api/streams/start", {"camera_id": cam["id"]})
-            paths.append(cam["path"])
-            streams.append(st["id"])
-        deadline = time.monotonic() + timeout
-        for sid in streams:
-            while api(self.base, "GET", f"/api/streams/{sid}")["status"] != "RUNNING":
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"stream {sid} not RUNNING; see {self.log_path}")
-                time.sleep(0.1)
-        return paths
-
-    def close(self):
-        stop([self.proc])
-        self.log.close()
+    return perf_summary(data, out)
 
 
 # ---------------------------------------------------------------------------
@@ -533,9 +370,10 @@ rtmp {{
     # running but no reader (hlsMuxerCloseAfter raised to 10m for that), so the report
     # can split vigil's CPU into ingest, muxing and serving.
     v = Vigil(args.vigil, work / "vigil-part1", env={"VIGIL_HLSMUXERCLOSEAFTER": "10m"})
+    idle_kib = memory_kib(v.pid)
     ev = rs = None
     try:
-        paths = v.add_cameras(urls)
+        paths = [c["path"] for c in v.add_cameras(urls)]
         time.sleep(args.warmup)
         res["vigil_ingest_only"] = measure([v.pid], args.seconds)
         print(f"part 1: vigil, streams only (no HLS) "
@@ -546,7 +384,7 @@ rtmp {{
         c0 = reader_counts(rs)
         res["vigil"] = measure([v.pid], args.seconds)
         res["vigil"]["readers"] = diff(c0, reader_counts(rs))
-        res["vigil"]["idle_rss_kib"] = v.idle_kib[0]
+        res["vigil"]["idle_rss_kib"] = idle_kib[0]
         vc = res["vigil"]["cpu_pct"]
         met = (vc <= 0.5 * res["ffmpeg"]["cpu_pct"], vc <= 1.0 * res["nginx"]["cpu_pct"])
         res["met"] = met
@@ -616,7 +454,7 @@ def part2(args, sim, work):
     v = Vigil(args.vigil, work / "vigil-part2", env={"VIGIL_HLSSEGMENTCOUNT": str(seg_count)})
     masters = []
     try:
-        (path,) = v.add_cameras([sim.url("cam1")])
+        path = v.add_camera(sim.url("cam1"), "bench 1")[0]["path"]
         b = f"/hls/{path}"
         status, index = fetch(v.base, f"{b}/index.m3u8", timeout=20)
         if status != 200:
@@ -707,54 +545,6 @@ def part2(args, sim, work):
 # part 3: 500 blocking-reload clients, /health sampled
 # ---------------------------------------------------------------------------
 
-class HealthSampler(threading.Thread):
-    def __init__(self, port, interval, seconds):
-        super().__init__(daemon=True)
-        self.port, self.interval, self.seconds = port, interval, seconds
-        self.lat_ms, self.failures, self.first_failure = [], 0, None
-        self.halt = threading.Event()
-
-    def run(self):
-        conn = None
-        start = time.monotonic()
-        k = 0
-        while not self.halt.is_set() and time.monotonic() - start < self.seconds:
-            if conn is None:
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
-            t0 = time.perf_counter()
-            try:
-                conn.request("GET", "/health")
-                r = conn.getresponse()
-                body = r.read()
-                dt = (time.perf_counter() - t0) * 1000
-                self.lat_ms.append(dt)
-                if r.status != 200:
-                    self.failures += 1
-                    self.first_failure = self.first_failure or f"{r.status} {body[:100]!r}"
-            except Exception as e:
-                self.lat_ms.append((time.perf_counter() - t0) * 1000)
-                self.failures += 1
-                self.first_failure = self.first_failure or f"{type(e).__name__}: {e}"
-                conn.close()
-                conn = None
-            k += 1
-            self.halt.wait(max(0.0, start + k * self.interval - time.monotonic()))
-        if conn is not None:
-            conn.close()
-
-    def summary(self):
-        lat = sorted(self.lat_ms)
-        if not lat:
-            return {"samples": 0, "failures": self.failures}
-
-        def pct(p):
-            return lat[min(len(lat) - 1, int(round(p / 100 * (len(lat) - 1))))]
-
-        return {"samples": len(lat), "failures": self.failures, "p50_ms": pct(50),
-                "p99_ms": pct(99), "max_ms": lat[-1], "over_50ms": sum(x > 50 for x in lat),
-                "first_failure": self.first_failure}
-
-
 def run_load(v, path, clients, seconds, work, name):
     out = open(work / f"{name}.out", "w+")
     p = spawn([PY, str(HERE / "load.py"), "--url", f"{v.base}/hls/{path}/index.m3u8",
@@ -781,7 +571,7 @@ def part3(args, sim, work):
     res = {}
     v = Vigil(args.vigil, work / "vigil-part3")
     try:
-        (path,) = v.add_cameras([sim.url("cam1")])
+        path = v.add_camera(sim.url("cam1"), "bench 1")[0]["path"]
         # the muxer starts on the first request: have one segment before the clients come
         st, _ = fetch(v.base, f"/hls/{path}/index.m3u8", timeout=20)
         if st != 200:
@@ -818,53 +608,17 @@ def part3(args, sim, work):
 # the report
 # ---------------------------------------------------------------------------
 
-def yes(b):
-    return "met" if b else "**NOT met**"
-
-
-def machine():
-    model = "?"
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = "?"
-    try:
-        mem = f"{int(open('/proc/meminfo').readline().split()[1]) / 1024 / 1024:.1f} GiB"
-    except (OSError, ValueError, IndexError):
-        pass
-
-    def ver(cmd, pat=None):
-        try:
-            t = subprocess.run(cmd, capture_output=True, text=True, timeout=10)
-            t = (t.stdout + t.stderr).strip().splitlines()[0]
-            return t
-        except Exception:
-            return "?"
-
-    return (f"{os.cpu_count()} cores ({model}), {mem} RAM, Linux {platform.release()}; "
-            f"{ver(['nginx', '-v'])}; {ver(['ffmpeg', '-version'])}; "
-            f"{ver(['wrk', '--version'])}")
-
-
-def profile_md(title, prof):
-    by_dso, by_sym, incl = prof
-    return [f"### Where vigil's time goes: {title}", "",
-            "`perf record -F 999 --call-graph dwarf -p PID` under the same load, after the "
-            "measured window; self time by DSO, self time by symbol, then time by symbol with "
-            "callees included (`perf report --children --sort symbol`, over 4%; frames "
-            "without a symbol left out):", "",
-            "```", by_dso, "```", "", "```", by_sym, "```", "", "```", incl, "```", ""]
+PROFILE_HOW = ("`perf record -F 999 --call-graph dwarf -p PID` under the same load, after the "
+               "measured window; self time by DSO, self time by symbol, then time by symbol "
+               "with callees included (`perf report --children --sort symbol`, over 4%; frames "
+               "without a symbol left out):")
 
 
 def report(args, p1, p2, p3, cmdline):
     n = args.cameras
     lines = [f"# bench/hls, {datetime.date.today().isoformat()}", "",
              f"Command: `{cmdline}` (release build, inside `unshare -n`: loopback only).", "",
-             f"Machine: {machine()}.", ""]
+             f"Machine: {machine(tool_version(cmd) for cmd in VERSIONS)}.", ""]
     if p1:
         v, f, g = p1["vigil"], p1["ffmpeg"], p1["nginx"]
         mib = 1024
@@ -907,9 +661,9 @@ def report(args, p1, p2, p3, cmdline):
             "bench/ingest), + HLS muxing, + serving the readers.", "",
             "| ratio | value | target | |", "|---|---|---|---|",
             f"| CPU vigil / ffmpeg | {v['cpu_pct'] / max(f['cpu_pct'], 1e-9):.2f} | <= 0.5 | "
-            f"{yes(p1['met'][0])} |",
+            f"{yes(p1['met'][0], 'met')} |",
             f"| CPU vigil / nginx-rtmp | {v['cpu_pct'] / max(g['cpu_pct'], 1e-9):.2f} | <= 1.0 | "
-            f"{yes(p1['met'][1])} |",
+            f"{yes(p1['met'][1], 'met')} |",
             f"| RSS vigil / ffmpeg | {v['rss_kib'] / max(f['rss_kib'], 1):.2f} | | |",
             f"| PSS vigil / ffmpeg | {v['pss_kib'] / max(f['pss_kib'], 1):.2f} | | |",
             f"| RSS vigil / nginx-rtmp | {v['rss_kib'] / max(g['rss_kib'], 1):.2f} | | |", ""]
@@ -948,10 +702,10 @@ def report(args, p1, p2, p3, cmdline):
             "| ratio (mean requests/s over the rounds) | value | target | |", "|---|---|---|---|",
             f"| vigil / nginx 1 worker ({mean['vigil']:.0f} / {mean['nginx_1']:.0f}) | "
             f"{mean['vigil'] / max(mean['nginx_1'], 1e-9):.2f} | >= 0.8 | "
-            f"{yes(mean['vigil'] >= 0.8 * mean['nginx_1'])} |",
+            f"{yes(mean['vigil'] >= 0.8 * mean['nginx_1'], 'met')} |",
             f"| vigil / nginx auto, {w_auto} workers ({mean['vigil']:.0f} / "
             f"{mean['nginx_auto']:.0f}) | {mean['vigil'] / max(mean['nginx_auto'], 1e-9):.2f} | "
-            f">= 0.8 | {yes(mean['vigil'] >= 0.8 * mean['nginx_auto'])} |", "",
+            f">= 0.8 | {yes(mean['vigil'] >= 0.8 * mean['nginx_auto'], 'met')} |", "",
             "wrk runs on the same 2 cores as the server, so every figure here includes wrk's "
             "own share of the machine.", ""]
         lines += ["Load average after each run: " +
@@ -985,15 +739,10 @@ def report(args, p1, p2, p3, cmdline):
             f"| vigil CPU over the run | {v['cpu_pct']:.1f}% of one core |",
             f"| vigil RSS at the end | {v['rss_kib'] / 1024:.1f} MiB |",
             f"| load average at the end | {v['loadavg']} |", "",
-            f"Target: no errors and /health within 50 ms throughout: {yes(p3['met'])}"
+            f"Target: no errors and /health within 50 ms throughout: {yes(p3['met'], 'met')}"
             + (f" (first error: `{ld['first_error']}`)" if ld.get("first_error") else "") + ".",
             ""]
-    profs = [(t, p.get("profile")) for t, p in (("part 1", p1), ("part 2", p2), ("part 3", p3))
-             if p and p.get("profile")]
-    if profs:
-        lines += ["## Profiles", ""]
-        for t, prof in profs:
-            lines += profile_md(t, prof)
+    lines += profiles_md((("part 1", p1), ("part 2", p2), ("part 3", p3)), PROFILE_HOW)
     return "\n".join(lines) + "\n"
 
 
@@ -1049,9 +798,7 @@ def main():
             shutil.rmtree(work, ignore_errors=True)
     text = report(args, p1, p2, p3,
                   (args.cmdline or "bench/hls/run.sh " + " ".join(sys.argv[1:])).strip())
-    print(text)
-    if args.out:
-        Path(args.out).write_text(text)
+    emit(text, args.out)
 
 
 if __name__ == "__main__":

@@ -21,106 +21,52 @@ build); it writes bench/results/ingest-<date>.md.
 """
 import argparse
 import datetime
-import json
 import os
-import re
-import signal
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "tools"))
 from camsim import CameraSimulator, default_cache_dir  # noqa: E402
 sys.path.insert(0, str(ROOT / "bench"))
-from procstat import cpu_ticks, memory_kib  # noqa: E402
-
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-def measure(pids, seconds):
-    """CPU (% of one core) and memory (KiB) of `pids` over `seconds`."""
-    t0 = sum(cpu_ticks(p) for p in pids)
-    start = time.monotonic()
-    time.sleep(seconds)
-    t1 = sum(cpu_ticks(p) for p in pids)
-    elapsed = time.monotonic() - start
-    mem = [memory_kib(p) for p in pids]
-    return {"cpu_pct": (t1 - t0) / TICK / elapsed * 100,
-            "rss_kib": sum(m[0] for m in mem), "pss_kib": sum(m[1] for m in mem)}
-
-
-def http(base, method, path, body=None, timeout=30):
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(base + path, data=data, method=method,
-                                 headers={"Content-Type": "application/json"} if data else {})
-    with urllib.request.urlopen(req, timeout=timeout) as r:
-        return json.loads(r.read() or b"null")
+from procstat import memory_kib  # noqa: E402
+from common import Vigil, api, emit, measure, spawn, stop  # noqa: E402
 
 
 def run_vigil(binary, urls, seconds, warmup, workdir):
-    log = open(workdir / "vigil.log", "w+")
-    proc = subprocess.Popen([binary, "serve", "--debug-endpoints", "--listen", "127.0.0.1:0",
-                             "--data", str(workdir / "data")],
-                            stdout=log, stderr=log)
+    v = Vigil(binary, workdir, extra=["--debug-endpoints"], listen_timeout=10)
     try:
-        port = None
-        for _ in range(200):
-            log.flush()
-            m = re.search(r"listening addr=127\.0\.0\.1:(\d+)", (workdir / "vigil.log").read_text())
-            if m:
-                port = int(m.group(1))
-                break
-            time.sleep(0.05)
-        if port is None:
-            raise RuntimeError(f"vigil did not start; see {workdir}/vigil.log")
-        base = f"http://127.0.0.1:{port}"
-        idle = memory_kib(proc.pid)
-        streams = []
-        for i, url in enumerate(urls):
-            cam = http(base, "POST", "/api/cameras", {"name": f"bench {i + 1}", "stream_url": url})
-            streams.append((cam["path"], http(base, "POST", "/api/streams/start",
-                                              {"camera_id": cam["id"]})["id"]))
-        deadline = time.monotonic() + 60
-        for _, sid in streams:
-            while http(base, "GET", f"/api/streams/{sid}")["status"] != "RUNNING":
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"stream {sid} not RUNNING; see {workdir}/vigil.log")
-                time.sleep(0.1)
+        idle = memory_kib(v.pid)
+        paths = [c["path"] for c in v.add_cameras(urls)]
         results = {}
 
         def reader(path):
-            results[path] = http(base, "GET", f"/api/debug/paths/{path}/sample?format=json&seconds="
-                                 f"{int(seconds + warmup + 2)}", timeout=seconds + warmup + 30)
+            results[path] = api(v.base, "GET", f"/api/debug/paths/{path}/sample?format=json&"
+                                f"seconds={int(seconds + warmup + 2)}",
+                                timeout=seconds + warmup + 30)
 
-        threads = [threading.Thread(target=reader, args=(p,), daemon=True) for p, _ in streams]
+        threads = [threading.Thread(target=reader, args=(p,), daemon=True) for p in paths]
         for t in threads:
             t.start()
         time.sleep(warmup)
-        m = measure([proc.pid], seconds)
+        m = measure([v.pid], seconds)
         for t in threads:
             t.join(timeout=seconds + 60)
         frames = sum(r["video_frames"] for r in results.values())
         m.update(idle_rss_kib=idle[0], frames=frames, readers=len(results))
         return m
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+        v.close()
 
 
 def run_ffmpeg(urls, seconds, warmup):
-    procs = [subprocess.Popen(["ffmpeg", "-nostdin", "-loglevel", "error", "-rtsp_transport", "tcp",
-                               "-i", url, "-c", "copy", "-f", "null", "-"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for url in urls]
+    procs = [spawn(["ffmpeg", "-nostdin", "-loglevel", "error", "-rtsp_transport", "tcp",
+                    "-i", url, "-c", "copy", "-f", "null", "-"],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for url in urls]
     try:
         time.sleep(warmup)
         alive = [p for p in procs if p.poll() is None]
@@ -128,14 +74,7 @@ def run_ffmpeg(urls, seconds, warmup):
             raise RuntimeError(f"{len(procs) - len(alive)} ffmpeg readers exited early")
         return measure([p.pid for p in procs], seconds)
     finally:
-        for p in procs:
-            p.send_signal(signal.SIGTERM)
-        for p in procs:
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
+        stop(procs)
 
 
 def main():
@@ -177,10 +116,7 @@ def main():
             f"| {v['pss_kib'] / n / 1024:.2f} | {f['cpu_pct'] / n:.3f} | {f['rss_kib'] / n / 1024:.2f} "
             f"| {f['pss_kib'] / n / 1024:.2f} | {f['cpu_pct'] / max(v['cpu_pct'], 1e-9):.2f} "
             f"| {f['pss_kib'] / max(v['pss_kib'], 1):.2f} | {v['frames']} |")
-    report = "\n".join(lines) + "\n"
-    print(report)
-    if args.out:
-        Path(args.out).write_text(report)
+    emit("\n".join(lines) + "\n", args.out)
 
 
 if __name__ == "__main__":

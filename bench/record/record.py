@@ -75,22 +75,15 @@ bench/results/record-<date>.md.
 import argparse
 import datetime
 import hashlib
-import http.client
-import json
 import os
-import platform
 import re
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -99,13 +92,17 @@ sys.path.insert(0, str(ROOT / "tests" / "tools"))
 from camsim import CameraSimulator, default_cache_dir, ensure_clip  # noqa: E402
 sys.path.insert(0, str(ROOT / "bench"))
 from procstat import cpu_ticks, memory_kib  # noqa: E402
+import common  # noqa: E402
+from common import (TICK, HealthSampler, api, emit, free_port, loadavg, machine,  # noqa: E402
+                    on_signal, perf_record, perf_record_cmd, perf_summary, profiles_md,
+                    rank_pct, spawn, stop, stop_all, tool_version, yes)
 
-TICK = os.sysconf("SC_CLK_TCK")
 DAY_MS = 24 * 3600 * 1000
 SEGMENT_MS = 60_000          # part 2's rows: 60 s segments, as recordSegmentDuration
 ROW_BYTES = 22_500_000       # a 60 s segment at 3 Mbit/s (the index's figure only)
 DUMMY_BYTES = 1024
 DELETE_AFTER_MS = 7 * DAY_MS  # recordDeleteAfter's default
+STOP_S = 15  # what a process (vigil closing its recordings, ffmpeg its segments) gets to stop
 
 # The segment muxer does not hand -movflags to its mp4 muxer (ffmpeg 5.1 ignores it
 # silently and writes plain mp4): the flags go through -segment_format_options.
@@ -116,54 +113,8 @@ FFMPEG_PLAIN = ["-f", "segment", "-segment_time", "60", "-segment_format", "mp4"
                 "-reset_timestamps", "1", "out%03d.mp4"]
 
 # ---------------------------------------------------------------------------
-# processes: every one started here is registered and stopped by its pid
+# measuring (processes, vigil, the API, perf: bench/common.py)
 # ---------------------------------------------------------------------------
-
-STARTED = []
-
-
-def spawn(cmd, **kw):
-    kw.setdefault("stdin", subprocess.DEVNULL)
-    p = subprocess.Popen(cmd, **kw)
-    STARTED.append(p)
-    return p
-
-
-def stop(procs, timeout=15, sig=signal.SIGTERM):
-    procs = [p for p in procs if p is not None]
-    for p in procs:
-        if p.poll() is None:
-            try:
-                os.kill(p.pid, sig)
-            except ProcessLookupError:
-                pass
-    deadline = time.monotonic() + timeout
-    for p in procs:
-        try:
-            p.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            os.kill(p.pid, signal.SIGKILL)
-            p.wait(timeout=5)
-        if p in STARTED:
-            STARTED.remove(p)
-
-
-def stop_all():
-    stop(list(reversed(STARTED)))
-
-
-def on_signal(signum, frame):
-    raise SystemExit(f"signal {signum}")
-
-
-# ---------------------------------------------------------------------------
-# measuring
-# ---------------------------------------------------------------------------
-
-def loadavg():
-    with open("/proc/loadavg") as f:
-        return " ".join(f.read().split()[:3])
-
 
 def io_write_bytes(pid):
     """(write_bytes, cancelled_write_bytes) of /proc/PID/io."""
@@ -258,20 +209,6 @@ def window(a, b, n_procs):
     return res
 
 
-def api(base, method, path, body=None, timeout=30):
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(base + path, data=data, method=method,
-                                 headers={"Content-Type": "application/json"} if data else {})
-    with urllib.request.urlopen(req, timeout=timeout) as r:
-        return json.loads(r.read() or b"null")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def clip_payload_rate(clip):
     """Bytes a second of the clip's video packets (what camsim sends, looped)."""
     out = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
@@ -332,31 +269,6 @@ def ffprobe_duration(path):
         return None, str(e)
 
 
-def perf_profile_cmd(data, seconds=None, pid=None):
-    cmd = ["perf", "record", "-F", "999", "--call-graph", "dwarf,16384", "-o", str(data)]
-    if pid:
-        cmd += ["-p", str(pid), "--", "sleep", str(seconds)]
-    return cmd
-
-
-def perf_report(data, out):
-    def report(opts, limit):
-        r = subprocess.run(["perf", "report", "-i", str(data), "--stdio", "-g", "none",
-                            "--percent-limit", str(limit)] + opts,
-                           capture_output=True, text=True, timeout=900)
-        lines = [ln.rstrip() for ln in r.stdout.splitlines()
-                 if ln.startswith("# Samples:") or
-                 (ln.strip() and not ln.startswith("#") and "%" in ln and
-                  not re.search(r"\] 0x[0-9a-f]+\s", ln))]
-        return "\n".join(lines)
-
-    by_dso = report(["--no-children", "--sort", "dso"], 0.5)
-    by_sym = report(["--no-children", "--sort", "comm,dso,symbol"], 0.8)
-    incl = report(["--children", "--sort", "symbol"], 4)
-    Path(str(out) + ".txt").write_text(by_dso + "\n\n" + by_sym + "\n\n" + incl + "\n")
-    return by_dso, by_sym, incl
-
-
 # ---------------------------------------------------------------------------
 # vigil
 # ---------------------------------------------------------------------------
@@ -372,70 +284,16 @@ def log_time(line):
         tzinfo=datetime.timezone.utc).timestamp()
 
 
-class Vigil:
-    def __init__(self, binary, workdir, env=None, port=0, wrap=None, wait=True):
-        self.workdir = Path(workdir)
-        self.workdir.mkdir(parents=True, exist_ok=True)
-        self.data = self.workdir / "data"
-        self.log_path = self.workdir / "vigil.log"
-        self.log = open(self.log_path, "w")
-        e = dict(os.environ)
-        e.update(env or {})
-        cmd = [binary, "serve", "--listen", f"127.0.0.1:{port}", "--data", str(self.data)]
-        self.wrapper = None
-        self.t_spawn = time.time()
-        if wrap:
-            # perf record -- vigil ...: vigil is perf's child
-            self.wrapper = spawn(wrap + ["--"] + cmd, stdout=self.log, stderr=self.log, env=e)
-            self.proc = None
-            self.pid = None
-            for _ in range(400):
-                kids = children(self.wrapper.pid)
-                if kids:
-                    self.pid = kids[0]
-                    break
-                if self.wrapper.poll() is not None:
-                    break
-                time.sleep(0.005)
-            if self.pid is None:
-                raise RuntimeError(f"vigil did not start under perf; see {self.log_path}")
-        else:
-            self.proc = spawn(cmd, stdout=self.log, stderr=self.log, env=e)
-            self.pid = self.proc.pid
-        self.port = port or None
-        if wait:
-            self.wait_listening()
+class Vigil(common.Vigil):
+    """common.Vigil given 30 s to listen (its log read every 20 ms) and STOP_S to stop, with
+    the recording figures of its API."""
 
-    def alive(self):
-        if self.proc is not None:
-            return self.proc.poll() is None
-        return os.path.exists(f"/proc/{self.pid}")
-
-    def wait_listening(self, timeout=30):
-        deadline = time.monotonic() + timeout
-        while True:
-            m = re.search(r"listening addr=127\.0\.0\.1:(\d+)", self.log_path.read_text())
-            if m:
-                self.port = int(m.group(1))
-                break
-            if not self.alive() or time.monotonic() > deadline:
-                raise RuntimeError(f"vigil did not start; see {self.log_path}")
-            time.sleep(0.02)
-        self.base = f"http://127.0.0.1:{self.port}"
-
-    def add_camera(self, i, url):
-        return api(self.base, "POST", "/api/cameras", {"name": f"bench {i + 1}",
-                                                        "stream_url": url})
+    def __init__(self, binary, workdir, **kw):
+        super().__init__(binary, workdir, listen_timeout=30, poll=0.02, stop_timeout=STOP_S,
+                         **kw)
 
     def start_streams(self, cams, timeout=90):
-        streams = [api(self.base, "POST", "/api/streams/start", {"camera_id": c["id"]})["id"]
-                   for c in cams]
-        deadline = time.monotonic() + timeout
-        for sid in streams:
-            while api(self.base, "GET", f"/api/streams/{sid}")["status"] != "RUNNING":
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"stream {sid} not RUNNING; see {self.log_path}")
-                time.sleep(0.1)
+        self.wait_running([self.start_stream(c["id"]) for c in cams], timeout)
         self.cams = cams
 
     def bytes_in(self):
@@ -447,31 +305,6 @@ class Vigil:
 
     def bytes_written_api(self):
         return sum(self.recording(c["id"])["bytes_written"] for c in getattr(self, "cams", []))
-
-    def close(self):
-        if self.proc is not None:
-            stop([self.proc])
-        else:
-            if self.pid and os.path.exists(f"/proc/{self.pid}"):
-                try:
-                    os.kill(self.pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
-            if self.wrapper is not None:
-                try:
-                    self.wrapper.wait(timeout=60)
-                except subprocess.TimeoutExpired:
-                    pass
-                stop([self.wrapper])
-        self.log.close()
-
-
-def children(pid):
-    try:
-        with open(f"/proc/{pid}/task/{pid}/children") as f:
-            return [int(x) for x in f.read().split()]
-    except OSError:
-        return []
 
 
 # ---------------------------------------------------------------------------
@@ -500,7 +333,7 @@ def run_ffmpeg(args, urls, work, name, muxer):
         b = Snap(pids, folder)
         res = window(a, b, n)
     finally:
-        stop(procs)
+        stop(procs, STOP_S)
     errs = sum(1 for i in range(n) if (folder / f"cam{i + 1}" / "ffmpeg.log").stat().st_size)
     res["logs_with_errors"] = errs
     first = folder / "cam1" / "out000.mp4"
@@ -534,7 +367,7 @@ def part1(args, sim, urls, work):
     rec_dir = v.data / "recordings"
     try:
         res["vigil_idle_rss_kib"] = memory_kib(v.pid)[0]
-        cams = [v.add_camera(i, u) for i, u in enumerate(urls)]
+        cams = [v.create_camera(u, f"bench {i + 1}") for i, u in enumerate(urls)]
         v.start_streams(cams)
         time.sleep(args.warmup)
         a = Snap([v.pid], rec_dir, vigil=v, threads_of=v.pid)
@@ -576,9 +409,9 @@ def part1(args, sim, urls, work):
         if args.profile == "always" or (args.profile == "auto" and not res["met"][0]):
             print("part 1: profiling vigil while it records", flush=True)
             data = work / "perf-part1.data"
-            p = subprocess.run(perf_profile_cmd(data, args.profile_seconds, v.pid),
-                               capture_output=True, text=True, timeout=args.profile_seconds + 120)
-            res["profile"] = (perf_report(data, work / "perf-part1") if p.returncode == 0
+            p = perf_record(data, v.pid, args.profile_seconds)
+            res["profile"] = (perf_summary(data, work / "perf-part1", "comm,dso,symbol", 900)
+                              if p.returncode == 0
                               else (f"perf record failed: {p.stderr[-400:]}", "", ""))
     finally:
         v.close()
@@ -595,61 +428,12 @@ def part1(args, sim, urls, work):
 # part 2: retention over a million index rows
 # ---------------------------------------------------------------------------
 
-class HealthSampler(threading.Thread):
-    """GET /health on one keep-alive connection every `interval` s; (wall time, ms)."""
-
-    def __init__(self, port, interval, limit_s):
-        super().__init__(daemon=True)
-        self.port, self.interval, self.limit_s = port, interval, limit_s
-        self.samples, self.failures, self.first_failure = [], 0, None
-        self.halt = threading.Event()
-        self.connected_at = None
-
-    def run(self):
-        conn = None
-        start = time.monotonic()
-        while not self.halt.is_set() and time.monotonic() - start < self.limit_s:
-            if conn is None:
-                try:
-                    conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-                    conn.connect()
-                    if self.connected_at is None:
-                        self.connected_at = time.time()
-                except OSError:
-                    conn = None
-                    self.halt.wait(0.001)  # not listening yet
-                    continue
-            t_wall = time.time()
-            t_next = time.monotonic() + self.interval
-            t0 = time.perf_counter()
-            try:
-                conn.request("GET", "/health")
-                r = conn.getresponse()
-                r.read()
-                self.samples.append((t_wall, (time.perf_counter() - t0) * 1000))
-                if r.status != 200:
-                    self.failures += 1
-                    self.first_failure = self.first_failure or f"status {r.status}"
-            except Exception as e:
-                self.samples.append((t_wall, (time.perf_counter() - t0) * 1000))
-                self.failures += 1
-                self.first_failure = self.first_failure or f"{type(e).__name__}: {e}"
-                conn.close()
-                conn = None
-            self.halt.wait(max(0.0, t_next - time.monotonic()))
-        if conn is not None:
-            conn.close()
-
-
 def stats_ms(values):
     lat = sorted(values)
     if not lat:
         return {"samples": 0}
-
-    def pct(p):
-        return lat[min(len(lat) - 1, int(round(p / 100 * (len(lat) - 1))))]
-
-    return {"samples": len(lat), "p50": pct(50), "p99": pct(99), "max": lat[-1],
+    return {"samples": len(lat), "p50": rank_pct(lat, 50), "p99": rank_pct(lat, 99),
+            "max": lat[-1],
             "over_10ms": sum(x > 10 for x in lat), "over_5ms": sum(x > 5 for x in lat)}
 
 
@@ -724,7 +508,8 @@ def retention_run(args, data_src, run_dir, port, wrap=None, files=True):
     shutil.copytree(data_src, run_dir / "data",
                     ignore=None if files else shutil.ignore_patterns("recordings"))
     subprocess.run(["sync"], timeout=300)
-    sampler = HealthSampler(port, args.health_interval, args.retention_timeout + 30)
+    sampler = HealthSampler(port, args.health_interval, args.retention_timeout + 30,
+                            grid=False, wait_listen=True, timeout=10)
     sampler.start()
     v = Vigil(args.vigil, run_dir, port=port, wrap=wrap, wait=False)
     res = {"port": port}
@@ -797,7 +582,7 @@ def part2(args, work):
     tmpl = base / "template"
     v = Vigil(args.vigil, tmpl)
     try:
-        cam_ids = [v.add_camera(i, f"rtsp://127.0.0.1:9/never{i + 1}")["id"]
+        cam_ids = [v.create_camera(f"rtsp://127.0.0.1:9/never{i + 1}", f"bench {i + 1}")["id"]
                    for i in range(args.retention_cameras)]
     finally:
         v.close()
@@ -837,10 +622,9 @@ def part2(args, work):
         data = work / "perf-part2.data"
         try:
             r = retention_run(args, tmpl / "data", base / "profiled", port,
-                              wrap=["perf", "record", "-F", "999", "--call-graph",
-                                    "dwarf,16384", "-o", str(data)])
+                              wrap=perf_record_cmd(data))
             res["profiled_run"] = r
-            res["profile"] = perf_report(data, work / "perf-part2")
+            res["profile"] = perf_summary(data, work / "perf-part2", "comm,dso,symbol", 900)
         except Exception as e:  # the profile is extra: report, do not fail the run
             res["profile"] = (f"perf failed: {e}", "", "")
     res["best"] = best
@@ -851,32 +635,8 @@ def part2(args, work):
 # the report
 # ---------------------------------------------------------------------------
 
-def yes(b):
-    return "MET" if b else "**NOT MET**"
-
-
-def machine(work):
-    model = "?"
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = "?"
-    try:
-        mem = f"{int(open('/proc/meminfo').readline().split()[1]) / 1024 / 1024:.1f} GiB"
-    except (OSError, ValueError, IndexError):
-        pass
-
-    def first(cmd):
-        try:
-            t = subprocess.run(cmd, capture_output=True, text=True, timeout=10)
-            return (t.stdout + t.stderr).strip().splitlines()[0]
-        except Exception:
-            return "?"
-
+def work_fs(work):
+    """The filesystem the work directory is on, and its mount options."""
     fs = "?"
     try:
         best = ""
@@ -887,28 +647,25 @@ def machine(work):
                 best, fs = mnt, f"{kind} on {dev} mounted at {mnt} ({opts})"
     except OSError:
         pass
-    return (f"{os.cpu_count()} cores ({model}), {mem} RAM, Linux {platform.release()}; "
-            f"{first(['ffmpeg', '-version'])}; SQLite {sqlite3.sqlite_version} (the fill); "
-            f"work directory: {fs}")
+    return fs
 
 
 def mb(x):
     return f"{x / 1e6:.1f}"
 
 
-def profile_md(title, prof):
-    by_dso, by_sym, incl = prof
-    return [f"### Where vigil's time goes: {title}", "",
-            "`perf record -F 999 --call-graph dwarf`; self time by DSO, self time by "
-            "thread/DSO/symbol, then time by symbol with callees included (over 4%; frames "
-            "without a symbol left out):", "",
-            "```", by_dso, "```", "", "```", by_sym, "```", "", "```", incl, "```", ""]
+PROFILE_HOW = ("`perf record -F 999 --call-graph dwarf`; self time by DSO, self time by "
+               "thread/DSO/symbol, then time by symbol with callees included (over 4%; frames "
+               "without a symbol left out):")
 
 
 def report(args, p1, p2, cmdline, work, started):
+    sqlite = f"SQLite {sqlite3.sqlite_version} (the fill)"
+    fs = f"work directory: {work_fs(work)}"
     lines = [f"# bench/record, {datetime.date.today().isoformat()}", "",
              f"Command: `{cmdline}` (release build, inside `unshare -n`: loopback only).", "",
-             f"Machine: {machine(work)}. Load average at the start: {started}.", "",
+             f"Machine: {machine([tool_version(['ffmpeg', '-version']), sqlite, fs])}. "
+             f"Load average at the start: {started}.", "",
              f"vigil: {args.binary_facts} (copied at the start; every part runs the copy).",
              ""]
     if p1:
@@ -1072,13 +829,7 @@ def report(args, p1, p2, cmdline, work, started):
             "perf runs.", "",
             "vigil's log lines of the first run (record, store):", "", "```",
             *p2["runs"][0]["log_tail"], "```", ""]
-    profs = [(t, p.get("profile")) for t, p in (("part 1, recording", p1),
-                                                ("part 2, retention", p2))
-             if p and p.get("profile")]
-    if profs:
-        lines += ["## Profiles", ""]
-        for t, prof in profs:
-            lines += profile_md(t, prof)
+    lines += profiles_md((("part 1, recording", p1), ("part 2, retention", p2)), PROFILE_HOW)
     return "\n".join(lines) + "\n"
 
 
@@ -1141,7 +892,7 @@ def main():
         if 2 in parts:
             p2 = part2(args, work)
     finally:
-        stop_all()
+        stop_all(STOP_S)
         if args.keep:
             print(f"work directory kept: {work}")
     text = report(args, p1, p2,
@@ -1149,9 +900,7 @@ def main():
                   work, started)
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
-    print(text)
-    if args.out:
-        Path(args.out).write_text(text)
+    emit(text, args.out)
 
 
 if __name__ == "__main__":

@@ -53,9 +53,7 @@ import datetime
 import http.client
 import json
 import os
-import platform
 import random
-import re
 import resource
 import shutil
 import signal
@@ -65,7 +63,6 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 import requests
@@ -75,56 +72,17 @@ sys.path.insert(0, str(ROOT / "tests" / "tools"))
 from camsim import CameraSimulator, default_cache_dir, ensure_clip  # noqa: E402
 sys.path.insert(0, str(ROOT / "bench"))
 from procstat import cpu_ticks, memory_kib  # noqa: E402
+import common  # noqa: E402
+from common import (TICK, emit, fmt, forget, loadavg, machine, on_signal,  # noqa: E402
+                    perf_record, perf_report, spawn, stop, stop_all, tool_version, yes)
 
-TICK = os.sysconf("SC_CLK_TCK")
 CAM_BIG = "still1080"
 CAM_720 = "still720"
 BIG_SIZE = "1920x1080"
 CLIP_FPS = 25  # camsim's clips
 
 # ---------------------------------------------------------------------------
-# processes: every one started here is registered and stopped by its pid
-# ---------------------------------------------------------------------------
-
-STARTED = []
-
-
-def spawn(cmd, **kw):
-    kw.setdefault("stdin", subprocess.DEVNULL)
-    p = subprocess.Popen(cmd, **kw)
-    STARTED.append(p)
-    return p
-
-
-def stop(procs, timeout=10):
-    procs = [p for p in procs if p is not None]
-    for p in procs:
-        if p.poll() is None:
-            try:
-                os.kill(p.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-    deadline = time.monotonic() + timeout
-    for p in procs:
-        try:
-            p.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            os.kill(p.pid, signal.SIGKILL)
-            p.wait(timeout=5)
-        if p in STARTED:
-            STARTED.remove(p)
-
-
-def stop_all():
-    stop(list(reversed(STARTED)))
-
-
-def on_signal(signum, frame):
-    raise SystemExit(f"signal {signum}")
-
-
-# ---------------------------------------------------------------------------
-# small helpers
+# small helpers (processes, vigil, the API: bench/common.py)
 # ---------------------------------------------------------------------------
 
 def pct(values, q):
@@ -143,11 +101,6 @@ def summary(ms):
             "min": min(ms) if ms else None, "mean": sum(ms) / len(ms) if ms else None}
 
 
-def loadavg():
-    with open("/proc/loadavg") as f:
-        return " ".join(f.read().split()[:3])
-
-
 def jpeg_size(data):
     """(width, height) from a JPEG's SOF marker, or None."""
     i = 2
@@ -161,14 +114,6 @@ def jpeg_size(data):
                                                                              "big")
         i += 2 + length
     return None
-
-
-def api(base, method, path, body=None, timeout=30):
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(base + path, data=data, method=method,
-                                 headers={"Content-Type": "application/json"} if data else {})
-    with urllib.request.urlopen(req, timeout=timeout) as r:
-        return json.loads(r.read() or b"null")
 
 
 def clip_gop(cache_dir, size):
@@ -193,67 +138,22 @@ def clip_gop(cache_dir, size):
 # vigil
 # ---------------------------------------------------------------------------
 
-class Vigil:
-    def __init__(self, binary, workdir, extra=()):
-        self.workdir = Path(workdir)
-        self.workdir.mkdir(parents=True, exist_ok=True)
-        self.log_path = self.workdir / "vigil.log"
-        self.log = open(self.log_path, "w")
-        self.proc = spawn([binary, "serve", "--listen", "127.0.0.1:0", "--data",
-                           str(self.workdir / "data"), *extra],
-                          stdout=self.log, stderr=self.log)
-        self.pid = self.proc.pid
-        port = None
-        for _ in range(300):
-            m = re.search(r"listening addr=127\.0\.0\.1:(\d+)", self.log_path.read_text())
-            if m:
-                port = int(m.group(1))
-                break
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.05)
-        if port is None:
-            raise RuntimeError(f"vigil did not start; see {self.log_path}")
-        self.port = port
-        self.base = f"http://127.0.0.1:{port}"
-
-    def add_camera(self, url, name, timeout=60):
-        """(camera id, stream id) of a new camera whose stream is RUNNING."""
-        cam = api(self.base, "POST", "/api/cameras", {"name": name, "stream_url": url})
-        st = api(self.base, "POST", "/api/streams/start", {"camera_id": cam["id"]})
-        deadline = time.monotonic() + timeout
-        while api(self.base, "GET", f"/api/streams/{st['id']}")["status"] != "RUNNING":
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"stream {st['id']} not RUNNING; see {self.log_path}")
-            time.sleep(0.1)
-        return cam["id"], st["id"]
-
+class Vigil(common.Vigil):
     def stats(self, sid, session=None):
         getter = session.get if session else requests.get
         return getter(f"{self.base}/api/streams/{sid}", timeout=10).json()["stats"]
-
-    def close(self):
-        stop([self.proc])
-        self.log.close()
 
 
 def perf_profile(pid, seconds, out):
     """perf record on pid for `seconds` (1999 Hz, no call graphs); returns (by thread
     name, by DSO, by DSO and symbol) report texts."""
     data = str(out) + ".data"
-    rec = subprocess.run(["perf", "record", "-F", "1999", "-o", data, "-p", str(pid), "--",
-                          "sleep", str(seconds)], capture_output=True, text=True,
-                         timeout=seconds + 120)
+    rec = perf_record(data, pid, seconds, freq=1999, call_graph=False)
     if rec.returncode != 0:
         return (f"perf record failed: {rec.stderr[-500:]}", "", "")
 
     def report(opts, limit):
-        r = subprocess.run(["perf", "report", "-i", data, "--stdio", "--no-children",
-                            "--percent-limit", str(limit)] + opts,
-                           capture_output=True, text=True, timeout=600)
-        return "\n".join(ln.rstrip() for ln in r.stdout.splitlines()
-                         if ln.startswith("# Samples:") or
-                         (ln.strip() and not ln.startswith("#") and "%" in ln))
+        return perf_report(data, ["--no-children"] + opts, limit, drop_unresolved=False)
 
     return report(["--sort", "pid"], 1), report(["--sort", "dso"], 1), \
         report(["--sort", "dso,symbol"], 1.5)
@@ -324,10 +224,11 @@ def snapshot(session, url):
 def part1(args, sim, work):
     gop, clip_frames = clip_gop(sim.cache_dir, BIG_SIZE)
     # --debug-endpoints: only for check_phase's test reader
-    v = Vigil(args.vigil, work / "vigil-snap", ["--debug-endpoints"])
+    v = Vigil(args.vigil, work / "vigil-snap", extra=["--debug-endpoints"])
     res = {"gop": gop, "clip_frames": clip_frames, "anomalies": []}
     try:
-        cam_id, sid = v.add_camera(sim.url(CAM_BIG), "bench 1080p")
+        cam, sid, _ = v.add_camera(sim.url(CAM_BIG), "bench 1080p")
+        cam_id = cam["id"]
         s = requests.Session()
         url = f"{v.base}/api/cameras/{cam_id}/snapshot.jpg"
         clock = GopClock(v, sid, s, gop)
@@ -435,8 +336,7 @@ def part1(args, sim, work):
                 stop([p])
                 err = b"timeout"
             ms = (time.perf_counter() - t0) * 1000
-            if p in STARTED:
-                STARTED.remove(p)
+            forget(p)
             ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
             ok = p.returncode == 0 and out.exists() and out.stat().st_size > 0
             if ok:
@@ -684,7 +584,8 @@ def part2(args, sim, work):
     v = Vigil(args.vigil, work / "vigil-cpu")
     rows = []
     try:
-        cam_id, sid = v.add_camera(sim.url(CAM_720), "bench 720p")
+        cam, sid, _ = v.add_camera(sim.url(CAM_720), "bench 720p")
+        cam_id = cam["id"]
         time.sleep(args.warmup)
         n, many = args.viewers, args.many
         mjpeg = f"/api/cameras/{cam_id}/mjpeg?fps={args.fps}&quality=80"
@@ -737,41 +638,12 @@ def part2(args, sim, work):
 # the report
 # ---------------------------------------------------------------------------
 
-def met(b):
-    return "MET" if b else "**NOT MET**"
-
-
-def machine():
-    model = "?"
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = "?"
-    try:
-        mem = f"{int(open('/proc/meminfo').readline().split()[1]) / 1024 / 1024:.1f} GiB"
-    except (OSError, ValueError, IndexError):
-        pass
-    try:
-        ff = subprocess.run(["ffmpeg", "-version"], capture_output=True, text=True,
-                            timeout=10).stdout.splitlines()[0]
-    except Exception:
-        ff = "ffmpeg ?"
-    return (f"{os.cpu_count()} cores (nproc; {model}), {mem} RAM, Linux {platform.release()}; "
-            f"{ff}")
-
-
-def fmt(x, digits=1):
-    return "–" if x is None else f"{x:.{digits}f}"
-
-
 def report(args, p1, p2, cmdline, load_start):
+    ffmpeg = tool_version(["ffmpeg", "-version"], "ffmpeg ?")
     lines = [f"# bench/still, {datetime.date.today().isoformat()}", "",
              f"Command: `{cmdline}` (release build, inside `unshare -n`: loopback only).", "",
-             f"Machine: {machine()}. Load average at the start: {load_start}.", ""]
+             f"Machine: {machine([ffmpeg], 'nproc; ')}. Load average at the start: {load_start}.",
+             ""]
     if p1:
         ck, wm, md, ff = (summary(p1["cold_key"]), summary(p1["warm"]), summary(p1["cold_mid"]),
                           summary(p1["ffmpeg"]))
@@ -805,14 +677,14 @@ def report(args, p1, p2, cmdline, load_start):
             "|---|---|---|---|---|---|---|",
             f"| **cold at a new key frame** (`miss`: 1 I-frame decoded, scaled, encoded) | "
             f"{ck['n']} | {fmt(ck['p50'])} | {fmt(ck['p95'])} | {fmt(ck['max'])} | p95 ≤ 50 | "
-            f"{met(p1['met']['cold'])} |",
+            f"{yes(p1['met']['cold'])} |",
             f"| cold mid-GOP (`miss` after a random 0.2–1.5 s pause; frames to decode: mean "
             f"{fmt(sum(frames) / len(frames) if frames else None)}, max "
             f"{max(frames) if frames else '–'}) | {md['n']} | {fmt(md['p50'])} | "
             f"{fmt(md['p95'])} | {fmt(md['max'])} | | |",
             f"| **warm** (`hit`, the same request again at once) | {wm['n']} | "
             f"{fmt(wm['p50'], 2)} | {fmt(wm['p95'], 2)} | {fmt(wm['max'], 2)} | p95 ≤ 2 | "
-            f"{met(p1['met']['warm'])} |",
+            f"{yes(p1['met']['warm'])} |",
             f"| first snapshot after start (`{first['cache']}`; decoder and encoder created; "
             f"{first['pos']} frames of the GOP to decode) | 1 | "
             f"{fmt(first['ms'])} | | | | |",
@@ -825,9 +697,9 @@ def report(args, p1, p2, cmdline, load_start):
         if ff["n"] and ck["n"]:
             ratios = [
                 f"| ffmpeg p50 / vigil cold (key frame) p50 | {ff['p50'] / ck['p50']:.0f}× | "
-                f"≥ 10× | {met(ff['p50'] >= 10 * ck['p50'])} |",
+                f"≥ 10× | {yes(ff['p50'] >= 10 * ck['p50'])} |",
                 f"| ffmpeg p95 / vigil cold (key frame) p95 | {ff['p95'] / ck['p95']:.0f}× | "
-                f"≥ 10× | {met(ff['p95'] >= 10 * ck['p95'])} |"]
+                f"≥ 10× | {yes(ff['p95'] >= 10 * ck['p95'])} |"]
             if md["n"]:
                 ratios.append(f"| ffmpeg p50 / vigil cold mid-GOP p50 | "
                               f"{ff['p50'] / md['p50']:.0f}× | | |")
@@ -974,9 +846,7 @@ def main():
     text = report(args, p1, p2,
                   (args.cmdline or "bench/still/run.sh " + " ".join(sys.argv[1:])).strip(),
                   load_start)
-    print(text)
-    if args.out:
-        Path(args.out).write_text(text)
+    emit(text, args.out)
 
 
 if __name__ == "__main__":

@@ -55,122 +55,45 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "tools"))
 from camsim import CameraSimulator, default_cache_dir  # noqa: E402
 sys.path.insert(0, str(ROOT / "bench"))
-from procstat import cpu_ticks, memory_kib  # noqa: E402
+from procstat import memory_kib  # noqa: E402
+import common  # noqa: E402
+from common import (api, cpu_model, emit, fmt, forget, loadavg, measure,  # noqa: E402
+                    on_signal, spawn, stop, stop_all)
 
-TICK = os.sysconf("SC_CLK_TCK")
 # The machine may be shared: vigil, the client and camsim get the larger share of their CPUs.
 NICE = ["nice", "-n", "-15"]
 MEDIAMTX_REFERENCE = ("MediaMTX users report 150 viewers using 3 cores at 99% "
                       "(about 50 viewers a core)")
 
 # ---------------------------------------------------------------------------
-# processes: every one started here is registered and stopped by its pid
+# vigil (processes, the API: bench/common.py)
 # ---------------------------------------------------------------------------
 
-STARTED = []
+class Vigil(common.Vigil):
+    """common.Vigil pinned to `cpu` at nice -15 (taskset execs vigil: the pid is vigil's),
+    WebRTC on a UDP port of its choosing, which it reports."""
 
-
-def spawn(cmd, **kw):
-    kw.setdefault("stdin", subprocess.DEVNULL)
-    p = subprocess.Popen(cmd, **kw)
-    STARTED.append(p)
-    return p
-
-
-def stop(procs, timeout=10):
-    procs = [p for p in procs if p is not None]
-    for p in procs:
-        if p.poll() is None:
-            try:
-                os.kill(p.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-    deadline = time.monotonic() + timeout
-    for p in procs:
-        try:
-            p.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            os.kill(p.pid, signal.SIGKILL)
-            p.wait(timeout=5)
-        if p in STARTED:
-            STARTED.remove(p)
-
-
-def stop_all():
-    stop(list(reversed(STARTED)))
-
-
-def on_signal(signum, frame):
-    raise SystemExit(f"signal {signum}")
-
-
-def api(base, method, path, body=None, timeout=30):
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(base + path, data=data, method=method,
-                                 headers={"Content-Type": "application/json"} if data else {})
-    with urllib.request.urlopen(req, timeout=timeout) as r:
-        return json.loads(r.read() or b"null")
-
-
-def loadavg():
-    with open("/proc/loadavg") as f:
-        return " ".join(f.read().split()[:3])
-
-
-# ---------------------------------------------------------------------------
-# vigil
-# ---------------------------------------------------------------------------
-
-class Vigil:
     def __init__(self, binary, workdir, cpu):
-        self.workdir = Path(workdir)
-        self.workdir.mkdir(parents=True, exist_ok=True)
-        self.log_path = self.workdir / "vigil.log"
-        self.log = open(self.log_path, "w")
-        env = dict(os.environ, VIGIL_WEBRTCLOCALUDPADDRESS="127.0.0.1:0")
-        # taskset execs vigil: the pid is vigil's.
-        self.proc = spawn([*NICE, "taskset", "-c", str(cpu), binary, "serve", "--listen",
-                           "127.0.0.1:0",
-                           "--data", str(self.workdir / "data")],
-                          stdout=self.log, stderr=self.log, env=env)
-        self.pid = self.proc.pid
-        port = None
-        for _ in range(300):
-            m = re.search(r"listening addr=127\.0\.0\.1:(\d+)", self.log_path.read_text())
-            if m:
-                port = int(m.group(1))
-                break
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.05)
-        if port is None:
-            raise RuntimeError(f"vigil did not start; see {self.log_path}")
-        self.base = f"http://127.0.0.1:{port}"
-        self.udp_address = api(self.base, "GET", "/api/webrtc/sessions")["udp_address"]
+        super().__init__(binary, workdir, env={"VIGIL_WEBRTCLOCALUDPADDRESS": "127.0.0.1:0"},
+                         prefix=[*NICE, "taskset", "-c", str(cpu)])
+        self.udp_address = self.sessions()["udp_address"]
         self.udp_port = int(self.udp_address.rsplit(":", 1)[1])
         self.url = None  # the WHEP URL, once a camera is added
         self.client_args = []
 
     def add_camera(self, url, name, timeout=60):
-        """The path name of a new camera whose stream is RUNNING."""
-        cam = api(self.base, "POST", "/api/cameras", {"name": name, "stream_url": url})
-        st = api(self.base, "POST", "/api/streams/start", {"camera_id": cam["id"]})
-        deadline = time.monotonic() + timeout
-        while True:
-            info = api(self.base, "GET", f"/api/streams/{st['id']}")
-            if info["status"] == "RUNNING" and info["stats"].get("frames_in", 0) > 25:
-                self.url = f"{self.base}/whep/{info['path']}"
-                return info["path"], st["id"]
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"stream {st['id']} not RUNNING; see {self.log_path}")
-            time.sleep(0.1)
+        """The path name and stream id of a new camera whose stream is RUNNING with more
+        than 25 frames in."""
+        _, sid, info = super().add_camera(url, name, timeout,
+                                          ready=lambda i: i["stats"].get("frames_in", 0) > 25)
+        self.url = f"{self.base}/whep/{info['path']}"
+        return info["path"], sid
 
     def sessions(self):
         return api(self.base, "GET", "/api/webrtc/sessions")
@@ -184,17 +107,6 @@ class Vigil:
                 return True
             time.sleep(0.2)
         return False
-
-    def close(self):
-        stop([self.proc])
-        self.log.close()
-
-
-def cpu_percent_over(pid, seconds):
-    a = cpu_ticks(pid)
-    t = time.monotonic()
-    time.sleep(seconds)
-    return 100.0 * (cpu_ticks(pid) - a) / TICK / (time.monotonic() - t)
 
 
 # ---------------------------------------------------------------------------
@@ -395,8 +307,7 @@ def run_load(args, target, n, verify, perf_data=None):
     p.wait()
     killer.cancel()
     t.join(timeout=180)
-    if p in STARTED:
-        STARTED.remove(p)
+    forget(p)
     if p.returncode != 0:
         raise RuntimeError(f"whep_load exited with {p.returncode}: {events[-5:]}")
     r = json.loads(out)
@@ -498,20 +409,8 @@ def sweep(args, target, name, counts, perf_count):
 # the report
 # ---------------------------------------------------------------------------
 
-def fmt(x, digits=1):
-    return "–" if x is None else f"{x:.{digits}f}"
-
-
 def machine():
-    model = "?"
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{model}, {os.cpu_count()} CPUs, Linux {platform.release()}"
+    return f"{cpu_model()}, {os.cpu_count()} CPUs, Linux {platform.release()}"
 
 
 def fit(rows):
@@ -775,7 +674,7 @@ def main():
                     binary.stat().st_mtime, datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
                 "binary_sha256": digest.stdout.split()[0] if digest.stdout else "?",
                 "udp_address": vigil.udp_address}
-        info["ingest_cpu"] = cpu_percent_over(vigil.pid, 10)
+        info["ingest_cpu"] = measure([vigil.pid], 10)["cpu_pct"]
         print(f"vigil pid {vigil.pid} {vigil.base} udp {vigil.udp_address}; ingest alone "
               f"{info['ingest_cpu']:.2f}% of a core", flush=True)
         rows, ref, sat, skipped, perf = sweep(args, vigil, "vigil", counts, args.profile_count)
@@ -792,9 +691,7 @@ def main():
             print("janus is not installed (apt-get install janus): the peer is not run",
                   flush=True)
         text = report(args, info, sides, perf, args.cmdline)
-        print(text)
-        if args.out:
-            Path(args.out).write_text(text)
+        emit(text, args.out)
         (work / "sides.json").write_text(json.dumps(sides, indent=2))
     finally:
         for side in (janus, vigil):
