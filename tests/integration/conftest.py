@@ -195,6 +195,27 @@ class VigilServer:
         assert r.status_code == 201, r.text
         return r.json()
 
+    def wait_running(self, stream_id, timeout=15.0):
+        """Waits until the stream is RUNNING (frames flow); fails after `timeout` s."""
+        deadline = time.monotonic() + timeout
+        while True:
+            status = self.get(f"/api/streams/{stream_id}").json()["status"]
+            if status == "RUNNING":
+                return
+            assert time.monotonic() < deadline, f"stream {stream_id} not RUNNING within " \
+                                                f"{timeout}s (last {status})"
+            time.sleep(0.05)
+
+    def start_camera(self, name, stream_url, start=None, **fields):
+        """A new camera (`fields` as in create_camera) with its stream started
+        (`start`: start_stream's fields), RUNNING unless on demand. Returns
+        (camera, stream)."""
+        cam = self.create_camera(name=name, stream_url=stream_url, **fields)
+        st = self.start_stream(cam["id"], **(start or {}))
+        if not (start or {}).get("on_demand"):
+            self.wait_running(st["id"])
+        return cam, st
+
     # ---- the log ----
 
     def _read_log(self):

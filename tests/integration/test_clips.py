@@ -64,10 +64,7 @@ def restart_and_wait_for_retention(vigil):
 
 def test_a_clip_keeps_its_segments_until_it_is_deleted(factory, sim):
     vigil = factory("keep", env=ENV)
-    cam = vigil.create_camera(name="yard", stream_url=sim.url("k1"))
-    st = vigil.start_stream(cam["id"])
-    wait_for(lambda: vigil.get(f"/api/streams/{st['id']}").json()["status"] == "RUNNING", 15,
-             "RUNNING")
+    cam, _ = vigil.start_camera("yard", sim.url("k1"))
     assert vigil.post(f"/api/cameras/{cam['id']}/recording/start").status_code == 200
     wait_for(lambda: vigil.get(f"/api/cameras/{cam['id']}/recordings").json()["segments"] >= 4,
              30, "4 segments")

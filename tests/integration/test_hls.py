@@ -43,11 +43,7 @@ _started = {}
 def live_camera(vigil, sim, name, **fields):
     """A camera of the simulator with a running stream (once per module)."""
     if name not in _started:
-        cam = vigil.create_camera(name=name, stream_url=sim.url(name), **fields)
-        st = vigil.start_stream(cam["id"])
-        wait_for(lambda: vigil.get(f"/api/streams/{st['id']}").json()["status"] == "RUNNING",
-                 15, "RUNNING")
-        _started[name] = (cam, st)
+        _started[name] = vigil.start_camera(name, sim.url(name), **fields)
     return _started[name]
 
 

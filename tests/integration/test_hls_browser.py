@@ -13,7 +13,6 @@ import pytest
 
 from browser import browser_unavailable, play_hls
 from conftest import ServerFactory
-from hls_util import wait_for
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 from camsim import CameraSimulator, default_cache_dir  # noqa: E402
@@ -46,11 +45,7 @@ def vigil(tmp_path_factory):
 
 
 def running_camera(vigil, sim, name):
-    cam = vigil.create_camera(name=name, stream_url=sim.url(name))
-    st = vigil.start_stream(cam["id"])
-    wait_for(lambda: vigil.get(f"/api/streams/{st['id']}").json()["status"] == "RUNNING",
-             15, "RUNNING")
-    return cam
+    return vigil.start_camera(name, sim.url(name))[0]
 
 
 def keep(name, result):

@@ -27,10 +27,7 @@ def recorded(tmp_path_factory):
         factory = ServerFactory(tmp_path_factory.mktemp("playback"))
         try:
             vigil = factory("pb", env=ENV)
-            cam = vigil.create_camera(name="pb1", stream_url=sim.url("pb1"))
-            st = vigil.start_stream(cam["id"])
-            wait_for(lambda: vigil.get(f"/api/streams/{st['id']}").json()["status"] == "RUNNING",
-                     15, "RUNNING")
+            cam, _ = vigil.start_camera("pb1", sim.url("pb1"))
             assert vigil.post(f"/api/cameras/{cam['id']}/recording/start").status_code == 200
             wait_for(lambda: vigil.get(f"/api/cameras/{cam['id']}/recordings").json()
                      ["recorded_ms"] >= 10000, 40, "10 s recorded")

@@ -36,11 +36,7 @@ def factory(tmp_path_factory):
 
 
 def running_camera(vigil, sim, name):
-    cam = vigil.create_camera(name=name, stream_url=sim.url(name))
-    st = vigil.start_stream(cam["id"])
-    wait_for(lambda: vigil.get(f"/api/streams/{st['id']}").json()["status"] == "RUNNING", 15,
-             "RUNNING")
-    return cam, st
+    return vigil.start_camera(name, sim.url(name))
 
 
 def ffprobe(path):

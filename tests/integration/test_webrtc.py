@@ -54,12 +54,7 @@ _started = {}
 
 def live_camera(vigil, sim, name, **start):
     if name not in _started:
-        cam = vigil.create_camera(name=name, stream_url=sim.url(name))
-        st = vigil.start_stream(cam["id"], **start)
-        if not start.get("on_demand"):
-            wait_for(lambda: vigil.get(f"/api/streams/{st['id']}").json()["status"] == "RUNNING",
-                     15, "RUNNING")
-        _started[name] = (cam, st)
+        _started[name] = vigil.start_camera(name, sim.url(name), start=start)
     return _started[name]
 
 

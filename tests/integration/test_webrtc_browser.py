@@ -57,11 +57,7 @@ _cams = {}
 
 def running_camera(vigil, sim, name):
     if name not in _cams:
-        cam = vigil.create_camera(name=name, stream_url=sim.url(name))
-        st = vigil.start_stream(cam["id"])
-        wait_for(lambda: vigil.get(f"/api/streams/{st['id']}").json()["status"] == "RUNNING",
-                 15, "RUNNING")
-        _cams[name] = cam
+        _cams[name] = vigil.start_camera(name, sim.url(name))[0]
     return _cams[name]
 
 
