@@ -254,7 +254,7 @@ static void write_config_box(vg_mp4_writer *w, const char type[4], const vg_trac
  * 12.1.3 VisualSampleEntry 'avc1' (14496-15 5.4.2) or 'hvc1' (8.4.1)
  * around the track's avcC or hvcC, which codec/ builds with the parameter
  * sets a decoder starts with (for hvcC with array_completeness 1, as 'hvc1'
- * requires). vigil's key frames also repeat them in-band (lavf_video.c);
+ * requires). vigil's key frames also repeat them in-band (ingest_video.c);
  * 'avc1' and 'hvc1' are what Apple's players take, 'avc3' and 'hev1' are not.
  */
 static void write_visual_entry(vg_mp4_writer *w, const vg_track *track)

@@ -11,7 +11,7 @@
 #include "core/error.h"
 #include "format/fmp4.h"
 #include "format/mp4_export.h"
-#include "source/lavf_video.h"
+#include "source/ingest_video.h"
 #include "vg_test.h"
 
 #include <libavcodec/avcodec.h>
@@ -445,7 +445,7 @@ static void test_errors(void)
 #define REAL_FRAMES 125
 
 /*
- * x264 AUs (AVCC, as source/lavf_video.c makes them) and their track: 25
+ * x264 AUs (AVCC, as source/ingest_video.c makes them) and their track: 25
  * fps, 320x240, no B-frames, an IDR every 25 frames exactly.
  */
 static bool encode_h264(vg_au **aus, size_t *count, vg_track **track_out)
@@ -474,8 +474,8 @@ static bool encode_h264(vg_au **aus, size_t *count, vg_track **track_out)
     vg_track *track = vg_track_create(VG_CODEC_H264);
     track->clock_rate = 90000;
     track->is_video = true;
-    vg_lavf_video v;
-    CHECK_INT_EQ(vg_lavf_video_init(&v, track, ctx->extradata, (size_t)ctx->extradata_size), 0);
+    vg_ingest_video v;
+    CHECK_INT_EQ(vg_ingest_video_init(&v, track, ctx->extradata, (size_t)ctx->extradata_size), 0);
     AVFrame *f = av_frame_alloc();
     f->width = ctx->width;
     f->height = ctx->height;
@@ -499,7 +499,7 @@ static bool encode_h264(vg_au **aus, size_t *count, vg_track **track_out)
             vg_au *au = NULL;
             vg_track *changed = NULL;
             CHECK_INT_EQ(
-                vg_lavf_video_packet(&v, track, pkt->data, (size_t)pkt->size, &au, &changed), 0);
+                vg_ingest_video_packet(&v, track, pkt->data, (size_t)pkt->size, &au, &changed), 0);
             vg_track_unref(&changed);
             if (au && *count < REAL_FRAMES)
                 aus[(*count)++] = au;
@@ -511,7 +511,7 @@ static bool encode_h264(vg_au **aus, size_t *count, vg_track **track_out)
     av_packet_free(&pkt);
     av_frame_free(&f);
     avcodec_free_context(&ctx);
-    vg_lavf_video_deinit(&v);
+    vg_ingest_video_deinit(&v);
     *track_out = track;
     return *count == REAL_FRAMES;
 }

@@ -1,7 +1,7 @@
 /*
  * Unit tests for still/decoder.c and still/jpeg.c: real H.264 (and H.265
  * when FFmpeg has libx265) made by libavcodec's encoders, turned into
- * vigil's AVCC AUs and track by source/lavf_video.c as a camera's packets
+ * vigil's AVCC AUs and track by source/ingest_video.c as a camera's packets
  * would be, decoded, encoded as JPEG, and read back with TurboJPEG.
  *
  * The picture, in limited range (BT.601):
@@ -17,7 +17,7 @@
  * black (16), and one with unconverted chroma a pale red.
  */
 #include "core/error.h"
-#include "source/lavf_video.h"
+#include "source/ingest_video.h"
 #include "still/decoder.h"
 #include "still/jpeg.h"
 #include "vg_test.h"
@@ -73,7 +73,7 @@ static void draw(AVFrame *f, int i)
 
 /*
  * Encodes `frames` frames with `encoder` and converts every packet as a
- * camera's would be (source/lavf_video.c): AVCC AUs and a track with its
+ * camera's would be (source/ingest_video.c): AVCC AUs and a track with its
  * avcC/hvcC. Returns false when FFmpeg lacks the encoder.
  */
 static bool make_stream(const char *encoder, vg_codec codec, int w, int h, int frames, int gop,
@@ -115,8 +115,8 @@ static bool make_stream(const char *encoder, vg_codec codec, int w, int h, int f
     out->track->is_video = true;
     snprintf(out->track->codec_name, sizeof(out->track->codec_name), "%s",
              codec == VG_CODEC_H265 ? "hevc" : "h264");
-    vg_lavf_video v;
-    CHECK_INT_EQ(vg_lavf_video_init(&v, out->track, ctx->extradata, (size_t)ctx->extradata_size),
+    vg_ingest_video v;
+    CHECK_INT_EQ(vg_ingest_video_init(&v, out->track, ctx->extradata, (size_t)ctx->extradata_size),
                  0);
     CHECK(out->track->config != NULL);
 
@@ -140,7 +140,7 @@ static bool make_stream(const char *encoder, vg_codec codec, int w, int h, int f
             vg_au *au = NULL;
             vg_track *changed = NULL;
             CHECK_INT_EQ(
-                vg_lavf_video_packet(&v, out->track, pkt->data, (size_t)pkt->size, &au, &changed),
+                vg_ingest_video_packet(&v, out->track, pkt->data, (size_t)pkt->size, &au, &changed),
                 0);
             vg_track_unref(&changed);
             if (au && out->count < MAX_AUS) {
@@ -157,7 +157,7 @@ static bool make_stream(const char *encoder, vg_codec codec, int w, int h, int f
     av_packet_free(&pkt);
     av_frame_free(&f);
     avcodec_free_context(&ctx);
-    vg_lavf_video_deinit(&v);
+    vg_ingest_video_deinit(&v);
     return true;
 }
 

@@ -1,12 +1,12 @@
 /*
- * Unit tests for source/lavf_video.c: normalisation of video packets at
+ * Unit tests for source/ingest_video.c: normalisation of video packets at
  * ingest, with parameter sets from real x264/x265 streams (the same vectors
  * as tests/unit/codec/).
  */
 #include "codec/h264.h"
 #include "codec/nal.h"
 #include "core/error.h"
-#include "source/lavf_video.h"
+#include "source/ingest_video.h"
 #include "vg_test.h"
 
 static const uint8_t sps264[] = {
@@ -66,8 +66,8 @@ static void test_h264_from_sdp_parameter_sets(void)
     size_t len = annexb(extradata, 0, sps264, sizeof(sps264));
     len = annexb(extradata, len, pps264, sizeof(pps264));
     vg_track *track = vg_track_create(VG_CODEC_H264);
-    vg_lavf_video v;
-    CHECK_INT_EQ(vg_lavf_video_init(&v, track, extradata, len), 0);
+    vg_ingest_video v;
+    CHECK_INT_EQ(vg_ingest_video_init(&v, track, extradata, len), 0);
     CHECK_INT_EQ(track->width, 1280);
     CHECK_INT_EQ(track->height, 720);
     CHECK_STR_EQ(track->codec_string, "avc1.64001f");
@@ -81,7 +81,7 @@ static void test_h264_from_sdp_parameter_sets(void)
     n = annexb(pkt, n, filler264, sizeof(filler264));
     vg_au *au = NULL;
     vg_track *changed = NULL;
-    CHECK_INT_EQ(vg_lavf_video_packet(&v, track, pkt, n, &au, &changed), 0);
+    CHECK_INT_EQ(vg_ingest_video_packet(&v, track, pkt, n, &au, &changed), 0);
     CHECK(changed == NULL);
     CHECK(au && (au->flags & VG_AU_KEY));
     unsigned types[8];
@@ -91,20 +91,20 @@ static void test_h264_from_sdp_parameter_sets(void)
 
     /* A P frame: just itself, not a key frame. */
     n = annexb(pkt, 0, slice264, sizeof(slice264));
-    CHECK_INT_EQ(vg_lavf_video_packet(&v, track, pkt, n, &au, &changed), 0);
+    CHECK_INT_EQ(vg_ingest_video_packet(&v, track, pkt, n, &au, &changed), 0);
     CHECK(au && !(au->flags & VG_AU_KEY) && au->size == 4 + sizeof(slice264));
     vg_au_unref(&au);
 
     /* Only an AUD: nothing. */
     n = annexb(pkt, 0, aud264, sizeof(aud264));
-    CHECK_INT_EQ(vg_lavf_video_packet(&v, track, pkt, n, &au, &changed), 0);
+    CHECK_INT_EQ(vg_ingest_video_packet(&v, track, pkt, n, &au, &changed), 0);
     CHECK(au == NULL);
 
     /* A new SPS in-band (the camera changed resolution): a new track generation. */
     n = annexb(pkt, 0, sps264_360p, sizeof(sps264_360p));
     n = annexb(pkt, n, pps264, sizeof(pps264));
     n = annexb(pkt, n, idr264, sizeof(idr264));
-    CHECK_INT_EQ(vg_lavf_video_packet(&v, track, pkt, n, &au, &changed), 0);
+    CHECK_INT_EQ(vg_ingest_video_packet(&v, track, pkt, n, &au, &changed), 0);
     CHECK(changed != NULL);
     if (changed) {
         CHECK_INT_EQ(changed->generation, track->generation + 1);
@@ -117,11 +117,11 @@ static void test_h264_from_sdp_parameter_sets(void)
 
     /* Garbage does not crash and does not become an AU. */
     uint8_t junk[] = {0x00, 0x00, 0x01};
-    vg_lavf_video_packet(&v, track, junk, sizeof(junk), &au, &changed);
+    vg_ingest_video_packet(&v, track, junk, sizeof(junk), &au, &changed);
     CHECK(au == NULL || au->size > 0);
     vg_au_unref(&au);
     vg_track_unref(&changed);
-    vg_lavf_video_deinit(&v);
+    vg_ingest_video_deinit(&v);
     vg_track_unref(&track);
 }
 
@@ -129,20 +129,20 @@ static void test_h264_in_band_only(void)
 {
     /* No extradata (a camera that sends its SPS/PPS only in-band, like the demo's x264). */
     vg_track *track = vg_track_create(VG_CODEC_H264);
-    vg_lavf_video v;
-    CHECK_INT_EQ(vg_lavf_video_init(&v, track, NULL, 0), VG_ENOENT);
+    vg_ingest_video v;
+    CHECK_INT_EQ(vg_ingest_video_init(&v, track, NULL, 0), VG_ENOENT);
     uint8_t pkt[256];
     size_t n = annexb(pkt, 0, sps264, sizeof(sps264));
     n = annexb(pkt, n, pps264, sizeof(pps264));
     n = annexb(pkt, n, idr264, sizeof(idr264));
     vg_au *au = NULL;
     vg_track *changed = NULL;
-    CHECK_INT_EQ(vg_lavf_video_packet(&v, track, pkt, n, &au, &changed), 0);
+    CHECK_INT_EQ(vg_ingest_video_packet(&v, track, pkt, n, &au, &changed), 0);
     CHECK(changed && changed->width == 1280);
     CHECK(au && (au->flags & VG_AU_KEY));
     vg_au_unref(&au);
     vg_track_unref(&changed);
-    vg_lavf_video_deinit(&v);
+    vg_ingest_video_deinit(&v);
     vg_track_unref(&track);
 }
 
@@ -155,8 +155,8 @@ static void test_h264_length_prefixed_input(void)
     CHECK_INT_EQ(vg_h264_avcc_build(sps264, sizeof(sps264), pps264, sizeof(pps264), avcc,
                                     sizeof(avcc), &avcc_len),
                  0);
-    vg_lavf_video v;
-    CHECK_INT_EQ(vg_lavf_video_init(&v, track, avcc, avcc_len), 0);
+    vg_ingest_video v;
+    CHECK_INT_EQ(vg_ingest_video_init(&v, track, avcc, avcc_len), 0);
     uint8_t pkt[64] = {0, 0, 0, sizeof(aud264)};
     memcpy(pkt + 4, aud264, sizeof(aud264));
     size_t n = 4 + sizeof(aud264);
@@ -165,15 +165,15 @@ static void test_h264_length_prefixed_input(void)
     n += 4 + sizeof(idr264);
     vg_au *au = NULL;
     vg_track *changed = NULL;
-    CHECK_INT_EQ(vg_lavf_video_packet(&v, track, pkt, n, &au, &changed), 0);
+    CHECK_INT_EQ(vg_ingest_video_packet(&v, track, pkt, n, &au, &changed), 0);
     unsigned types[8];
     CHECK(au && nal_types(VG_CODEC_H264, au, types, 8) == 3 && types[2] == 5);
     vg_au_unref(&au);
     /* A length past the end: refused, nothing read past it. */
     pkt[3] = 200;
-    CHECK_INT_EQ(vg_lavf_video_packet(&v, track, pkt, n, &au, &changed), VG_ESYNTAX);
+    CHECK_INT_EQ(vg_ingest_video_packet(&v, track, pkt, n, &au, &changed), VG_ESYNTAX);
     CHECK(au == NULL);
-    vg_lavf_video_deinit(&v);
+    vg_ingest_video_deinit(&v);
     vg_track_unref(&track);
 }
 
@@ -184,8 +184,8 @@ static void test_h265_parameter_sets_with_key_frames(void)
     len = annexb(extradata, len, sps265, sizeof(sps265));
     len = annexb(extradata, len, pps265, sizeof(pps265));
     vg_track *track = vg_track_create(VG_CODEC_H265);
-    vg_lavf_video v;
-    CHECK_INT_EQ(vg_lavf_video_init(&v, track, extradata, len), 0);
+    vg_ingest_video v;
+    CHECK_INT_EQ(vg_ingest_video_init(&v, track, extradata, len), 0);
     CHECK_INT_EQ(track->width, 1280);
     CHECK_INT_EQ(track->height, 720);
     CHECK(strncmp(track->codec_string, "hvc1.1.6.L93", 12) == 0);
@@ -195,13 +195,13 @@ static void test_h265_parameter_sets_with_key_frames(void)
     size_t n = annexb(pkt, 0, idr265, sizeof(idr265));
     vg_au *au = NULL;
     vg_track *changed = NULL;
-    CHECK_INT_EQ(vg_lavf_video_packet(&v, track, pkt, n, &au, &changed), 0);
+    CHECK_INT_EQ(vg_ingest_video_packet(&v, track, pkt, n, &au, &changed), 0);
     unsigned types[8];
     CHECK(au && (au->flags & VG_AU_KEY));
     CHECK(au && nal_types(VG_CODEC_H265, au, types, 8) == 4);
     CHECK(types[0] == 32 && types[1] == 33 && types[2] == 34 && types[3] == 19);
     vg_au_unref(&au);
-    vg_lavf_video_deinit(&v);
+    vg_ingest_video_deinit(&v);
     vg_track_unref(&track);
 }
 

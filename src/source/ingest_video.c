@@ -1,4 +1,4 @@
-#include "source/lavf_video.h"
+#include "source/ingest_video.h"
 
 #include "codec/h264.h"
 #include "codec/h265.h"
@@ -31,7 +31,7 @@ static int keep(uint8_t **dst, size_t *dst_len, vg_nal nal)
 }
 
 /* Builds a decoder configuration record (avcC / hvcC) from the current parameter sets. */
-static int build_config(const vg_lavf_video *v, uint8_t *out, size_t cap, size_t *len)
+static int build_config(const vg_ingest_video *v, uint8_t *out, size_t cap, size_t *len)
 {
     if (v->codec == VG_CODEC_H265)
         return vg_h265_hvcc_build(v->vps, v->vps_len, v->sps, v->sps_len, v->pps, v->pps_len, out,
@@ -40,7 +40,7 @@ static int build_config(const vg_lavf_video *v, uint8_t *out, size_t cap, size_t
 }
 
 /* True when every parameter set the codec needs is known. */
-static bool have_parameter_sets(const vg_lavf_video *v)
+static bool have_parameter_sets(const vg_ingest_video *v)
 {
     return v->sps && v->pps && (v->codec != VG_CODEC_H265 || v->vps);
 }
@@ -50,7 +50,7 @@ static bool have_parameter_sets(const vg_lavf_video *v)
  * codec string, fps, and the avcC/hvcC. Returns 0, VG_ESYNTAX when the SPS
  * does not parse, VG_ENOMEM.
  */
-static int describe(const vg_lavf_video *v, vg_track *track)
+static int describe(const vg_ingest_video *v, vg_track *track)
 {
     uint32_t fps_num = 0, fps_den = 0;
     if (v->codec == VG_CODEC_H265) {
@@ -104,7 +104,7 @@ static char parameter_set_kind(vg_codec codec, vg_nal nal)
 }
 
 /* Remembers the parameter sets among `nals`; *seen_new when one differs from the current. */
-static int take_parameter_sets(vg_lavf_video *v, const vg_nal *nals, size_t n, bool *seen_new)
+static int take_parameter_sets(vg_ingest_video *v, const vg_nal *nals, size_t n, bool *seen_new)
 {
     *seen_new = false;
     for (size_t i = 0; i < n; i++) {
@@ -132,7 +132,7 @@ static int take_parameter_sets(vg_lavf_video *v, const vg_nal *nals, size_t n, b
     return 0;
 }
 
-int vg_lavf_video_init(vg_lavf_video *v, vg_track *track, const uint8_t *extradata, size_t len)
+int vg_ingest_video_init(vg_ingest_video *v, vg_track *track, const uint8_t *extradata, size_t len)
 {
     memset(v, 0, sizeof(*v));
     v->codec = track->codec;
@@ -176,8 +176,26 @@ int vg_lavf_video_init(vg_lavf_video *v, vg_track *track, const uint8_t *extrada
     return describe(v, track);
 }
 
+int vg_ingest_video_init_sets(vg_ingest_video *v, vg_track *track, const uint8_t *vps,
+                              size_t vps_len, const uint8_t *sps, size_t sps_len,
+                              const uint8_t *pps, size_t pps_len)
+{
+    memset(v, 0, sizeof(*v));
+    v->codec = track->codec;
+    v->length_size = 4;
+    const vg_nal sets[3] = {{vps, vps_len}, {sps, sps_len}, {pps, pps_len}};
+    for (size_t i = 0; i < 3; i++) {
+        bool seen;
+        if (sets[i].len && take_parameter_sets(v, &sets[i], 1, &seen) < 0)
+            return VG_ENOMEM;
+    }
+    if (!have_parameter_sets(v))
+        return VG_ENOENT;
+    return describe(v, track);
+}
+
 /* A new track like `old` with the current parameter sets, one generation later. */
-static vg_track *next_generation(const vg_lavf_video *v, const vg_track *old)
+static vg_track *next_generation(const vg_ingest_video *v, const vg_track *old)
 {
     vg_track *t = vg_track_create(old->codec);
     if (!t)
@@ -212,7 +230,7 @@ typedef struct packet_iter {
     vg_nal_avcc_iter c;
 } packet_iter;
 
-static void packet_iter_init(packet_iter *it, const vg_lavf_video *v, const uint8_t *data,
+static void packet_iter_init(packet_iter *it, const vg_ingest_video *v, const uint8_t *data,
                              size_t len)
 {
     it->annexb = v->length_size == 0;
@@ -230,8 +248,8 @@ static int packet_next(packet_iter *it, vg_nal *nal)
     return vg_nal_avcc_next(&it->c, nal);
 }
 
-int vg_lavf_video_packet(vg_lavf_video *v, const vg_track *track, const uint8_t *data, size_t len,
-                         vg_au **out, vg_track **changed)
+int vg_ingest_video_packet(vg_ingest_video *v, const vg_track *track, const uint8_t *data,
+                           size_t len, vg_au **out, vg_track **changed)
 {
     *out = NULL;
     *changed = NULL;
@@ -301,7 +319,7 @@ int vg_lavf_video_packet(vg_lavf_video *v, const vg_track *track, const uint8_t 
     return 0;
 }
 
-void vg_lavf_video_deinit(vg_lavf_video *v)
+void vg_ingest_video_deinit(vg_ingest_video *v)
 {
     free(v->vps);
     free(v->sps);
