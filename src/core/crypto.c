@@ -12,6 +12,15 @@
 /* OpenSSL wants a real pointer even for zero bytes. */
 static const unsigned char empty[1];
 
+void vg_md5(const void *data, size_t len, uint8_t out[VG_MD5_LEN])
+{
+    /* Through EVP: OpenSSL 3 deprecates the one-shot MD5(). */
+    unsigned int out_len = 0;
+    if (!EVP_Digest(len ? data : empty, len, out, &out_len, EVP_md5(), NULL) ||
+        out_len != VG_MD5_LEN)
+        memset(out, 0, VG_MD5_LEN);
+}
+
 void vg_sha1(const void *data, size_t len, uint8_t out[VG_SHA1_LEN])
 {
     SHA1(len ? data : empty, len, out);

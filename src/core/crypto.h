@@ -11,8 +11,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define VG_MD5_LEN    16
 #define VG_SHA1_LEN   20
 #define VG_SHA256_LEN 32
+
+/*
+ * MD5 (RFC 1321) of `len` bytes at `data` (NULL when len is 0) into `out`.
+ * Broken as a hash: only for protocols that still require it, such as RTSP
+ * Digest authentication (RFC 2617), which most cameras offer alone. Should
+ * OpenSSL refuse it (a FIPS-only configuration), `out` is zeroed: the
+ * result then matches nothing, and the server refuses the login.
+ */
+void vg_md5(const void *data, size_t len, uint8_t out[VG_MD5_LEN]);
 
 /* SHA-1 (FIPS 180-4) of `len` bytes at `data` (NULL when len is 0) into `out`. */
 void vg_sha1(const void *data, size_t len, uint8_t out[VG_SHA1_LEN]);

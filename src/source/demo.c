@@ -5,7 +5,7 @@
  *
  *   libavfilter: testsrc2 640x360@15 ─▶ drawtext (name) ─▶ drawtext (clock) ─▶ yuv420p
  *   libavcodec:  libx264 ultrafast, zerolatency, a key frame every second, no B-frames
- *   then the same normalisation as a camera (lavf_video.c): AVCC, SPS/PPS with key frames.
+ *   then the same normalisation as a camera (ingest_video.c): AVCC, SPS/PPS with key frames.
  *
  * Frames are paced by the monotonic clock; the thread checks the stop flag
  * between frames, so stopping takes at most one frame interval.
@@ -15,7 +15,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "source/ffmpeg.h"
-#include "source/lavf_video.h"
+#include "source/ingest_video.h"
 
 #include <libavcodec/avcodec.h>
 #include <libavfilter/avfilter.h>
@@ -38,7 +38,7 @@ typedef struct demo {
     AVFrame *frame;
     AVPacket *pkt;
     vg_track *track;
-    vg_lavf_video video;
+    vg_ingest_video video;
 } demo;
 
 static AVFilterContext *add_filter(AVFilterGraph *g, const char *filter, const char *name)
@@ -140,7 +140,7 @@ static int open_encoder(demo *d, char *reason, size_t cap)
     d->track->nominal_fps = DEMO_FPS;
     d->track->width = DEMO_WIDTH;
     d->track->height = DEMO_HEIGHT;
-    vg_lavf_video_init(&d->video, d->track, NULL, 0); /* parameter sets come in-band */
+    vg_ingest_video_init(&d->video, d->track, NULL, 0); /* parameter sets come in-band */
     return 0;
 
 oom:
@@ -183,8 +183,8 @@ static bool drain_encoder(vg_source_thread *t, demo *d, char *reason, size_t cap
         }
         vg_au *au = NULL;
         vg_track *changed = NULL;
-        vg_lavf_video_packet(&d->video, d->track, d->pkt->data, (size_t)d->pkt->size, &au,
-                             &changed);
+        vg_ingest_video_packet(&d->video, d->track, d->pkt->data, (size_t)d->pkt->size, &au,
+                               &changed);
         if (changed) {
             vg_track_unref(&d->track);
             d->track = changed;
@@ -234,7 +234,7 @@ static void run_demo(vg_source_thread *t, char *reason, size_t cap)
 out:
     if (vg_source_thread_should_stop(t))
         snprintf(reason, cap, "stopped");
-    vg_lavf_video_deinit(&d.video);
+    vg_ingest_video_deinit(&d.video);
     vg_track_unref(&d.track);
     av_packet_free(&d.pkt);
     av_frame_free(&d.frame);
@@ -242,9 +242,9 @@ out:
     avfilter_graph_free(&d.graph);
 }
 
-static bool matches_demo(const char *url)
+static bool matches_demo(const vg_source_options *opt)
 {
-    return strncasecmp(url, "demo:", 5) == 0;
+    return strncasecmp(opt->url, "demo:", 5) == 0;
 }
 
 const vg_source_kind vg_source_demo = {.name = "demo", .matches = matches_demo, .run = run_demo};

@@ -22,26 +22,23 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "core/url.h"
+#include "source/connect.h"
 #include "source/ffmpeg.h"
-#include "source/lavf_video.h"
+#include "source/ingest_video.h"
 #include "source/timestamps.h"
 
 #include <errno.h>
 #include <libavformat/avformat.h>
 #include <libavutil/time.h>
-#include <netdb.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_TRACKS   8
-#define MAX_JUMP_US  (10 * 1000000LL)
-#define STOP_POLL_MS 100
+#define MAX_TRACKS  8
+#define MAX_JUMP_US (10 * 1000000LL)
 
 typedef struct attempt {
     vg_source_thread *t;
@@ -57,7 +54,7 @@ typedef struct attempt {
     bool warned_late_stream;
     vg_ts_track ts[MAX_TRACKS];
     vg_ts_origin origin;
-    vg_lavf_video video[MAX_TRACKS];
+    vg_ingest_video video[MAX_TRACKS];
 } attempt;
 
 /* ---- the interrupt callback: stop requests and deadlines ---- */
@@ -76,86 +73,24 @@ static int interrupt_cb(void *opaque)
 
 /* ---- 1. reachability ---- */
 
-static int default_port(const char *scheme, size_t len)
-{
-    static const struct {
-        const char *scheme;
-        int port;
-    } ports[] = {{"rtsp", 554}, {"rtsps", 322}, {"rtmp", 1935}, {"http", 80}, {"https", 443}};
-    for (size_t i = 0; i < sizeof(ports) / sizeof(ports[0]); i++) {
-        if (strlen(ports[i].scheme) == len && strncasecmp(scheme, ports[i].scheme, len) == 0)
-            return ports[i].port;
-    }
-    return 0;
-}
-
 /*
- * Resolves and TCP-connects to the URL's host within the connect timeout,
- * checking the stop flag every 100 ms. Returns 0, or -1 with `reason` set.
- * A URL without a host (a local file) is not checked.
+ * Resolves and TCP-connects to the URL's host within the connect timeout
+ * (source/connect.h). Returns 0, or -1 with `reason` set. A URL without a
+ * host (a local file) or a known port is not checked.
  */
 static int check_reachable(attempt *a, char *reason, size_t cap)
 {
     vg_url u;
     const char *why;
     const char *url = a->opt->url;
-    if (vg_url_parse(url, strlen(url), &u, &why) < 0 || !u.has_authority)
+    if (vg_url_parse(url, strlen(url), &u, &why) < 0 || !u.has_authority ||
+        (!u.port && !vg_source_default_port(u.scheme)))
         return 0;
-    char host[256], port[8];
-    snprintf(host, sizeof(host), "%.*s", (int)u.host.len, u.host.p);
-    int p = u.port ? u.port : default_port(u.scheme.p, u.scheme.len);
-    if (!p)
-        return 0;
-    snprintf(port, sizeof(port), "%d", p);
-
-    struct addrinfo hints = {
-        .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV};
-    struct addrinfo *ai = NULL;
-    int gai = getaddrinfo(host, port, &hints, &ai);
-    if (gai != 0) {
-        snprintf(reason, cap, "camera not reachable: %s:%s: %s", host, port, gai_strerror(gai));
+    int fd = vg_source_tcp_connect(a->t, &u, a->deadline_us, reason, cap);
+    if (fd < 0)
         return -1;
-    }
-    int err = ETIMEDOUT;
-    for (struct addrinfo *i = ai; i; i = i->ai_next) {
-        int fd = socket(i->ai_family, i->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-        if (fd < 0) {
-            err = errno;
-            continue;
-        }
-        if (connect(fd, i->ai_addr, i->ai_addrlen) == 0) {
-            close(fd);
-            freeaddrinfo(ai);
-            return 0;
-        }
-        err = errno;
-        while (err == EINPROGRESS) {
-            if (vg_source_thread_should_stop(a->t)) {
-                close(fd);
-                freeaddrinfo(ai);
-                snprintf(reason, cap, "stopped");
-                return -1;
-            }
-            if (av_gettime_relative() > a->deadline_us) {
-                err = ETIMEDOUT;
-                break;
-            }
-            struct pollfd pfd = {.fd = fd, .events = POLLOUT};
-            if (poll(&pfd, 1, STOP_POLL_MS) == 1) {
-                socklen_t len = sizeof(err);
-                getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
-                if (err == 0) {
-                    close(fd);
-                    freeaddrinfo(ai);
-                    return 0;
-                }
-            }
-        }
-        close(fd);
-    }
-    freeaddrinfo(ai);
-    snprintf(reason, cap, "camera not reachable: %s:%s: %s", host, port, strerror(err));
-    return -1;
+    close(fd);
+    return 0;
 }
 
 /* ---- 2. open ---- */
@@ -288,8 +223,8 @@ static int make_tracks(attempt *a, char *reason, size_t cap)
             AVRational fr = av_guess_frame_rate(a->fmt, st, NULL);
             tr->nominal_fps = fr.num > 0 && fr.den > 0 ? av_q2d(fr) : 0;
             if (tr->codec != VG_CODEC_UNSUPPORTED &&
-                vg_lavf_video_init(&a->video[a->track_count], tr, par->extradata,
-                                   (size_t)par->extradata_size) < 0) {
+                vg_ingest_video_init(&a->video[a->track_count], tr, par->extradata,
+                                     (size_t)par->extradata_size) < 0) {
                 /* No usable parameter sets yet: they may come in-band with the first key frame. */
                 VG_LOG_DEBUG("source",
                              "source=%s no parameter sets in the SDP; waiting for in-band",
@@ -367,7 +302,7 @@ static void handle_packet(attempt *a, AVPacket *pkt)
     if (tr->is_video) {
         vg_track *changed = NULL;
         int rc =
-            vg_lavf_video_packet(&a->video[ti], tr, pkt->data, (size_t)pkt->size, &au, &changed);
+            vg_ingest_video_packet(&a->video[ti], tr, pkt->data, (size_t)pkt->size, &au, &changed);
         if (changed) {
             /* New parameters in-band: a new track generation for every reader. */
             vg_track_unref(&a->tracks[ti]);
@@ -437,12 +372,12 @@ out:
     av_packet_free(&pkt);
     avformat_close_input(&a.fmt);
     for (size_t i = 0; i < a.track_count; i++) {
-        vg_lavf_video_deinit(&a.video[i]);
+        vg_ingest_video_deinit(&a.video[i]);
         vg_track_unref(&a.tracks[i]);
     }
 }
 
-static bool matches_any(const char *url)
+static bool matches_any(const vg_source_options *opt)
 {
     return true; /* what libavformat cannot open fails with its reason */
 }

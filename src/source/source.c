@@ -261,9 +261,10 @@ vg_source *vg_source_create(uv_loop_t *loop, const vg_source_options *opt,
     src->cb = cb;
     src->ctx = ctx;
     /* The first kind that takes the URL; libavformat last, as it takes anything. */
-    static const vg_source_kind *const kinds[] = {&vg_source_demo, &vg_source_lavf};
+    static const vg_source_kind *const kinds[] = {&vg_source_demo, &vg_source_rtsp,
+                                                  &vg_source_lavf};
     for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]) && !src->kind; i++) {
-        if (kinds[i]->matches(src->opt.url))
+        if (kinds[i]->matches(&src->opt))
             src->kind = kinds[i];
     }
     src->thread_ctx.src = src;

@@ -1,7 +1,7 @@
 /*
  * source.h: something that produces a path's tracks and AUs from its own
- * thread: a camera pulled with libavformat (lavf.c), the demo pattern
- * (demo.c).
+ * thread: an RTSP camera pulled by vigil's own client (rtsp.c), anything
+ * else pulled with libavformat (lavf.c), the demo pattern (demo.c).
  *
  *   source thread ──events──▶ inbox (mutex) ──uv_async──▶ loop: callbacks
  *
@@ -98,7 +98,7 @@ void vg_source_thread_emit_au(vg_source_thread *t, vg_au *au);
 
 /*
  * A source kind, the ops table every kind fills (DESIGN.md section 1):
- * `matches` says whether it pulls a URL; `run` runs one attempt on the
+ * `matches` says whether it pulls a URL with those options; `run` runs one attempt on the
  * source's thread until it fails or should stop, writing why it ended into
  * `reason` (no credential). start/stop/destroy are vg_source_*(), shared by
  * every kind. A kind that needs no thread of its own (a publisher to vigil's
@@ -106,11 +106,12 @@ void vg_source_thread_emit_au(vg_source_thread *t, vg_au *au);
  */
 typedef struct vg_source_kind {
     const char *name;
-    bool (*matches)(const char *url);
+    bool (*matches)(const vg_source_options *opt);
     void (*run)(vg_source_thread *t, char *reason, size_t reason_cap);
 } vg_source_kind;
 
 extern const vg_source_kind vg_source_demo; /* demo: (demo.c) */
+extern const vg_source_kind vg_source_rtsp; /* rtsp:// over TCP, vigil's own client (rtsp.c) */
 extern const vg_source_kind vg_source_lavf; /* everything libavformat pulls (lavf.c) */
 
 #endif

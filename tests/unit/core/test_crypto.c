@@ -1,5 +1,5 @@
-/* Unit tests for core/crypto.c: SHA-1, SHA-256, HMAC-SHA-256 and base64 against their standards'
- * vectors. */
+/* Unit tests for core/crypto.c: MD5, SHA-1, SHA-256, HMAC-SHA-256 and base64 against their
+ * standards' vectors. */
 #include "core/crypto.h"
 #include "core/error.h"
 #include "vg_test.h"
@@ -8,6 +8,34 @@ static void to_hex(const uint8_t *p, size_t len, char *out)
 {
     for (size_t i = 0; i < len; i++)
         sprintf(out + 2 * i, "%02x", p[i]);
+}
+
+static void test_md5_rfc1321(void)
+{
+    /* RFC 1321 appendix A.5, the test suite. */
+    static const char *const suite[][2] = {
+        {"", "d41d8cd98f00b204e9800998ecf8427e"},
+        {"a", "0cc175b9c0f1b6a831c399e269772661"},
+        {"abc", "900150983cd24fb0d6963f7d28e17f72"},
+        {"message digest", "f96b697d7cb7938d525a2f31aaf161d0"},
+        {"abcdefghijklmnopqrstuvwxyz", "c3fcd3d76192e4007dfb496cca67e13b"},
+        {"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+         "d174ab98d277d9f5a5611c2c9f419d9f"},
+        {"1234567890123456789012345678901234567890123456789012345678901234567890123456789"
+         "0",
+         "57edf4a22be3c955ac49da2e2107b67a"},
+    };
+    uint8_t md[VG_MD5_LEN];
+    char hex[2 * VG_MD5_LEN + 1];
+    for (size_t i = 0; i < sizeof(suite) / sizeof(suite[0]); i++) {
+        vg_md5(suite[i][0], strlen(suite[i][0]), md);
+        to_hex(md, sizeof(md), hex);
+        CHECK_STR_EQ(hex, suite[i][1]);
+    }
+    /* NULL is fine for zero bytes. */
+    vg_md5(NULL, 0, md);
+    to_hex(md, sizeof(md), hex);
+    CHECK_STR_EQ(hex, "d41d8cd98f00b204e9800998ecf8427e");
 }
 
 static void test_sha1_fips180(void)
@@ -163,6 +191,7 @@ static void test_base64_round_trip_large(void)
 
 int main(void)
 {
+    VG_TEST_RUN(test_md5_rfc1321);
     VG_TEST_RUN(test_sha1_fips180);
     VG_TEST_RUN(test_sha256_fips180);
     VG_TEST_RUN(test_hmac_sha256_rfc4231);
