@@ -58,6 +58,9 @@ struct vg_path {
     vg_au **gop; /* references: the AUs since the last key frame */
     size_t gop_count, gop_cap, gop_bytes;
     bool gop_valid; /* false from an overflow until the next key frame */
+    /* The whole GOP before `gop`, for readers that start a GOP back (an HLS muxer). */
+    vg_au **prev;
+    size_t prev_count, prev_cap, prev_bytes;
 
     vg_reader *readers;
     size_t reader_count; /* attached and not removed */
@@ -88,6 +91,45 @@ static void gop_clear(vg_path *path)
     path->gop_bytes = 0;
 }
 
+static void prev_clear(vg_path *path)
+{
+    for (size_t i = 0; i < path->prev_count; i++)
+        vg_au_unref(&path->prev[i]);
+    path->prev_count = 0;
+    path->prev_bytes = 0;
+}
+
+/* Drops both GOPs: what comes next does not follow them (new tracks, a stopped source). */
+static void cache_clear(vg_path *path)
+{
+    gop_clear(path);
+    prev_clear(path);
+    path->gop_valid = false;
+}
+
+/*
+ * At a key frame: the GOP that ends here becomes the previous one when it
+ * is whole (cached from its key frame), so that a reader asking for it gets
+ * two GOPs without a hole. The arrays swap, nothing is copied.
+ */
+static void gop_rotate(vg_path *path)
+{
+    prev_clear(path);
+    if (path->gop_valid && path->gop_count) {
+        vg_au **arr = path->prev;
+        size_t cap = path->prev_cap;
+        path->prev = path->gop;
+        path->prev_cap = path->gop_cap;
+        path->prev_count = path->gop_count;
+        path->prev_bytes = path->gop_bytes;
+        path->gop = arr;
+        path->gop_cap = cap;
+        path->gop_count = 0;
+        path->gop_bytes = 0;
+    }
+    gop_clear(path);
+}
+
 /* A point where a reader can start: a video key frame, or any AU when there is no video. */
 static bool is_start_point(const vg_path *path, const vg_au *au)
 {
@@ -101,7 +143,7 @@ static void gop_add(vg_path *path, vg_au *au)
     if (path->video_track < 0)
         return; /* without video every AU is a start point: nothing to cache */
     if (is_start_point(path, au)) {
-        gop_clear(path);
+        gop_rotate(path);
         path->gop_valid = true;
     }
     if (!path->gop_valid)
@@ -288,6 +330,11 @@ int vg_path_add_reader(vg_path *path, const vg_reader_ops *ops, void *ctx,
     path->dispatching++;
     if (path->track_count && ops->on_tracks)
         ops->on_tracks(r, ctx, path->tracks, path->track_count);
+    /* The previous GOP only with the current one: together they have no hole. */
+    if (opt && opt->from_previous_gop && path->gop_valid && path->gop_count) {
+        for (size_t i = 0; i < path->prev_count && !r->removed; i++)
+            offer(path, r, path->prev[i]);
+    }
     for (size_t i = 0; i < path->gop_count && !r->removed; i++)
         offer(path, r, path->gop[i]);
     /* Without a cached GOP, a new reader starts at the next key frame. */
@@ -404,8 +451,7 @@ int vg_path_set_tracks(vg_path *path, vg_track *const *tracks, size_t count)
     if (count && !copy)
         return VG_ENOMEM;
     release_tracks(path);
-    gop_clear(path);
-    path->gop_valid = false;
+    cache_clear(path);
     for (size_t i = 0; i < count; i++) {
         copy[i] = vg_track_ref(tracks[i]);
         if (path->video_track < 0 && copy[i]->is_video)
@@ -477,8 +523,7 @@ int vg_path_publish(vg_path *path, vg_au *au)
 
 void vg_path_clear_cache(vg_path *path)
 {
-    gop_clear(path);
-    path->gop_valid = false;
+    cache_clear(path);
 }
 
 void vg_path_end_readers(vg_path *path, int code, const char *reason)
@@ -563,8 +608,9 @@ void vg_path_destroy(vg_path *path)
         return;
     path->destroying = true;
     vg_path_end_readers(path, VG_ESTATE, "path deleted");
-    gop_clear(path);
+    cache_clear(path);
     free(path->gop);
+    free(path->prev);
     release_tracks(path);
     free(path->name);
     free(path);

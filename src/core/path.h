@@ -1,7 +1,8 @@
 /*
  * path.h: one named stream (cam_<id>) and the readers of it.
  *
- *   source ──tracks, AUs──▶ path ──▶ GOP cache (AUs since the last key frame)
+ *   source ──tracks, AUs──▶ path ──▶ GOP cache (AUs since the last key frame,
+ *                            │          and the whole GOP before them)
  *                            │
  *                            ├──▶ reader "hls"     ┐ each: a bounded queue;
  *                            ├──▶ reader "webrtc"  │ delivered at once while
@@ -59,6 +60,12 @@ typedef struct vg_reader_options {
      * viewer itself and does not count against maxReaders.
      */
     bool shared;
+    /*
+     * Start a GOP earlier: the whole GOP before the current one first, when
+     * the path has it (an HLS muxer then has a complete segment at once,
+     * instead of waiting up to a key-frame interval for one).
+     */
+    bool from_previous_gop;
 } vg_reader_options;
 
 typedef struct vg_path_options {

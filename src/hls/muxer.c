@@ -425,7 +425,7 @@ int vg_hls_muxer_create(vg_path *path, const vg_hls_muxer_options *opt, vg_hls_m
     m->path = path;
     m->video_index = m->audio_index = -1;
     m->creating = true;
-    vg_reader_options ropt = {.name = "hls", .shared = true};
+    vg_reader_options ropt = {.name = "hls", .shared = true, .from_previous_gop = true};
     int rc = vg_path_add_reader(path, &muxer_reader_ops, m, &ropt, &m->reader);
     m->creating = false;
     if (rc < 0) {

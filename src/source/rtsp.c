@@ -228,8 +228,9 @@ static int send_request(session *s, const char *method, const char *uri, const c
 
 /*
  * Waits for the answer to request `cseq` into *m (its views point into the
- * buffer until the next receive). Interleaved data before it is skipped; a
- * request from the server gets 501. Returns 0 or -1 with the reason set.
+ * buffer until the next receive). Interleaved data before it, and a request
+ * from the camera (none is expected before PLAY), are skipped. Returns 0 or
+ * -1 with the reason set.
  */
 static int await_response(session *s, const char *what, vg_rtsp_message *m)
 {

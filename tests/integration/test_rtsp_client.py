@@ -7,8 +7,10 @@ between vigil and camsim: it forwards every byte, records vigil's requests, and
 can change or add to what the camera says. The media is always camsim's.
 
 Like the whole suite, this runs in a network namespace with only loopback."""
+import json
 import re
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -321,4 +323,55 @@ def test_missing_path_is_404(vigil, sim):
     failed = wait_status(vigil, st["id"], "ERROR", 8.0)
     assert failed["last_error"] == ("cannot open the stream: stream not found (404): "
                                     "check the path"), failed
+    stop(vigil, st["id"])
+
+
+@pytest.fixture
+def b_frame_camera(tmp_path):
+    """An RTSP server playing an x264 clip with B-frames (2 between references)."""
+    clip = tmp_path / "bframes.mp4"
+    made = subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
+                           "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25:duration=30",
+                           "-c:v", "libx264", "-preset", "veryfast", "-bf", "2", "-g", "25",
+                           "-keyint_min", "25", "-sc_threshold", "0", "-pix_fmt", "yuv420p",
+                           str(clip)], capture_output=True, text=True, timeout=120)
+    assert made.returncode == 0, made.stderr
+    tool = Path(__file__).resolve().parents[1] / "tools" / "file_rtsp_server.py"
+    proc = subprocess.Popen(["/usr/bin/python3", str(tool), "--file", str(clip)],
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline().split()
+        assert line[:1] == ["READY"], line
+        yield f"rtsp://127.0.0.1:{line[1]}/clip"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+
+
+def test_b_frames_get_decode_times(vigil, b_frame_camera):
+    """RTP carries presentation times only; with B-frames they go back and forth.
+    What vigil serves must have decode times that grow, never pass the
+    presentation time, and keep the reordering (ffprobe reads it as it is)."""
+    cam, st = vigil.start_camera("b-frames", b_frame_camera)
+    time.sleep(6)  # a few segments
+    out = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+                          "packet=pts,dts", "-read_intervals", "%+4", "-of", "json",
+                          vigil.url(f"/hls/{cam['path']}/index.m3u8")],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0 and not out.stderr.strip(), out.stderr
+    packets = json.loads(out.stdout)["packets"]
+    assert len(packets) >= 50, len(packets)
+    pts = [int(p["pts"]) for p in packets]
+    dts = [int(p["dts"]) for p in packets]
+    assert all(b > a for a, b in zip(dts, dts[1:])), dts
+    assert all(p >= d for p, d in zip(pts, dts)), list(zip(pts, dts))
+    assert any(b < a for a, b in zip(pts, pts[1:])), "no B-frame reordering left"
+    decoded = subprocess.run(["ffmpeg", "-v", "error", "-i",
+                              vigil.url(f"/hls/{cam['path']}/index.m3u8"), "-t", "2",
+                              "-f", "null", "-"], capture_output=True, text=True, timeout=60)
+    assert decoded.returncode == 0 and not decoded.stderr.strip(), decoded.stderr
     stop(vigil, st["id"])

@@ -109,6 +109,52 @@ static void test_new_reader_gets_tracks_then_cached_gop(void)
     vg_path_destroy(p);
 }
 
+static void test_reader_can_start_a_gop_earlier(void)
+{
+    vg_path *p = make_path(0, 0);
+    pub(p, 0, 0, false, 100); /* before any key frame: in no GOP */
+    pub(p, 0, 1, true, 100);  /* GOP A: 1, 2, 3 */
+    pub(p, 1, 2, false, 10);
+    pub(p, 0, 3, false, 100);
+    pub(p, 0, 4, true, 100); /* GOP B: 4, 5 */
+    pub(p, 0, 5, false, 100);
+
+    /* An HLS muxer gets A and B: a whole segment at once, then the one in progress. */
+    sink hls = {0}, plain = {0};
+    vg_reader *r1, *r2;
+    vg_reader_options back = {.name = "hls", .from_previous_gop = true};
+    CHECK_INT_EQ(vg_path_add_reader(p, &ops, &hls, &back, &r1), 0);
+    CHECK_INT_EQ(hls.n, 5);
+    CHECK_INT_EQ(hls.pts[0], 1);
+    CHECK_INT_EQ(hls.pts[3], 4);
+    /* Others start at the last key frame, as before. */
+    CHECK_INT_EQ(vg_path_add_reader(p, &ops, &plain, &(vg_reader_options){.name = "t"}, &r2), 0);
+    CHECK_INT_EQ(plain.n, 2);
+    CHECK_INT_EQ(plain.pts[0], 4);
+    vg_reader_remove(r1);
+    vg_reader_remove(r2);
+
+    /* After the source stopped, neither GOP is offered: they are stale. */
+    vg_path_clear_cache(p);
+    sink late = {0};
+    CHECK_INT_EQ(vg_path_add_reader(p, &ops, &late, &back, &r1), 0);
+    CHECK_INT_EQ(late.n, 0);
+    vg_reader_remove(r1);
+
+    /* A GOP that overflowed the cache is not whole: no previous GOP after it. */
+    vg_path_destroy(p);
+    p = make_path(0, 1000);
+    pub(p, 0, 10, true, 600);
+    pub(p, 0, 11, false, 600); /* over 1000 bytes: GOP 10 is dropped */
+    pub(p, 0, 12, true, 100);
+    sink after = {0};
+    CHECK_INT_EQ(vg_path_add_reader(p, &ops, &after, &back, &r1), 0);
+    CHECK_INT_EQ(after.n, 1);
+    CHECK_INT_EQ(after.pts[0], 12);
+    vg_reader_remove(r1);
+    vg_path_destroy(p);
+}
+
 static void test_reader_without_cache_starts_at_key_frame(void)
 {
     vg_path *p = make_path(0, 0);
@@ -394,6 +440,7 @@ static void test_clear_cache_and_no_end_inside_callbacks(void)
 int main(void)
 {
     VG_TEST_RUN(test_new_reader_gets_tracks_then_cached_gop);
+    VG_TEST_RUN(test_reader_can_start_a_gop_earlier);
     VG_TEST_RUN(test_reader_without_cache_starts_at_key_frame);
     VG_TEST_RUN(test_paused_reader_queues_then_drops_to_key_frame);
     VG_TEST_RUN(test_byte_bound_on_queue);
