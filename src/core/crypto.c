@@ -3,6 +3,7 @@
 #include "core/error.h"
 
 #include <limits.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include <openssl/evp.h>
@@ -99,49 +100,79 @@ static int base64_value(unsigned char c)
 
 #define DECODE_CHUNK ((size_t)1 << 30) /* chars, a multiple of 4 below INT_MAX */
 
-int vg_base64_decode(const char *in, size_t len, uint8_t *out, size_t cap, size_t *out_len)
+/*
+ * The decoder behind vg_base64_decode() (strict) and
+ * vg_base64_decode_lenient(): they differ only in how they read the end of
+ * the text, its '=' padding and its pad bits (crypto.h).
+ */
+static int base64_decode(const char *in, size_t len, bool lenient, uint8_t *out, size_t cap,
+                         size_t *out_len)
 {
     const unsigned char *s = (const unsigned char *)in;
     *out_len = 0;
-    if (len == 0)
-        return 0;
-    if (len % 4 != 0)
+    size_t pad = 0; /* the '=' at the end, not decoded */
+    if (lenient) {
+        /* Up to two, however many the length would want. */
+        while (pad < 2 && pad < len && s[len - 1 - pad] == '=')
+            pad++;
+    } else {
+        if (len % 4 != 0)
+            return VG_ESYNTAX;
+        /* RFC 4648 section 3.3: padding only at the very end, one or two '='. */
+        if (len && s[len - 1] == '=')
+            pad = s[len - 2] == '=' ? 2 : 1;
+    }
+    size_t chars = len - pad;
+    /* One char alone holds 6 bits, not a byte (never so when strict: len % 4 == 0). */
+    if (chars % 4 == 1)
         return VG_ESYNTAX;
-
-    /* RFC 4648 section 3.3: padding only at the very end, one or two '='. */
-    size_t pad = s[len - 1] == '=' ? (s[len - 2] == '=' ? 2 : 1) : 0;
-    for (size_t i = 0; i < len - pad; i++) {
+    for (size_t i = 0; i < chars; i++) {
         if (base64_value(s[i]) < 0)
             return VG_ESYNTAX;
     }
+    /* The whole quads, then a tail of 0, 2 or 3 chars that stands for 0, 1 or 2 bytes. */
+    size_t body = chars / 4 * 4, tail = chars - body;
     /*
      * Section 3.5: the bits that pad the last byte must be zero, so that one
      * byte string has exactly one encoding ("QQ==" for "A", never "QR==").
+     * The lenient decoder drops them whatever they are.
      */
-    int last = base64_value(s[len - pad - 1]);
-    if ((pad == 2 && (last & 0x0f)) || (pad == 1 && (last & 0x03)))
+    int last = tail ? base64_value(s[chars - 1]) : 0;
+    if (!lenient && ((tail == 2 && (last & 0x0f)) || (tail == 3 && (last & 0x03))))
         return VG_ESYNTAX;
 
-    size_t decoded = len / 4 * 3 - pad;
+    size_t decoded = body / 4 * 3 + (tail ? tail - 1 : 0);
     if (decoded > cap)
         return VG_ERANGE;
 
-    /*
-     * EVP_DecodeBlock() writes 3 bytes for every 4 chars, padding or not, so
-     * all quads but the last go straight to `out` and the last one through a
-     * small buffer, of which only 3 - pad bytes are ours.
-     */
-    size_t body = len - 4;
+    /* EVP_DecodeBlock() writes 3 bytes for every 4 chars: the whole quads only. */
     for (size_t done = 0; done < body;) {
         size_t n = body - done < DECODE_CHUNK ? body - done : DECODE_CHUNK;
         if (EVP_DecodeBlock(out + done / 4 * 3, s + done, (int)n) < 0)
             return VG_ESYNTAX;
         done += n;
     }
-    unsigned char tail[3];
-    if (EVP_DecodeBlock(tail, s + body, 4) != 3)
-        return VG_ESYNTAX;
-    memcpy(out + body / 4 * 3, tail, 3 - pad);
+    if (tail) {
+        /* The tail's 12 or 18 bits, left-aligned in 24: the pad bits fall off the end. */
+        uint32_t bits = 0;
+        for (size_t i = 0; i < tail; i++)
+            bits = bits << 6 | (uint32_t)base64_value(s[body + i]);
+        bits <<= 6 * (4 - tail);
+        uint8_t *last_bytes = out + body / 4 * 3;
+        last_bytes[0] = (uint8_t)(bits >> 16);
+        if (tail == 3)
+            last_bytes[1] = (uint8_t)(bits >> 8);
+    }
     *out_len = decoded;
     return 0;
+}
+
+int vg_base64_decode(const char *in, size_t len, uint8_t *out, size_t cap, size_t *out_len)
+{
+    return base64_decode(in, len, false, out, cap, out_len);
+}
+
+int vg_base64_decode_lenient(const char *in, size_t len, uint8_t *out, size_t cap, size_t *out_len)
+{
+    return base64_decode(in, len, true, out, cap, out_len);
 }

@@ -69,4 +69,17 @@ size_t vg_base64_encode(const void *in, size_t len, char *out);
  */
 int vg_base64_decode(const char *in, size_t len, uint8_t *out, size_t cap, size_t *out_len);
 
+/*
+ * vg_base64_decode() for text from careless writers, such as the
+ * sprop-parameter-sets of cameras' SDP (RFC 6184 8.1), read as FFmpeg's
+ * av_base64_decode() reads them: up to two '=' at the end are dropped,
+ * whether or not the length wants them ("Zg", "Zg=", "Zg==" and "Zm9v="
+ * all decode), and the bits that pad the last byte are ignored ("Zh" is
+ * "f"). Still refused with VG_ESYNTAX: a char outside the standard alphabet
+ * (spaces and line breaks included), '=' anywhere else, and a lone char
+ * after the last whole group of 4 ("Zm9vY"). VG_ERANGE as above. Text of
+ * nothing but padding decodes to 0 bytes.
+ */
+int vg_base64_decode_lenient(const char *in, size_t len, uint8_t *out, size_t cap, size_t *out_len);
+
 #endif

@@ -12,14 +12,10 @@
 #ifndef VG_CORE_URL_H
 #define VG_CORE_URL_H
 
+#include "core/slice.h" /* vg_slice */
+
 #include <stdbool.h>
 #include <stddef.h>
-
-/* A view into someone else's bytes; never NUL-terminated by contract. */
-typedef struct vg_slice {
-    const char *p;
-    size_t len;
-} vg_slice;
 
 /* The parts of `scheme:[//[userinfo@]host[:port]]rest`, as views into the input. */
 typedef struct vg_url {

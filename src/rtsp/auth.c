@@ -2,11 +2,12 @@
 
 #include "core/crypto.h"
 #include "core/error.h"
+#include "core/slice.h"
+#include "rtsp/rtsp_internal.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/random.h>
 
 /* ---- reading challenges (RFC 7235 4.1, RFC 2617 3.2.1, RFC 7616 3.3) ---- */
@@ -33,31 +34,12 @@ static void skip_ows(cursor *c)
         c->i++;
 }
 
-/* RFC 7230 3.2.6 tchar. */
-static bool is_tchar(unsigned char c)
-{
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-        return true;
-    return c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL;
-}
-
-static bool is_ctl(unsigned char c)
-{
-    return (c < 0x20 && c != '\t') || c == 0x7f;
-}
-
 static vg_slice read_token(cursor *c)
 {
     size_t start = c->i;
-    while (!at_end(c) && is_tchar((unsigned char)c->p[c->i]))
+    while (!at_end(c) && vg_rtsp_is_tchar((unsigned char)c->p[c->i]))
         c->i++;
     return (vg_slice){c->p + start, c->i - start};
-}
-
-static bool slice_ieq(vg_slice s, const char *lit)
-{
-    size_t n = strlen(lit);
-    return s.len == n && strncasecmp(s.p, lit, n) == 0;
 }
 
 /*
@@ -120,7 +102,7 @@ static int read_value(cursor *c, char *dst, size_t cap, bool *fits)
                     return VG_ESYNTAX;
                 ch = c->p[c->i++];
             }
-            if (is_ctl((unsigned char)ch))
+            if (vg_rtsp_is_ctl((unsigned char)ch))
                 return VG_ESYNTAX;
             STORE(ch);
         }
@@ -130,7 +112,7 @@ static int read_value(cursor *c, char *dst, size_t cap, bool *fits)
             char ch = c->p[c->i];
             if (ch == ' ' || ch == '\t' || ch == ',')
                 break;
-            if (ch == '"' || is_ctl((unsigned char)ch))
+            if (ch == '"' || vg_rtsp_is_ctl((unsigned char)ch))
                 return VG_ESYNTAX;
             STORE(ch);
             c->i++;
@@ -169,13 +151,13 @@ static void digest_param(challenge *ch, vg_slice name, cursor *c, int *err)
     char *dst = NULL;
     size_t cap = 0;
     bool *flag = NULL;
-    if (slice_ieq(name, "realm"))
+    if (vg_slice_eq_ci(name, "realm"))
         dst = a->realm, cap = sizeof(a->realm), flag = &ch->has_realm;
-    else if (slice_ieq(name, "nonce"))
+    else if (vg_slice_eq_ci(name, "nonce"))
         dst = a->nonce, cap = sizeof(a->nonce), flag = &ch->has_nonce;
-    else if (slice_ieq(name, "opaque"))
+    else if (vg_slice_eq_ci(name, "opaque"))
         dst = a->opaque, cap = sizeof(a->opaque), flag = &a->has_opaque;
-    else if (slice_ieq(name, "algorithm") || slice_ieq(name, "qop"))
+    else if (vg_slice_eq_ci(name, "algorithm") || vg_slice_eq_ci(name, "qop"))
         dst = tmp, cap = sizeof(tmp);
     *err = read_value(c, dst, cap, &fits);
     if (*err < 0 || !dst)
@@ -188,11 +170,11 @@ static void digest_param(challenge *ch, vg_slice name, cursor *c, int *err)
         *flag = true;
     if (dst != tmp)
         return;
-    if (slice_ieq(name, "algorithm")) {
+    if (vg_slice_eq_ci(name, "algorithm")) {
         /* RFC 7616 3.3: MD5 when absent; the -sess variants are not supported. */
         vg_slice v = {tmp, strlen(tmp)};
-        a->sha256 = slice_ieq(v, "SHA-256");
-        if (!a->sha256 && !slice_ieq(v, "MD5"))
+        a->sha256 = vg_slice_eq_ci(v, "SHA-256");
+        if (!a->sha256 && !vg_slice_eq_ci(v, "MD5"))
             ch->unsupported = true;
         return;
     }
@@ -247,9 +229,9 @@ static int read_challenges(vg_slice value, verdict *v)
             return VG_ESYNTAX;
         challenge ch;
         memset(&ch, 0, sizeof(ch));
-        if (slice_ieq(scheme, "Basic"))
+        if (vg_slice_eq_ci(scheme, "Basic"))
             ch.scheme = VG_RTSP_AUTH_BASIC;
-        else if (slice_ieq(scheme, "Digest"))
+        else if (vg_slice_eq_ci(scheme, "Digest"))
             ch.scheme = VG_RTSP_AUTH_DIGEST;
 
         size_t before = c.i;
@@ -320,7 +302,7 @@ int vg_rtsp_auth_from_challenges(vg_rtsp_auth *a, const vg_rtsp_message *resp)
     memset(&v, 0, sizeof(v));
     bool any = false;
     for (size_t i = 0; i < resp->header_count; i++) {
-        if (!slice_ieq(resp->headers[i].name, "WWW-Authenticate"))
+        if (!vg_slice_eq_ci(resp->headers[i].name, "WWW-Authenticate"))
             continue;
         any = true;
         if (read_challenges(resp->headers[i].value, &v) < 0)
@@ -381,7 +363,7 @@ static void put_quoted(sink *k, const char *name, const char *value)
 static bool has_ctl(const char *s)
 {
     for (; *s; s++) {
-        if (is_ctl((unsigned char)*s))
+        if (vg_rtsp_is_ctl((unsigned char)*s))
             return true;
     }
     return false;

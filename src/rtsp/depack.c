@@ -37,6 +37,7 @@
  */
 #include "rtsp/depack.h"
 
+#include "codec/rtp_payload.h"
 #include "core/bytes.h"
 #include "core/error.h"
 
@@ -51,18 +52,6 @@ enum {
     FRAME_BUILD, /* building the frame of timestamp _ts in _buf */
     FRAME_SKIP,  /* throwing away the packets of timestamp _ts */
 };
-
-/* Payload structure types: RFC 6184 5.2 (Table 1); RFC 7798 4.4.2 and 4.4.3. */
-enum {
-    H264_STAP_A = 24,
-    H264_FU_A = 28,
-    H265_AP = 48,
-    H265_FU = 49,
-};
-
-/* FU header S and E bits: RFC 6184 5.8, RFC 7798 4.4.3. */
-#define FU_START 0x80u
-#define FU_END   0x40u
 
 /*
  * A payload that breaks the frame without being malformed in itself: a
@@ -361,11 +350,11 @@ static int h264_payload(vg_depack *d, const uint8_t *p, size_t n)
     if (type >= 1 && type <= 23)
         return put_nal(d, p, n); /* 5.6 */
     switch (type) {
-    case H264_STAP_A:
+    case VG_RTP_H264_STAP_A:
         if (d->_fu_open)
             return BROKEN;
         return put_aggregate(d, p + 1, n - 1, 1);
-    case H264_FU_A: {
+    case VG_RTP_H264_FU_A: {
         /*
          * 5.8: FU indicator (F, NRI, 28) and FU header (S, E, R, type). The
          * NAL header is F and NRI of the indicator with the header's type.
@@ -374,10 +363,11 @@ static int h264_payload(vg_depack *d, const uint8_t *p, size_t n)
         if (n < 2)
             return VG_ESYNTAX;
         unsigned nal_type = p[1] & 0x1fu;
-        if (nal_type == 0 || nal_type >= H264_STAP_A)
+        if (nal_type == 0 || nal_type >= VG_RTP_H264_STAP_A)
             return VG_ESYNTAX;
         uint8_t header = (uint8_t)((p[0] & 0xe0u) | nal_type);
-        return put_fragment(d, &header, 1, p[1] & FU_START, p[1] & FU_END, p + 2, n - 2);
+        return put_fragment(d, &header, 1, p[1] & VG_RTP_FU_START, p[1] & VG_RTP_FU_END, p + 2,
+                            n - 2);
     }
     case 0:
     case 30:
@@ -399,14 +389,14 @@ static int h265_payload(vg_depack *d, const uint8_t *p, size_t n)
     if (n < 2)
         return VG_ESYNTAX;
     unsigned type = (p[0] >> 1) & 0x3fu;
-    if (type < H265_AP)
+    if (type < VG_RTP_H265_AP)
         return put_nal(d, p, n); /* 4.4.1 */
     switch (type) {
-    case H265_AP:
+    case VG_RTP_H265_AP:
         if (d->_fu_open)
             return BROKEN;
         return put_aggregate(d, p + 2, n - 2, 2);
-    case H265_FU: {
+    case VG_RTP_H265_FU: {
         /*
          * 4.4.3: the payload header (type 49, F, LayerId and TID of the
          * fragmented NAL unit) and the FU header (S, E, FuType). The NAL
@@ -415,10 +405,11 @@ static int h265_payload(vg_depack *d, const uint8_t *p, size_t n)
         if (n < 3)
             return VG_ESYNTAX;
         unsigned nal_type = p[2] & 0x3fu;
-        if (nal_type >= H265_AP)
+        if (nal_type >= VG_RTP_H265_AP)
             return VG_ESYNTAX;
         uint8_t header[2] = {(uint8_t)((p[0] & 0x81u) | nal_type << 1), p[1]};
-        return put_fragment(d, header, 2, p[2] & FU_START, p[2] & FU_END, p + 3, n - 3);
+        return put_fragment(d, header, 2, p[2] & VG_RTP_FU_START, p[2] & VG_RTP_FU_END, p + 3,
+                            n - 3);
     }
     default:
         return 0; /* PACI (50) and 51-63: not used without their extensions */

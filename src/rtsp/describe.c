@@ -31,7 +31,7 @@
 #include "codec/nal.h"
 #include "core/crypto.h"
 #include "core/error.h"
-#include "core/url.h"
+#include "core/slice.h"
 
 #include <limits.h>
 #include <stdarg.h>
@@ -39,88 +39,14 @@
 #include <string.h>
 #include <strings.h>
 
-/* ---- slices ----------------------------------------------------------------------------- */
+/* ---- text -------------------------------------------------------------------------------- */
 
-static vg_slice slice_from(const char *p, size_t len)
-{
-    vg_slice s = {p, len};
-    return s;
-}
-
-/* Case-insensitive: encoding names (RFC 4855 section 3), fmtp parameter names (RFC 8866 6.15). */
-static bool slice_eq_ci(vg_slice s, const char *lit)
-{
-    size_t n = strlen(lit);
-    return s.len == n && strncasecmp(s.p, lit, n) == 0;
-}
-
-static bool slice_starts_ci(vg_slice s, const char *lit)
-{
-    size_t n = strlen(lit);
-    return s.len >= n && strncasecmp(s.p, lit, n) == 0;
-}
-
-static bool is_space(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
-/* Trims spaces and tabs, and at the end also CRs: a line's CRLF and any trailing blanks. */
-static vg_slice trim(vg_slice s)
-{
-    while (s.len && is_space(s.p[0]))
-        s.p++, s.len--;
-    while (s.len && (is_space(s.p[s.len - 1]) || s.p[s.len - 1] == '\r'))
-        s.len--;
-    return s;
-}
-
-/* The next blank-separated token of *rest (empty at the end); *rest moves past it. */
-static vg_slice next_token(vg_slice *rest)
-{
-    while (rest->len && is_space(rest->p[0]))
-        rest->p++, rest->len--;
-    size_t n = 0;
-    while (n < rest->len && !is_space(rest->p[n]))
-        n++;
-    vg_slice token = slice_from(rest->p, n);
-    rest->p += n;
-    rest->len -= n;
-    return token;
-}
-
-/* Splits *rest at the first `sep`: returns what is before it; *rest becomes what is after. */
-static vg_slice split_at(vg_slice *rest, char sep)
-{
-    const char *at = rest->len ? memchr(rest->p, sep, rest->len) : NULL;
-    size_t n = at ? (size_t)(at - rest->p) : rest->len;
-    vg_slice head = slice_from(rest->p, n);
-    rest->p += at ? n + 1 : n;
-    rest->len -= at ? n + 1 : n;
-    return head;
-}
-
-static bool has_char(vg_slice s, char c)
-{
-    return s.len && memchr(s.p, c, s.len) != NULL;
-}
-
-/* A decimal number of 1 to 10 digits, at most `max`. */
-static bool parse_uint(vg_slice s, uint32_t max, uint32_t *out)
-{
-    if (s.len == 0 || s.len > 10)
-        return false;
-    uint64_t v = 0;
-    for (size_t i = 0; i < s.len; i++) {
-        if (s.p[i] < '0' || s.p[i] > '9')
-            return false;
-        v = v * 10 + (uint64_t)(s.p[i] - '0');
-    }
-    if (v > max)
-        return false;
-    *out = (uint32_t)v;
-    return true;
-}
+/*
+ * The slices are core/slice.h's. Where this file trims, it uses
+ * vg_slice_trim_line(), which drops CRs at the end too: a line's CRLF and
+ * trailing blanks, and a stray CR before the ';', ',' or '=' that ends a
+ * piece of a line (an fmtp parameter, a sprop entry).
+ */
 
 /* RFC 8866 section 9: token-char, what an encoding name is made of. */
 static bool is_token(vg_slice s)
@@ -203,29 +129,31 @@ static int parse_media_line(parser *ps, vg_slice value)
 {
     vg_rtsp_description *out = ps->out;
     vg_slice rest = value;
-    vg_slice kind = next_token(&rest), port = next_token(&rest), proto = next_token(&rest);
-    vg_slice format = next_token(&rest);
+    vg_slice kind = vg_slice_next_token(&rest), port = vg_slice_next_token(&rest),
+             proto = vg_slice_next_token(&rest);
+    vg_slice format = vg_slice_next_token(&rest);
     ps->section = SECTION_IGNORED;
     if (!format.len)
         return line_error(ps, VG_ESYNTAX,
                           "m= line needs a media type, a port, a protocol and a format");
-    bool has_port_count = has_char(port, '/');
-    vg_slice port_number = split_at(&port, '/');
+    bool has_port_count = vg_slice_has_char(port, '/');
+    vg_slice port_number = vg_slice_split_at(&port, '/');
     uint32_t n;
-    if (!parse_uint(port_number, 65535, &n) || (has_port_count && !parse_uint(port, 65535, &n)))
+    if (!vg_slice_parse_uint(port_number, 65535, &n) ||
+        (has_port_count && !vg_slice_parse_uint(port, 65535, &n)))
         return line_error(ps, VG_ESYNTAX, "bad port in m= line");
 
-    bool video = slice_eq_ci(kind, "video");
+    bool video = vg_slice_eq_ci(kind, "video");
     bool rtp = false; /* "RTP/AVP", "RTP/AVP/TCP", "RTP/SAVP"... */
     for (size_t i = 0; i + 4 <= proto.len && !rtp; i++)
         rtp = strncasecmp(proto.p + i, "RTP/", 4) == 0;
-    if ((!video && !slice_eq_ci(kind, "audio")) || !rtp) {
+    if ((!video && !vg_slice_eq_ci(kind, "audio")) || !rtp) {
         out->ignored++;
         return 0;
     }
     /* RFC 3550 5.1: PT is 7 bits. RTP/AVP formats are payload types (RFC 8866 5.14). */
     uint32_t pt;
-    if (!parse_uint(format, 127, &pt))
+    if (!vg_slice_parse_uint(format, 127, &pt))
         return line_error(
             ps, VG_ESYNTAX,
             "the first format of an audio or video m= line is not a payload type 0..127");
@@ -248,9 +176,9 @@ static int check_control(parser *ps, vg_slice control)
 {
     if (!is_url_text(control.p, control.len))
         return line_error(ps, VG_ESYNTAX, "a=control holds a space, a control or a non-ASCII byte");
-    size_t scheme = slice_starts_ci(control, "rtsp://")    ? 7
-                    : slice_starts_ci(control, "rtsps://") ? 8
-                                                           : 0;
+    size_t scheme = vg_slice_starts_with_ci(control, "rtsp://")    ? 7
+                    : vg_slice_starts_with_ci(control, "rtsps://") ? 8
+                                                                   : 0;
     if (scheme && (control.len == scheme || control.p[scheme] == '/' || control.p[scheme] == '?' ||
                    control.p[scheme] == '#'))
         return line_error(ps, VG_ESYNTAX, "a=control is an absolute URL without a host");
@@ -263,10 +191,10 @@ static int parse_attribute(parser *ps, vg_slice line_value)
     if (ps->section == SECTION_IGNORED)
         return 0;
     vg_slice value = line_value;
-    vg_slice name = split_at(&value, ':');
-    value = trim(value);
+    vg_slice name = vg_slice_split_at(&value, ':');
+    value = vg_slice_trim_line(value);
 
-    if (slice_eq_ci(name, "control")) {
+    if (vg_slice_eq_ci(name, "control")) {
         bool *has = ps->section == SECTION_SESSION ? &ps->has_session_control
                                                    : &ps->lines[ps->section].has_control;
         /* An empty a=control says nothing: as if absent. */
@@ -287,19 +215,20 @@ static int parse_attribute(parser *ps, vg_slice line_value)
 
     /* a=rtpmap:<payload type> <encoding>/<clock rate>[/<parameters>] (RFC 8866 6.6) and
        a=fmtp:<format> <parameters> (6.15): only those of the payload type in use. */
-    bool rtpmap = slice_eq_ci(name, "rtpmap"), fmtp = slice_eq_ci(name, "fmtp");
+    bool rtpmap = vg_slice_eq_ci(name, "rtpmap"), fmtp = vg_slice_eq_ci(name, "fmtp");
     if (!rtpmap && !fmtp)
         return 0;
     media_lines *ml = &ps->lines[ps->section];
     vg_slice rest = value;
     uint32_t pt;
-    if (!parse_uint(next_token(&rest), 127, &pt) || pt != ps->out->media[ps->section].payload_type)
+    if (!vg_slice_parse_uint(vg_slice_next_token(&rest), 127, &pt) ||
+        pt != ps->out->media[ps->section].payload_type)
         return 0;
     if (rtpmap && !ml->has_rtpmap) {
-        ml->rtpmap = trim(rest);
+        ml->rtpmap = vg_slice_trim_line(rest);
         ml->has_rtpmap = true;
     } else if (fmtp && !ml->has_fmtp) {
-        ml->fmtp = trim(rest);
+        ml->fmtp = vg_slice_trim_line(rest);
         ml->has_fmtp = true;
     }
     return 0;
@@ -312,7 +241,7 @@ static int parse_lines(parser *ps, const char *sdp, size_t len)
     while (at < len) {
         const char *nl = memchr(sdp + at, '\n', len - at);
         size_t end = nl ? (size_t)(nl - sdp) : len;
-        vg_slice line = trim(slice_from(sdp + at, end - at));
+        vg_slice line = vg_slice_trim_line(vg_slice_from(sdp + at, end - at));
         at = nl ? end + 1 : len;
         ps->line++;
         if (!line.len)
@@ -326,7 +255,7 @@ static int parse_lines(parser *ps, const char *sdp, size_t len)
         }
         if (line.len < 2 || line.p[1] != '=') /* not <type>=<value>: skipped, as unknown */
             continue;
-        vg_slice value = slice_from(line.p + 2, line.len - 2);
+        vg_slice value = vg_slice_from(line.p + 2, line.len - 2);
         int ret = 0;
         if (line.p[0] == 'm')
             ret = parse_media_line(ps, value);
@@ -356,7 +285,8 @@ static int resolve_control(const char *base, size_t base_len, vg_slice control, 
     size_t head_len = base_len;
     const char *sep = "";
     vg_slice tail = control;
-    if (slice_starts_ci(control, "rtsp://") || slice_starts_ci(control, "rtsps://")) {
+    if (vg_slice_starts_with_ci(control, "rtsp://") ||
+        vg_slice_starts_with_ci(control, "rtsps://")) {
         head_len = 0;
     } else if (control.len == 1 && control.p[0] == '*') {
         tail.len = 0;
@@ -388,69 +318,20 @@ static void warn(vg_rtsp_media *m, const char *why)
  */
 static bool fmtp_param(vg_slice fmtp, const char *key, vg_slice *value)
 {
-    vg_slice rest = fmtp;
-    while (rest.len) {
-        vg_slice v = split_at(&rest, ';');
-        vg_slice k = trim(split_at(&v, '='));
-        if (slice_eq_ci(k, key)) {
-            *value = trim(v);
-            return true;
-        }
-    }
-    return false;
+    return vg_slice_find_param(fmtp, ';', key, vg_slice_trim_line, value);
 }
-
-static int base64_value(char c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
-    return -1;
-}
-
-static const char base64_alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /*
  * One parameter set in base64, decoded into `out` (VG_RTSP_MAX_PARAM_SET
  * bytes). Lenient where cameras are careless, as FFmpeg's av_base64_decode()
- * is: the '=' padding may be missing, and the bits that pad the last byte
- * need not be zero. False for anything else that is not base64, or that
- * decodes to more than VG_RTSP_MAX_PARAM_SET bytes or to nothing.
+ * is (vg_base64_decode_lenient()): the '=' padding may be missing, and the
+ * bits that pad the last byte need not be zero. False for anything else that
+ * is not base64, or that decodes to more than VG_RTSP_MAX_PARAM_SET bytes or
+ * to nothing.
  */
 static bool decode_param_set(vg_slice text, uint8_t *out, size_t *out_len)
 {
-    /* 4 chars for every 3 bytes, rounded up; the padding added here included. */
-    char padded[(VG_RTSP_MAX_PARAM_SET + 2) / 3 * 4];
-    size_t n = text.len;
-    for (int pad = 0; pad < 2 && n && text.p[n - 1] == '='; pad++)
-        n--;
-    if (n == 0 || n % 4 == 1 || n > sizeof(padded))
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        if (base64_value(text.p[i]) < 0)
-            return false;
-    }
-    memcpy(padded, text.p, n);
-    /* RFC 4648 3.5 wants the pad bits zero (and vg_base64_decode() does): clear them. */
-    int last = base64_value(padded[n - 1]);
-    if (n % 4 == 2)
-        padded[n - 1] = base64_alphabet[last & 0x30];
-    else if (n % 4 == 3)
-        padded[n - 1] = base64_alphabet[last & 0x3c];
-    /* n <= sizeof(padded), a multiple of 4: the padding fits. */
-    _Static_assert(sizeof(padded) % 4 == 0, "whole base64 quanta");
-    size_t padded_len = n;
-    while (padded_len % 4)
-        padded[padded_len++] = '=';
-    return vg_base64_decode(padded, padded_len, out, VG_RTSP_MAX_PARAM_SET, out_len) == 0 &&
+    return vg_base64_decode_lenient(text.p, text.len, out, VG_RTSP_MAX_PARAM_SET, out_len) == 0 &&
            *out_len > 0;
 }
 
@@ -473,7 +354,7 @@ static void h264_parameters(vg_rtsp_media *m, vg_slice fmtp)
     vg_slice v;
     uint32_t mode;
     if (fmtp_param(fmtp, "packetization-mode", &v)) {
-        if (parse_uint(v, 2, &mode))
+        if (vg_slice_parse_uint(v, 2, &mode))
             m->packetization_mode = (int)mode;
         else
             warn(m, "packetization-mode is not 0, 1 or 2");
@@ -483,7 +364,7 @@ static void h264_parameters(vg_rtsp_media *m, vg_slice fmtp)
     uint8_t nal[VG_RTSP_MAX_PARAM_SET];
     size_t len;
     while (v.len) {
-        vg_slice entry = trim(split_at(&v, ','));
+        vg_slice entry = vg_slice_trim_line(vg_slice_split_at(&v, ','));
         if (!entry.len)
             continue;
         if (!decode_param_set(entry, nal, &len)) {
@@ -517,7 +398,7 @@ static void h265_sprop(vg_rtsp_media *m, vg_slice fmtp, const char *key, unsigne
     uint8_t nal[VG_RTSP_MAX_PARAM_SET];
     size_t len;
     while (v.len && !*field_len) {
-        vg_slice entry = trim(split_at(&v, ','));
+        vg_slice entry = vg_slice_trim_line(vg_slice_split_at(&v, ','));
         if (!entry.len)
             continue;
         if (!decode_param_set(entry, nal, &len)) {
@@ -538,7 +419,7 @@ static void h265_parameters(vg_rtsp_media *m, vg_slice fmtp)
         vg_slice v;
         uint32_t n;
         /* RFC 7798 4.4.1: DONL is present when either is above 0. Unreadable: assume it is. */
-        if (fmtp_param(fmtp, don_keys[i], &v) && (!parse_uint(v, UINT32_MAX, &n) || n > 0))
+        if (fmtp_param(fmtp, don_keys[i], &v) && (!vg_slice_parse_uint(v, UINT32_MAX, &n) || n > 0))
             m->donl = true;
     }
     h265_sprop(m, fmtp, "sprop-vps", VG_H265_NAL_VPS, m->vps, &m->vps_len);
@@ -578,7 +459,7 @@ static bool aac_length(vg_slice fmtp, const char *key, int fallback, int *out)
         *out = fallback;
         return true;
     }
-    if (!parse_uint(v, 16, &n))
+    if (!vg_slice_parse_uint(v, 16, &n))
         return false;
     *out = (int)n;
     return true;
@@ -600,13 +481,14 @@ static vg_codec aac_parameters(vg_rtsp_media *m, vg_slice fmtp)
                                                "auxiliarydatasizelength"};
     vg_slice v;
     if (!fmtp_param(fmtp, "mode", &v) ||
-        !(slice_eq_ci(v, "AAC-hbr") || slice_eq_ci(v, "AAC-lbr"))) {
+        !(vg_slice_eq_ci(v, "AAC-hbr") || vg_slice_eq_ci(v, "AAC-lbr"))) {
         warn(m, "MPEG4-GENERIC whose mode is not AAC-hbr or AAC-lbr");
         return VG_CODEC_UNSUPPORTED;
     }
     for (size_t i = 0; i < sizeof(other_fields) / sizeof(other_fields[0]); i++) {
         uint32_t n;
-        if (fmtp_param(fmtp, other_fields[i], &v) && !(parse_uint(v, UINT32_MAX, &n) && n == 0)) {
+        if (fmtp_param(fmtp, other_fields[i], &v) &&
+            !(vg_slice_parse_uint(v, UINT32_MAX, &n) && n == 0)) {
             warn(m, "AAC with AU-header fields beyond AU-size and AU-Index");
             return VG_CODEC_UNSUPPORTED;
         }
@@ -673,14 +555,14 @@ static bool read_rtpmap(vg_rtsp_media *m, const media_lines *ml)
         return false;
     }
     vg_slice rest = ml->rtpmap;
-    vg_slice map = next_token(&rest);
-    vg_slice name = split_at(&map, '/');
-    bool has_channels = has_char(map, '/');
-    vg_slice clock = split_at(&map, '/');
+    vg_slice map = vg_slice_next_token(&rest);
+    vg_slice name = vg_slice_split_at(&map, '/');
+    bool has_channels = vg_slice_has_char(map, '/');
+    vg_slice clock = vg_slice_split_at(&map, '/');
     uint32_t clock_rate, channels = 1;
     if (!is_token(name) || name.len >= sizeof(m->encoding) ||
-        !parse_uint(clock, INT_MAX, &clock_rate) || clock_rate == 0 ||
-        (has_channels && (!parse_uint(map, 255, &channels) || channels == 0))) {
+        !vg_slice_parse_uint(clock, INT_MAX, &clock_rate) || clock_rate == 0 ||
+        (has_channels && (!vg_slice_parse_uint(map, 255, &channels) || channels == 0))) {
         warn(m, "a=rtpmap is not <encoding>/<clock rate>[/<channels>]");
         return false;
     }
@@ -688,7 +570,7 @@ static bool read_rtpmap(vg_rtsp_media *m, const media_lines *ml)
     m->encoding[name.len] = '\0';
     m->clock_rate = (int)clock_rate;
     /* RFC 7587 7: "opus/48000/2" always; the stream says how many channels it has. */
-    if (!has_channels && slice_eq_ci(name, "opus"))
+    if (!has_channels && vg_slice_eq_ci(name, "opus"))
         channels = 2;
     m->channels = (int)channels;
     return true;
@@ -702,23 +584,23 @@ static void describe_codec(vg_rtsp_media *m, const media_lines *ml)
         m->channels = 0;
     if (!known)
         return;
-    vg_slice name = slice_from(m->encoding, strlen(m->encoding));
-    vg_slice fmtp = ml->has_fmtp ? ml->fmtp : slice_from("", 0);
+    vg_slice name = vg_slice_from_cstr(m->encoding);
+    vg_slice fmtp = ml->has_fmtp ? ml->fmtp : vg_slice_from("", 0);
     vg_codec codec = VG_CODEC_UNSUPPORTED;
     bool video_codec = false;
-    if (slice_eq_ci(name, "H264")) {
+    if (vg_slice_eq_ci(name, "H264")) {
         codec = VG_CODEC_H264;
         video_codec = true;
-    } else if (slice_eq_ci(name, "H265")) {
+    } else if (vg_slice_eq_ci(name, "H265")) {
         codec = VG_CODEC_H265;
         video_codec = true;
-    } else if (slice_eq_ci(name, "MPEG4-GENERIC")) {
+    } else if (vg_slice_eq_ci(name, "MPEG4-GENERIC")) {
         codec = VG_CODEC_AAC;
-    } else if (slice_eq_ci(name, "PCMU")) {
+    } else if (vg_slice_eq_ci(name, "PCMU")) {
         codec = VG_CODEC_PCMU;
-    } else if (slice_eq_ci(name, "PCMA")) {
+    } else if (vg_slice_eq_ci(name, "PCMA")) {
         codec = VG_CODEC_PCMA;
-    } else if (slice_eq_ci(name, "OPUS")) {
+    } else if (vg_slice_eq_ci(name, "OPUS")) {
         codec = VG_CODEC_OPUS;
     }
     if (codec == VG_CODEC_UNSUPPORTED)
@@ -775,7 +657,7 @@ static int describe(parser *ps, const char *sdp, size_t len, const char *base_ur
     if (ret < 0)
         return ret;
 
-    vg_slice star = slice_from("*", 1);
+    vg_slice star = vg_slice_from("*", 1);
     vg_slice session = ps->has_session_control ? ps->session_control : star;
     if (resolve_control(base_url, base_len, session, out->aggregate_control) < 0) {
         set_error(ps->err, ps->err_cap, "the session control URL is longer than %d bytes",

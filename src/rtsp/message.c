@@ -1,45 +1,12 @@
 #include "rtsp/message.h"
 
 #include "core/error.h"
+#include "core/slice.h"
+#include "rtsp/rtsp_internal.h"
 
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
-
-/* RFC 7230 3.2.6: tchar, the characters of a method or header name. */
-static bool is_tchar(unsigned char c)
-{
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-        return true;
-    return c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL;
-}
-
-/* A control character other than HTAB: never part of a line's content (RFC 7230 3.2). */
-static bool is_ctl(unsigned char c)
-{
-    return (c < 0x20 && c != '\t') || c == 0x7f;
-}
-
-static bool is_space(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
-static vg_slice trim(vg_slice s)
-{
-    while (s.len && is_space(s.p[0]))
-        s.p++, s.len--;
-    while (s.len && is_space(s.p[s.len - 1]))
-        s.len--;
-    return s;
-}
-
-static bool slice_ieq(vg_slice s, const char *lit)
-{
-    size_t n = strlen(lit);
-    return s.len == n && strncasecmp(s.p, lit, n) == 0;
-}
 
 /*
  * Reads the whole of `s` as a decimal number no greater than `max`: digits
@@ -65,7 +32,7 @@ static bool parse_decimal(vg_slice s, uint64_t max, uint64_t *out)
 static bool has_ctl(vg_slice s)
 {
     for (size_t i = 0; i < s.len; i++) {
-        if (is_ctl((unsigned char)s.p[i]))
+        if (vg_rtsp_is_ctl((unsigned char)s.p[i]))
             return true;
     }
     return false;
@@ -93,7 +60,8 @@ static int parse_status_line(vg_slice line, vg_rtsp_message *out)
     if (rest > 3 && code[3] != ' ')
         return VG_ESYNTAX;
     out->status = (code[0] - '0') * 100 + (code[1] - '0') * 10 + (code[2] - '0');
-    out->reason = rest > 3 ? trim((vg_slice){code + 4, rest - 4}) : (vg_slice){code + 3, 0};
+    out->reason =
+        rest > 3 ? vg_slice_trim((vg_slice){code + 4, rest - 4}) : (vg_slice){code + 3, 0};
     return has_ctl(line) ? VG_ESYNTAX : 0;
 }
 
@@ -101,14 +69,14 @@ static int parse_status_line(vg_slice line, vg_rtsp_message *out)
 static int parse_request_line(vg_slice line, vg_rtsp_message *out)
 {
     size_t i = 0;
-    while (i < line.len && is_tchar((unsigned char)line.p[i]))
+    while (i < line.len && vg_rtsp_is_tchar((unsigned char)line.p[i]))
         i++;
     if (i == 0 || i == line.len || line.p[i] != ' ')
         return VG_ESYNTAX;
     out->method = (vg_slice){line.p, i};
     i++;
     size_t uri_start = i;
-    while (i < line.len && line.p[i] != ' ' && !is_ctl((unsigned char)line.p[i]) &&
+    while (i < line.len && line.p[i] != ' ' && !vg_rtsp_is_ctl((unsigned char)line.p[i]) &&
            line.p[i] != '\t')
         i++;
     if (i == uri_start || i == line.len || line.p[i] != ' ')
@@ -141,27 +109,27 @@ static int parse_header_line(vg_slice line, vg_rtsp_message *out, head_state *st
 {
     /* RFC 7230 3.2.4: a line that starts with a space or tab continues the previous one
        (obs-fold); refused, as that section allows. */
-    if (is_space(line.p[0]))
+    if (vg_slice_is_blank(line.p[0]))
         return VG_ESYNTAX;
     size_t i = 0;
-    while (i < line.len && is_tchar((unsigned char)line.p[i]))
+    while (i < line.len && vg_rtsp_is_tchar((unsigned char)line.p[i]))
         i++;
     vg_slice name = {line.p, i};
     if (name.len == 0)
         return VG_ESYNTAX;
     /* Tolerated, although RFC 7230 forbids it: a space before the colon ("CSeq : 2"). */
-    while (i < line.len && is_space(line.p[i]))
+    while (i < line.len && vg_slice_is_blank(line.p[i]))
         i++;
     if (i == line.len || line.p[i] != ':')
         return VG_ESYNTAX;
-    vg_slice value = trim((vg_slice){line.p + i + 1, line.len - i - 1});
+    vg_slice value = vg_slice_trim((vg_slice){line.p + i + 1, line.len - i - 1});
     if (has_ctl(value))
         return VG_ESYNTAX;
     if (out->header_count == VG_RTSP_MAX_HEADERS)
         return VG_ERANGE;
     out->headers[out->header_count++] = (vg_rtsp_header){name, value};
 
-    if (slice_ieq(name, "Content-Length")) {
+    if (vg_slice_eq_ci(name, "Content-Length")) {
         /* RFC 2326 12.14. Two that disagree leave the body's end in doubt (RFC 7230 3.3.3). */
         uint64_t n;
         if (!all_digits(value))
@@ -172,7 +140,7 @@ static int parse_header_line(vg_slice line, vg_rtsp_message *out, head_state *st
             return VG_ESYNTAX;
         st->content_length = n;
         st->has_content_length = true;
-    } else if (slice_ieq(name, "CSeq") && !st->has_cseq) {
+    } else if (vg_slice_eq_ci(name, "CSeq") && !st->has_cseq) {
         /* The first CSeq counts; one that is not a number leaves cseq at -1. */
         uint64_t n;
         st->has_cseq = true;
@@ -235,7 +203,7 @@ int vg_rtsp_message_parse(const uint8_t *buf, size_t len, vg_rtsp_message *out)
 const vg_slice *vg_rtsp_header_get(const vg_rtsp_message *m, const char *name)
 {
     for (size_t i = 0; i < m->header_count; i++) {
-        if (slice_ieq(m->headers[i].name, name))
+        if (vg_slice_eq_ci(m->headers[i].name, name))
             return &m->headers[i].value;
     }
     return NULL;
@@ -261,7 +229,7 @@ static bool next_item(vg_slice *rest, char sep, vg_slice *item)
         else if (c == sep && !quoted)
             break;
     }
-    *item = trim((vg_slice){rest->p, i});
+    *item = vg_slice_trim((vg_slice){rest->p, i});
     if (i < rest->len)
         *rest = (vg_slice){rest->p + i + 1, rest->len - i - 1};
     else
@@ -278,8 +246,8 @@ static void split_param(vg_slice param, vg_slice *name, vg_slice *value)
         *value = (vg_slice){param.p + param.len, 0};
         return;
     }
-    *name = trim((vg_slice){param.p, (size_t)(eq - param.p)});
-    *value = trim((vg_slice){eq + 1, param.len - (size_t)(eq - param.p) - 1});
+    *name = vg_slice_trim((vg_slice){param.p, (size_t)(eq - param.p)});
+    *value = vg_slice_trim((vg_slice){eq + 1, param.len - (size_t)(eq - param.p) - 1});
 }
 
 static int hex_digit(char c)
@@ -309,16 +277,16 @@ int vg_rtsp_transport_parse(vg_slice value, vg_rtsp_transport *out)
         vg_slice lower = {second + 1, proto.len - (size_t)(second + 1 - proto.p)};
         if (second == slash + 1)
             return VG_ESYNTAX;
-        if (slice_ieq(lower, "TCP"))
+        if (vg_slice_eq_ci(lower, "TCP"))
             out->tcp = true;
-        else if (!slice_ieq(lower, "UDP"))
+        else if (!vg_slice_eq_ci(lower, "UDP"))
             return VG_ESYNTAX;
     }
 
     while (next_item(&params, ';', &param)) {
         vg_slice name, v;
         split_param(param, &name, &v);
-        if (slice_ieq(name, "interleaved")) {
+        if (vg_slice_eq_ci(name, "interleaved")) {
             /* channel = 1*3(DIGIT) ["-" 1*3(DIGIT)] */
             const char *dash = memchr(v.p, '-', v.len);
             uint64_t a, b;
@@ -336,7 +304,7 @@ int vg_rtsp_transport_parse(vg_slice value, vg_rtsp_transport *out)
             out->has_interleaved = true;
             out->channel_rtp = (int)a;
             out->channel_rtcp = (int)b;
-        } else if (slice_ieq(name, "ssrc")) {
+        } else if (vg_slice_eq_ci(name, "ssrc")) {
             /* ssrc = 8*8(HEX); fewer digits are seen (leading zeros dropped) and taken. */
             uint32_t ssrc = 0;
             bool ok = v.len >= 1 && v.len <= 8;
@@ -374,7 +342,7 @@ int vg_rtsp_session_parse(vg_slice value, char *id, size_t cap, int *timeout_s)
         vg_slice name, v;
         split_param(param, &name, &v);
         uint64_t n;
-        if (slice_ieq(name, "timeout") && parse_decimal(v, INT_MAX, &n) && n > 0)
+        if (vg_slice_eq_ci(name, "timeout") && parse_decimal(v, INT_MAX, &n) && n > 0)
             *timeout_s = (int)n;
     }
     return 0;
@@ -393,16 +361,16 @@ int vg_rtsp_rtp_info_parse(vg_slice value, vg_rtsp_rtp_info *out, size_t cap)
             vg_slice name, v;
             split_param(param, &name, &v);
             uint64_t n;
-            if (slice_ieq(name, "url")) {
+            if (vg_slice_eq_ci(name, "url")) {
                 if (v.len >= 2 && v.p[0] == '"' && v.p[v.len - 1] == '"')
                     v = (vg_slice){v.p + 1, v.len - 2};
                 info.url = v;
-            } else if (slice_ieq(name, "seq")) {
+            } else if (vg_slice_eq_ci(name, "seq")) {
                 if (!parse_decimal(v, UINT16_MAX, &n))
                     return VG_ESYNTAX;
                 info.has_seq = true;
                 info.seq = (uint16_t)n;
-            } else if (slice_ieq(name, "rtptime")) {
+            } else if (vg_slice_eq_ci(name, "rtptime")) {
                 if (!parse_decimal(v, UINT32_MAX, &n))
                     return VG_ESYNTAX;
                 info.has_rtptime = true;
@@ -425,12 +393,12 @@ static bool headers_are_lines(const char *h)
 {
     while (*h) {
         const char *p = h;
-        while (is_tchar((unsigned char)*p))
+        while (vg_rtsp_is_tchar((unsigned char)*p))
             p++;
         if (p == h || *p != ':')
             return false;
         for (p++; *p != '\r'; p++) {
-            if (*p == '\0' || is_ctl((unsigned char)*p))
+            if (*p == '\0' || vg_rtsp_is_ctl((unsigned char)*p))
                 return false;
         }
         if (p[1] != '\n')
@@ -448,7 +416,7 @@ int vg_rtsp_request_write(char *out, size_t cap, const char *method, const char 
     if (!method[0] || !uri[0] || cseq < 0)
         return VG_EINVAL;
     for (const char *p = method; *p; p++) {
-        if (!is_tchar((unsigned char)*p))
+        if (!vg_rtsp_is_tchar((unsigned char)*p))
             return VG_EINVAL;
     }
     for (const char *p = uri; *p; p++) {

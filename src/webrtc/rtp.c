@@ -32,21 +32,10 @@
 #include "codec/h264.h"
 #include "codec/h265.h"
 #include "codec/nal.h"
+#include "codec/rtp_payload.h"
 #include "core/error.h"
 
 #include <string.h>
-
-/* Payload structure types: RFC 6184 5.2 (Table 1); RFC 7798 4.4.2 and 4.4.3. */
-enum {
-    H264_STAP_A = 24,
-    H264_FU_A = 28,
-    H265_AP = 48,
-    H265_FU = 49,
-};
-
-/* FU header S and E bits: RFC 6184 5.8, RFC 7798 4.4.3. */
-#define FU_START 0x80u
-#define FU_END   0x40u
 
 /* Which parameter sets an AU carries. */
 enum {
@@ -185,13 +174,13 @@ static void send_nal(packet_writer *w, bool h265, vg_nal nal, bool last)
     for (size_t i = 0; i < count; i++) {
         size_t n = size + (i < bigger);
         if (h265) {
-            out[0] = (uint8_t)((nal.p[0] & 0x81u) | H265_FU << 1);
+            out[0] = (uint8_t)((nal.p[0] & 0x81u) | VG_RTP_H265_FU << 1);
             out[1] = nal.p[1];
         } else {
-            out[0] = (uint8_t)((nal.p[0] & 0xe0u) | H264_FU_A);
+            out[0] = (uint8_t)((nal.p[0] & 0xe0u) | VG_RTP_H264_FU_A);
         }
         out[nal_header_len] =
-            (uint8_t)((i == 0 ? FU_START : 0) | (i == count - 1 ? FU_END : 0) | type);
+            (uint8_t)((i == 0 ? VG_RTP_FU_START : 0) | (i == count - 1 ? VG_RTP_FU_END : 0) | type);
         memcpy(out + fu_len, body, n);
         body += n;
         send_packet(w, fu_len + n, w->timestamp, last && i == count - 1);
@@ -244,10 +233,10 @@ static void send_parameter_sets(packet_writer *w, bool h265, const vg_nal *const
      */
     uint8_t *out = payload_of(w);
     if (h265) {
-        out[0] = (uint8_t)(f | H265_AP << 1 | layer_id >> 5);
+        out[0] = (uint8_t)(f | VG_RTP_H265_AP << 1 | layer_id >> 5);
         out[1] = (uint8_t)((layer_id & 0x1fu) << 3 | tid);
     } else {
-        out[0] = (uint8_t)(f | nri | H264_STAP_A);
+        out[0] = (uint8_t)(f | nri | VG_RTP_H264_STAP_A);
     }
     size_t pos = header_len;
     for (size_t l = 0; l < n_lists; l++) {

@@ -27,6 +27,7 @@
 #include "webrtc/sdp.h"
 
 #include "core/error.h"
+#include "core/slice.h"
 
 #include <arpa/inet.h>
 #include <inttypes.h>
@@ -34,87 +35,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-
-/* A piece of the input: never NUL-terminated. */
-typedef struct slice {
-    const char *p;
-    size_t len;
-} slice;
-
-static slice slice_from(const char *p, size_t len)
-{
-    slice s = {p, len};
-    return s;
-}
-
-static bool slice_eq(slice s, const char *lit)
-{
-    size_t n = strlen(lit);
-    return s.len == n && memcmp(s.p, lit, n) == 0;
-}
-
-/* Encoding names ignore case (RFC 4855 section 3), and so do the tokens of rtcp-fb (RFC 5234). */
-static bool slice_eq_ci(slice s, const char *lit)
-{
-    size_t n = strlen(lit);
-    return s.len == n && strncasecmp(s.p, lit, n) == 0;
-}
-
-static bool is_space(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
-static slice trim(slice s)
-{
-    while (s.len && is_space(s.p[0]))
-        s.p++, s.len--;
-    while (s.len && is_space(s.p[s.len - 1]))
-        s.len--;
-    return s;
-}
-
-/* The next space-separated token of *rest (empty at the end); *rest moves past it. */
-static slice next_token(slice *rest)
-{
-    while (rest->len && is_space(rest->p[0]))
-        rest->p++, rest->len--;
-    size_t n = 0;
-    while (n < rest->len && !is_space(rest->p[n]))
-        n++;
-    slice token = slice_from(rest->p, n);
-    rest->p += n;
-    rest->len -= n;
-    return token;
-}
-
-/* Splits *rest at the first `sep`: returns what is before it; *rest is what is after. */
-static slice split_at(slice *rest, char sep)
-{
-    const char *at = rest->len ? memchr(rest->p, sep, rest->len) : NULL;
-    size_t n = at ? (size_t)(at - rest->p) : rest->len;
-    slice head = slice_from(rest->p, n);
-    rest->p += at ? n + 1 : n;
-    rest->len -= at ? n + 1 : n;
-    return head;
-}
-
-/* A decimal number of 1 to 10 digits, at most `max`. */
-static bool parse_uint(slice s, uint32_t max, uint32_t *out)
-{
-    if (s.len == 0 || s.len > 10)
-        return false;
-    uint64_t v = 0;
-    for (size_t i = 0; i < s.len; i++) {
-        if (s.p[i] < '0' || s.p[i] > '9')
-            return false;
-        v = v * 10 + (uint64_t)(s.p[i] - '0');
-    }
-    if (v > max)
-        return false;
-    *out = (uint32_t)v;
-    return true;
-}
 
 /* RFC 8866 section 9: token-char, the characters of a media type, a mid, a format. */
 static bool is_token_char(char c)
@@ -125,7 +45,7 @@ static bool is_token_char(char c)
            (u >= 0x5e && u <= 0x7e);
 }
 
-static bool is_token(slice s)
+static bool is_token(vg_slice s)
 {
     if (s.len == 0)
         return false;
@@ -137,7 +57,7 @@ static bool is_token(slice s)
 }
 
 /* RFC 8866 section 8.2.2 proto: token *("/" token). */
-static bool is_protocol(slice s)
+static bool is_protocol(vg_slice s)
 {
     if (s.len == 0 || s.p[0] == '/' || s.p[s.len - 1] == '/')
         return false;
@@ -149,7 +69,7 @@ static bool is_protocol(slice s)
 }
 
 /* RFC 8839 section 5.4: ice-char = ALPHA / DIGIT / "+" / "/". */
-static bool is_ice_chars(slice s)
+static bool is_ice_chars(vg_slice s)
 {
     for (size_t i = 0; i < s.len; i++) {
         char c = s.p[i];
@@ -161,7 +81,7 @@ static bool is_ice_chars(slice s)
 }
 
 /* Printable ASCII and spaces: what may be echoed into the answer as it is. */
-static bool is_printable(slice s)
+static bool is_printable(vg_slice s)
 {
     for (size_t i = 0; i < s.len; i++) {
         if ((unsigned char)s.p[i] < 0x20 || (unsigned char)s.p[i] > 0x7e)
@@ -171,18 +91,13 @@ static bool is_printable(slice s)
 }
 
 /* Copies `s` into a field of `cap` bytes with a NUL; false when it does not fit. */
-static bool copy_field(char *dst, size_t cap, slice s)
+static bool copy_field(char *dst, size_t cap, vg_slice s)
 {
     if (s.len >= cap)
         return false;
     memcpy(dst, s.p, s.len);
     dst[s.len] = '\0';
     return true;
-}
-
-static bool has_char(slice s, char c)
-{
-    return s.len && memchr(s.p, c, s.len) != NULL;
 }
 
 __attribute__((format(printf, 3, 4))) static void set_error(char *err, size_t err_cap,
@@ -256,33 +171,34 @@ static vg_sdp_format *find_format(vg_sdp_media *m, uint32_t pt)
  * m=<media> <port>[/<number of ports>] <proto> <fmt> ... (RFC 8866 section 5.14).
  * For RTP protocols the formats are payload types 0..127 (RFC 3550 5.1).
  */
-static int parse_media_line(parser *ps, slice value)
+static int parse_media_line(parser *ps, vg_slice value)
 {
     vg_sdp *sdp = ps->sdp;
     if (sdp->media_count == VG_SDP_MAX_MEDIA)
         return parse_error(ps, VG_ERANGE, "more than %d m= lines", VG_SDP_MAX_MEDIA);
     vg_sdp_media *m = &sdp->media[sdp->media_count++];
 
-    slice rest = value;
-    slice kind = next_token(&rest), port = next_token(&rest), proto = next_token(&rest);
+    vg_slice rest = value;
+    vg_slice kind = vg_slice_next_token(&rest), port = vg_slice_next_token(&rest),
+             proto = vg_slice_next_token(&rest);
     if (!proto.len)
         return parse_error(ps, VG_ESYNTAX, "m= line needs media, port, protocol and formats");
     if (!is_token(kind) || !copy_field(m->kind_name, sizeof(m->kind_name), kind))
         return parse_error(ps, VG_ESYNTAX, "bad media type in m= line");
-    if (slice_eq_ci(kind, "audio"))
+    if (vg_slice_eq_ci(kind, "audio"))
         m->kind = VG_SDP_AUDIO;
-    else if (slice_eq_ci(kind, "video"))
+    else if (vg_slice_eq_ci(kind, "video"))
         m->kind = VG_SDP_VIDEO;
-    else if (slice_eq_ci(kind, "application"))
+    else if (vg_slice_eq_ci(kind, "application"))
         m->kind = VG_SDP_APPLICATION;
     else
         m->kind = VG_SDP_OTHER;
 
-    bool has_port_count = has_char(port, '/');
-    slice port_number = split_at(&port, '/');
+    bool has_port_count = vg_slice_has_char(port, '/');
+    vg_slice port_number = vg_slice_split_at(&port, '/');
     uint32_t n, port_count;
-    if (!parse_uint(port_number, 65535, &n) ||
-        (has_port_count && !parse_uint(port, UINT32_MAX, &port_count)))
+    if (!vg_slice_parse_uint(port_number, 65535, &n) ||
+        (has_port_count && !vg_slice_parse_uint(port, UINT32_MAX, &port_count)))
         return parse_error(ps, VG_ESYNTAX, "bad port in m= line");
     m->port = (int)n;
 
@@ -295,16 +211,16 @@ static int parse_media_line(parser *ps, slice value)
         if (strncasecmp(proto.p + i, "RTP/", 4) == 0)
             rtp = true;
     }
-    slice format = next_token(&rest);
+    vg_slice format = vg_slice_next_token(&rest);
     if (!format.len)
         return parse_error(ps, VG_ESYNTAX, "m= line has no formats");
     if (!is_token(format) || !copy_field(m->first_format, sizeof(m->first_format), format))
         return parse_error(ps, VG_ESYNTAX, "bad format in m= line");
-    for (; format.len; format = next_token(&rest)) {
+    for (; format.len; format = vg_slice_next_token(&rest)) {
         if (!rtp)
             continue;
         uint32_t pt;
-        if (!parse_uint(format, 127, &pt))
+        if (!vg_slice_parse_uint(format, 127, &pt))
             return parse_error(ps, VG_ESYNTAX, "payload type \"%.*s\" is not a number 0..127",
                                (int)(format.len > 16 ? 16 : format.len), format.p);
         /* Past the cap, and repeats, are ignored: the first ones are the preferred. */
@@ -320,13 +236,13 @@ static int parse_media_line(parser *ps, slice value)
 }
 
 /* a=fingerprint:<hash-func> <fingerprint> (RFC 8122 section 5); only SHA-256 is kept. */
-static int parse_fingerprint(parser *ps, slice value, char *dst, bool *has)
+static int parse_fingerprint(parser *ps, vg_slice value, char *dst, bool *has)
 {
-    slice rest = value;
-    slice hash = next_token(&rest), fp = next_token(&rest);
+    vg_slice rest = value;
+    vg_slice hash = vg_slice_next_token(&rest), fp = vg_slice_next_token(&rest);
     if (!hash.len || !fp.len)
         return parse_error(ps, VG_ESYNTAX, "a=fingerprint needs a hash function and a value");
-    if (!slice_eq_ci(hash, "sha-256"))
+    if (!vg_slice_eq_ci(hash, "sha-256"))
         return 0;
     /* 32 bytes as hex pairs separated by colons: "AB:CD:...", 95 characters. */
     bool ok = fp.len == 32 * 3 - 1;
@@ -350,7 +266,7 @@ static int parse_fingerprint(parser *ps, slice value, char *dst, bool *has)
     return 0;
 }
 
-static int parse_ice_credential(parser *ps, slice value, const char *name, char *dst, size_t cap,
+static int parse_ice_credential(parser *ps, vg_slice value, const char *name, char *dst, size_t cap,
                                 bool *seen)
 {
     if (*seen)
@@ -364,18 +280,18 @@ static int parse_ice_credential(parser *ps, slice value, const char *name, char 
 }
 
 /* a=rtpmap:<payload type> <encoding name>/<clock rate>[/<encoding parameters>] (RFC 8866 6.6). */
-static int parse_rtpmap(parser *ps, vg_sdp_media *m, slice value)
+static int parse_rtpmap(parser *ps, vg_sdp_media *m, vg_slice value)
 {
-    slice rest = value;
-    slice pt_text = next_token(&rest), map = next_token(&rest);
+    vg_slice rest = value;
+    vg_slice pt_text = vg_slice_next_token(&rest), map = vg_slice_next_token(&rest);
     uint32_t pt, clock, channels = 1;
-    slice name = split_at(&map, '/');
-    bool has_channels = has_char(map, '/');
-    slice clock_text = split_at(&map, '/');
-    if (!parse_uint(pt_text, 127, &pt) || !is_token(name) ||
-        !parse_uint(clock_text, INT32_MAX, &clock) || clock == 0 ||
-        (has_channels && (!parse_uint(map, 255, &channels) || channels == 0)) ||
-        next_token(&rest).len)
+    vg_slice name = vg_slice_split_at(&map, '/');
+    bool has_channels = vg_slice_has_char(map, '/');
+    vg_slice clock_text = vg_slice_split_at(&map, '/');
+    if (!vg_slice_parse_uint(pt_text, 127, &pt) || !is_token(name) ||
+        !vg_slice_parse_uint(clock_text, INT32_MAX, &clock) || clock == 0 ||
+        (has_channels && (!vg_slice_parse_uint(map, 255, &channels) || channels == 0)) ||
+        vg_slice_next_token(&rest).len)
         return parse_error(ps, VG_ESYNTAX,
                            "a=rtpmap needs <payload type> <encoding>/<clock rate>[/<channels>]");
     if (bit_test_set(ps->rtpmap_seen, pt))
@@ -392,13 +308,13 @@ static int parse_rtpmap(parser *ps, vg_sdp_media *m, slice value)
 }
 
 /* a=fmtp:<format> <format specific parameters> (RFC 8866 section 6.15). */
-static int parse_fmtp(parser *ps, vg_sdp_media *m, slice value)
+static int parse_fmtp(parser *ps, vg_sdp_media *m, vg_slice value)
 {
-    slice rest = value;
-    slice pt_text = next_token(&rest);
-    slice params = trim(rest);
+    vg_slice rest = value;
+    vg_slice pt_text = vg_slice_next_token(&rest);
+    vg_slice params = vg_slice_trim(rest);
     uint32_t pt;
-    if (!parse_uint(pt_text, 127, &pt))
+    if (!vg_slice_parse_uint(pt_text, 127, &pt))
         return parse_error(ps, VG_ESYNTAX, "a=fmtp needs <payload type> <parameters>");
     if (!is_printable(params))
         return parse_error(ps, VG_ESYNTAX, "a=fmtp has a byte that is not printable ASCII");
@@ -413,41 +329,42 @@ static int parse_fmtp(parser *ps, vg_sdp_media *m, slice value)
         while (keep && params.p[keep] != ';')
             keep--;
         params.len = keep;
-        params = trim(params);
+        params = vg_slice_trim(params);
     }
     copy_field(f->fmtp, sizeof(f->fmtp), params);
     return 0;
 }
 
 /* a=rtcp-fb:<payload type or *> <type> [<parameter>] (RFC 4585 section 4.2). */
-static int parse_rtcp_fb(parser *ps, vg_sdp_media *m, slice value)
+static int parse_rtcp_fb(parser *ps, vg_sdp_media *m, vg_slice value)
 {
-    slice rest = value;
-    slice pt_text = next_token(&rest), type = next_token(&rest), param = next_token(&rest);
+    vg_slice rest = value;
+    vg_slice pt_text = vg_slice_next_token(&rest), type = vg_slice_next_token(&rest),
+             param = vg_slice_next_token(&rest);
     uint32_t pt = 0;
-    bool all = slice_eq(pt_text, "*");
-    if ((!all && !parse_uint(pt_text, 127, &pt)) || !type.len)
+    bool all = vg_slice_eq(pt_text, "*");
+    if ((!all && !vg_slice_parse_uint(pt_text, 127, &pt)) || !type.len)
         return parse_error(ps, VG_ESYNTAX, "a=rtcp-fb needs <payload type or *> <type>");
     for (size_t i = 0; i < m->format_count; i++) {
         vg_sdp_format *f = &m->formats[i];
         if (!all && f->pt != pt)
             continue;
-        if (slice_eq_ci(type, "nack") && !param.len)
+        if (vg_slice_eq_ci(type, "nack") && !param.len)
             f->nack = true;
-        else if (slice_eq_ci(type, "nack") && slice_eq_ci(param, "pli"))
+        else if (vg_slice_eq_ci(type, "nack") && vg_slice_eq_ci(param, "pli"))
             f->nack_pli = true;
-        else if (slice_eq_ci(type, "ccm") && slice_eq_ci(param, "fir"))
+        else if (vg_slice_eq_ci(type, "ccm") && vg_slice_eq_ci(param, "fir"))
             f->ccm_fir = true;
-        else if (slice_eq_ci(type, "goog-remb"))
+        else if (vg_slice_eq_ci(type, "goog-remb"))
             f->goog_remb = true;
-        else if (slice_eq_ci(type, "transport-cc"))
+        else if (vg_slice_eq_ci(type, "transport-cc"))
             f->transport_cc = true;
     }
     return 0;
 }
 
 /* a=mid:<identification-tag> (RFC 5888 section 4), unique in the description. */
-static int parse_mid(parser *ps, vg_sdp_media *m, slice value)
+static int parse_mid(parser *ps, vg_sdp_media *m, vg_slice value)
 {
     if (m->mid[0])
         return parse_error(ps, VG_ESYNTAX, "a second a=mid in one m= section");
@@ -463,18 +380,18 @@ static int parse_mid(parser *ps, vg_sdp_media *m, slice value)
 }
 
 /* a=group:BUNDLE <mid> ... (RFC 5888 section 5, RFC 8843); other semantics are skipped. */
-static int parse_group(parser *ps, slice value)
+static int parse_group(parser *ps, vg_slice value)
 {
     vg_sdp *sdp = ps->sdp;
-    slice rest = value;
-    slice semantics = next_token(&rest);
-    if (!slice_eq_ci(semantics, "BUNDLE"))
+    vg_slice rest = value;
+    vg_slice semantics = vg_slice_next_token(&rest);
+    if (!vg_slice_eq_ci(semantics, "BUNDLE"))
         return 0;
     if (ps->has_bundle) /* vigil uses one transport: a second group is ignored */
         return 0;
     ps->has_bundle = true;
     ps->bundle_line = ps->line;
-    for (slice mid = next_token(&rest); mid.len; mid = next_token(&rest)) {
+    for (vg_slice mid = vg_slice_next_token(&rest); mid.len; mid = vg_slice_next_token(&rest)) {
         if (sdp->bundle_count == VG_SDP_MAX_MEDIA)
             return parse_error(ps, VG_ERANGE, "a=group:BUNDLE has more than %d mids",
                                VG_SDP_MAX_MEDIA);
@@ -486,30 +403,30 @@ static int parse_group(parser *ps, slice value)
     return 0;
 }
 
-static int parse_attribute(parser *ps, slice line_value)
+static int parse_attribute(parser *ps, vg_slice line_value)
 {
     vg_sdp *sdp = ps->sdp;
     vg_sdp_media *m = sdp->media_count ? &sdp->media[sdp->media_count - 1] : NULL;
-    slice value = line_value;
-    slice name = split_at(&value, ':');
-    value = trim(value);
+    vg_slice value = line_value;
+    vg_slice name = vg_slice_split_at(&value, ':');
+    value = vg_slice_trim(value);
 
-    if (slice_eq(name, "ice-ufrag"))
+    if (vg_slice_eq(name, "ice-ufrag"))
         return parse_ice_credential(ps, value, "ice-ufrag", m ? m->ice_ufrag : ps->ice_ufrag,
                                     sizeof(ps->ice_ufrag), &ps->seen_ufrag);
-    if (slice_eq(name, "ice-pwd"))
+    if (vg_slice_eq(name, "ice-pwd"))
         return parse_ice_credential(ps, value, "ice-pwd", m ? m->ice_pwd : ps->ice_pwd,
                                     sizeof(ps->ice_pwd), &ps->seen_pwd);
-    if (slice_eq(name, "fingerprint"))
+    if (vg_slice_eq(name, "fingerprint"))
         return parse_fingerprint(ps, value, m ? m->fingerprint : ps->fingerprint,
                                  m ? &m->has_sha256_fingerprint : &ps->has_sha256_fingerprint);
-    if (slice_eq(name, "setup")) {
+    if (vg_slice_eq(name, "setup")) {
         /* RFC 4145 section 4: role = "active" / "passive" / "actpass" / "holdconn". */
         if (ps->seen_setup)
             return parse_error(ps, VG_ESYNTAX, "a second a=setup");
         ps->seen_setup = true;
-        if (!slice_eq(value, "actpass") && !slice_eq(value, "active") &&
-            !slice_eq(value, "passive") && !slice_eq(value, "holdconn"))
+        if (!vg_slice_eq(value, "actpass") && !vg_slice_eq(value, "active") &&
+            !vg_slice_eq(value, "passive") && !vg_slice_eq(value, "holdconn"))
             return parse_error(ps, VG_ESYNTAX,
                                "a=setup is not actpass, active, passive or holdconn");
         copy_field(m ? m->setup : ps->setup, sizeof(ps->setup), value);
@@ -517,7 +434,7 @@ static int parse_attribute(parser *ps, slice line_value)
     }
     static const char *const directions[] = {"sendrecv", "sendonly", "recvonly", "inactive"};
     for (int d = 0; d < 4; d++) {
-        if (!slice_eq(name, directions[d]))
+        if (!vg_slice_eq(name, directions[d]))
             continue;
         if (ps->seen_direction)
             return parse_error(ps, VG_ESYNTAX, "a second direction attribute (a=%s)",
@@ -534,37 +451,37 @@ static int parse_attribute(parser *ps, slice line_value)
     }
 
     if (!m) { /* session-level only */
-        if (slice_eq(name, "ice-lite"))
+        if (vg_slice_eq(name, "ice-lite"))
             sdp->ice_lite = true;
-        else if (slice_eq(name, "group"))
+        else if (vg_slice_eq(name, "group"))
             return parse_group(ps, value);
         return 0;
     }
     /* media-level only */
-    if (slice_eq(name, "mid"))
+    if (vg_slice_eq(name, "mid"))
         return parse_mid(ps, m, value);
-    if (slice_eq(name, "rtcp-mux"))
+    if (vg_slice_eq(name, "rtcp-mux"))
         m->rtcp_mux = true;
-    else if (slice_eq(name, "bundle-only"))
+    else if (vg_slice_eq(name, "bundle-only"))
         m->bundle_only = true;
-    else if (slice_eq(name, "rtpmap"))
+    else if (vg_slice_eq(name, "rtpmap"))
         return parse_rtpmap(ps, m, value);
-    else if (slice_eq(name, "fmtp"))
+    else if (vg_slice_eq(name, "fmtp"))
         return parse_fmtp(ps, m, value);
-    else if (slice_eq(name, "rtcp-fb"))
+    else if (vg_slice_eq(name, "rtcp-fb"))
         return parse_rtcp_fb(ps, m, value);
     return 0;
 }
 
 /* o=<username> <sess-id> <sess-version> <nettype> <addrtype> <unicast-address> (5.2). */
-static bool origin_ok(slice value)
+static bool origin_ok(vg_slice value)
 {
-    slice rest = value;
+    vg_slice rest = value;
     for (int i = 0; i < 6; i++) {
-        if (!next_token(&rest).len)
+        if (!vg_slice_next_token(&rest).len)
             return false;
     }
-    return next_token(&rest).len == 0;
+    return vg_slice_next_token(&rest).len == 0;
 }
 
 /* The static payload types browsers may offer without a=rtpmap (RFC 3551 section 6). */
@@ -610,7 +527,7 @@ int vg_sdp_parse(const char *text, size_t len, vg_sdp *out, char *err, size_t er
     while (at < len) {
         const char *nl = memchr(text + at, '\n', len - at);
         size_t end = nl ? (size_t)(nl - text) : len;
-        slice line = slice_from(text + at, end - at);
+        vg_slice line = vg_slice_from(text + at, end - at);
         at = nl ? end + 1 : len;
         ps.line++;
         if (line.len && line.p[line.len - 1] == '\r')
@@ -622,7 +539,7 @@ int vg_sdp_parse(const char *text, size_t len, vg_sdp *out, char *err, size_t er
         if (line.len < 2 || line.p[1] != '=' || line.p[0] < 'a' || line.p[0] > 'z')
             return parse_error(&ps, VG_ESYNTAX, "not a <type>=<value> line");
         char type = line.p[0];
-        slice value = slice_from(line.p + 2, line.len - 2);
+        vg_slice value = vg_slice_from(line.p + 2, line.len - 2);
 
         if (typed_lines < 3 && type != first_types[typed_lines]) {
             if (typed_lines == 0)
@@ -636,7 +553,7 @@ int vg_sdp_parse(const char *text, size_t len, vg_sdp *out, char *err, size_t er
         case 'v':
             if (typed_lines != 1)
                 return parse_error(&ps, VG_ESYNTAX, "a second v= line");
-            if (!slice_eq(value, "0"))
+            if (!vg_slice_eq(value, "0"))
                 return parse_error(&ps, VG_ESYNTAX, "an SDP starts with v=0");
             break;
         case 'o':
@@ -692,19 +609,9 @@ int vg_sdp_parse(const char *text, size_t len, vg_sdp *out, char *err, size_t er
 /* ---- the answer ---- */
 
 /* The value of parameter `key` in an fmtp "k=v;k=v"; names ignore case (RFC 2045 section 5.1). */
-static bool fmtp_param(const char *fmtp, const char *key, slice *value)
+static bool fmtp_param(const char *fmtp, const char *key, vg_slice *value)
 {
-    slice rest = slice_from(fmtp, strlen(fmtp));
-    while (rest.len) {
-        slice param = split_at(&rest, ';');
-        slice v = param;
-        slice k = trim(split_at(&v, '='));
-        if (slice_eq_ci(k, key)) {
-            *value = trim(v);
-            return true;
-        }
-    }
-    return false;
+    return vg_slice_find_param(vg_slice_from_cstr(fmtp), ';', key, vg_slice_trim, value);
 }
 
 static int hex_digit(char c)
@@ -731,11 +638,10 @@ static int hex_digit(char c)
  */
 static int h264_fit(const vg_sdp_format *f, const vg_track *track)
 {
-    slice v;
-    if (!slice_eq_ci(slice_from(f->encoding, strlen(f->encoding)), "H264") ||
-        f->clock_rate != 90000)
+    vg_slice v;
+    if (!vg_slice_eq_ci(vg_slice_from_cstr(f->encoding), "H264") || f->clock_rate != 90000)
         return 0;
-    if (!fmtp_param(f->fmtp, "packetization-mode", &v) || !slice_eq(v, "1"))
+    if (!fmtp_param(f->fmtp, "packetization-mode", &v) || !vg_slice_eq(v, "1"))
         return 0;
     int profile_idc = 0x42, iop = 0;
     if (fmtp_param(f->fmtp, "profile-level-id", &v) && v.len == 6) {
@@ -764,14 +670,13 @@ static int h264_fit(const vg_sdp_format *f, const vg_track *track)
  */
 static int h265_fit(const vg_sdp_format *f, const vg_track *track)
 {
-    slice v;
-    if (!slice_eq_ci(slice_from(f->encoding, strlen(f->encoding)), "H265") ||
-        f->clock_rate != 90000)
+    vg_slice v;
+    if (!vg_slice_eq_ci(vg_slice_from_cstr(f->encoding), "H265") || f->clock_rate != 90000)
         return 0;
-    if (fmtp_param(f->fmtp, "tx-mode", &v) && !slice_eq_ci(v, "SRST"))
+    if (fmtp_param(f->fmtp, "tx-mode", &v) && !vg_slice_eq_ci(v, "SRST"))
         return 0;
     uint32_t profile_id = 1;
-    if (fmtp_param(f->fmtp, "profile-id", &v) && !parse_uint(v, 255, &profile_id))
+    if (fmtp_param(f->fmtp, "profile-id", &v) && !vg_slice_parse_uint(v, 255, &profile_id))
         return 0;
     return (int)profile_id == track->profile ? 2 : 1;
 }
@@ -779,8 +684,8 @@ static int h265_fit(const vg_sdp_format *f, const vg_track *track)
 /* G.711 and Opus: one exact rtpmap (RFC 3551 section 4.5.14, RFC 7587 section 7). */
 static int audio_fit(const vg_sdp_format *f, const char *name, int clock_rate, int channels)
 {
-    return slice_eq_ci(slice_from(f->encoding, strlen(f->encoding)), name) &&
-           f->clock_rate == clock_rate && f->channels == channels;
+    return vg_slice_eq_ci(vg_slice_from_cstr(f->encoding), name) && f->clock_rate == clock_rate &&
+           f->channels == channels;
 }
 
 /* Index of the best format for `track` in `m`, or -1; `reason` says why none. */

@@ -195,6 +195,19 @@ class VigilServer:
         assert r.status_code == 201, r.text
         return r.json()
 
+    def wait_status(self, stream_id, want, timeout):
+        """Polls GET /api/streams/ID until its status is `want` (for at most
+        `timeout` s); returns that body. Raises AssertionError with the last
+        body when the status does not come."""
+        deadline = time.monotonic() + timeout
+        body = None
+        while time.monotonic() < deadline:
+            body = self.get(f"/api/streams/{stream_id}").json()
+            if body["status"] == want:
+                return body
+            time.sleep(0.05)
+        raise AssertionError(f"stream not {want} within {timeout}s: {body}")
+
     def wait_running(self, stream_id, timeout=15.0):
         """Waits until the stream is RUNNING (frames flow); fails after `timeout` s."""
         deadline = time.monotonic() + timeout

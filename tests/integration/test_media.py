@@ -45,18 +45,6 @@ def start(vigil, url, name="cam"):
     return cam, vigil.start_stream(cam["id"])
 
 
-def wait_status(vigil, stream_id, want, timeout):
-    """Polls until the stream has status `want` (bounded); returns the last body."""
-    deadline = time.monotonic() + timeout
-    body = None
-    while time.monotonic() < deadline:
-        body = vigil.get(f"/api/streams/{stream_id}").json()
-        if body["status"] == want:
-            return body
-        time.sleep(0.05)
-    raise AssertionError(f"stream not {want} within {timeout}s: {body}")
-
-
 def stop(vigil, st):
     assert vigil.post(f"/api/streams/{st['id']}/stop").status_code == 204
 
@@ -64,7 +52,7 @@ def stop(vigil, st):
 def test_running_within_3s_with_the_cameras_track(vigil, sim):
     cam, st = start(vigil, sim.url("cam1"))
     t0 = time.monotonic()
-    wait_status(vigil, st["id"], "RUNNING", 3.0)
+    vigil.wait_status(st["id"], "RUNNING", 3.0)
     assert time.monotonic() - t0 < 3.0
 
     path = vigil.get(f"/api/paths/{cam['path']}").json()
@@ -89,7 +77,7 @@ def test_running_within_3s_with_the_cameras_track(vigil, sim):
 
 def test_camera_stops_then_comes_back_with_one_reconnect(vigil, sim):
     cam, st = start(vigil, sim.url("flaky"), name="flaky")
-    wait_status(vigil, st["id"], "RUNNING", 5.0)
+    vigil.wait_status(st["id"], "RUNNING", 5.0)
     # A reader attached across the outage: it must see a discontinuity, not an end.
     seen = {}
     reader = threading.Thread(target=lambda: seen.update(r=vigil.get(
@@ -97,10 +85,10 @@ def test_camera_stops_then_comes_back_with_one_reconnect(vigil, sim):
     reader.start()
     time.sleep(1.0)
     sim.stop_camera("flaky")
-    failed = wait_status(vigil, st["id"], "ERROR", 3.0 + 2.0)  # within the read timeout
+    failed = vigil.wait_status(st["id"], "ERROR", 3.0 + 2.0)  # within the read timeout
     assert failed["last_error"]
     sim.start_camera("flaky")
-    back = wait_status(vigil, st["id"], "RUNNING", 15.0)
+    back = vigil.wait_status(st["id"], "RUNNING", 15.0)
     assert back["last_error"] is None
     assert back["stats"]["reconnects"] == 1
     reader.join(timeout=40)
@@ -114,7 +102,7 @@ def test_camera_stops_then_comes_back_with_one_reconnect(vigil, sim):
 def test_wrong_password_is_a_precise_error(vigil, sim):
     url = sim.url("locked").replace("rtsp://", f"rtsp://{USER}:wrong-pw@")
     _, st = start(vigil, url, name="locked")
-    failed = wait_status(vigil, st["id"], "ERROR", 8.0)
+    failed = vigil.wait_status(st["id"], "ERROR", 8.0)
     assert "authentication failed" in failed["last_error"], failed
     assert "wrong-pw" not in vigil.log and "wrong-pw" not in str(failed)
     stop(vigil, st)
@@ -123,7 +111,7 @@ def test_wrong_password_is_a_precise_error(vigil, sim):
 def test_right_password_runs_and_stays_secret(vigil, sim):
     url = sim.url("locked").replace("rtsp://", f"rtsp://{USER}:{PASSWORD}@")
     cam, st = start(vigil, url, name="locked ok")
-    wait_status(vigil, st["id"], "RUNNING", 5.0)
+    vigil.wait_status(st["id"], "RUNNING", 5.0)
     assert PASSWORD not in vigil.get(f"/api/paths/{cam['path']}").text
     assert PASSWORD not in vigil.log
     stop(vigil, st)
@@ -134,7 +122,7 @@ def test_unreachable_port_is_a_precise_error(vigil):
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     _, st = start(vigil, f"rtsp://127.0.0.1:{port}/x", name="nobody")
-    failed = wait_status(vigil, st["id"], "ERROR", 5.0)
+    failed = vigil.wait_status(st["id"], "ERROR", 5.0)
     assert failed["last_error"] == f"camera not reachable: 127.0.0.1:{port}: Connection refused"
     stop(vigil, st)
 
@@ -142,7 +130,7 @@ def test_unreachable_port_is_a_precise_error(vigil):
 def test_port_that_does_not_speak_rtsp_is_a_precise_error(vigil):
     # vigil's own HTTP port answers, but not in RTSP.
     _, st = start(vigil, f"rtsp://127.0.0.1:{vigil.port}/x", name="http")
-    failed = wait_status(vigil, st["id"], "ERROR", 8.0)
+    failed = vigil.wait_status(st["id"], "ERROR", 8.0)
     assert failed["last_error"].startswith("cannot open the stream:"), failed
     assert "not reachable" not in failed["last_error"]
     stop(vigil, st)
@@ -150,7 +138,7 @@ def test_port_that_does_not_speak_rtsp_is_a_precise_error(vigil):
 
 def test_stopping_a_stream_closes_the_camera_connection(vigil, sim):
     _, st = start(vigil, sim.url("cam2"), name="cam2")
-    wait_status(vigil, st["id"], "RUNNING", 5.0)
+    vigil.wait_status(st["id"], "RUNNING", 5.0)
     assert sim.clients("cam2") >= 1
     stop(vigil, st)
     deadline = time.monotonic() + 5
@@ -165,7 +153,7 @@ def test_twenty_cameras_at_once(make_server):
         streams = [start(srv, many.url(f"cam{i + 1}"), name=f"cam {i + 1}")[1]
                    for i in range(20)]
         for st in streams:
-            wait_status(srv, st["id"], "RUNNING", 15.0)
+            srv.wait_status(st["id"], "RUNNING", 15.0)
         time.sleep(2.2)
         for st in streams:
             stats = srv.get(f"/api/streams/{st['id']}").json()["stats"]
@@ -190,7 +178,7 @@ def ffprobe_sample(vigil, path_name, suffix, tmp_path, seconds=2):
                                                  ("hevc", "h265", "hevc")])
 def test_what_vigil_hands_readers_decodes_cleanly(vigil, sim, tmp_path, camera, suffix, codec):
     cam, st = start(vigil, sim.url(camera), name=camera)
-    wait_status(vigil, st["id"], "RUNNING", 5.0)
+    vigil.wait_status(st["id"], "RUNNING", 5.0)
     counts = vigil.get(f"/api/debug/paths/{cam['path']}/sample?seconds=2&format=json",
                        timeout=15).json()
     assert counts["first_is_key"] and counts["dts_monotonic"], counts
@@ -207,7 +195,7 @@ def test_what_vigil_hands_readers_decodes_cleanly(vigil, sim, tmp_path, camera, 
                                           ("opus", "opus")])
 def test_audio_tracks_are_carried(vigil, sim, camera, codec):
     cam, st = start(vigil, sim.url(camera), name=camera)
-    wait_status(vigil, st["id"], "RUNNING", 5.0)
+    vigil.wait_status(st["id"], "RUNNING", 5.0)
     tracks = vigil.get(f"/api/paths/{cam['path']}").json()["tracks"]
     kinds = {t["kind"]: t for t in tracks}
     assert kinds["video"]["codec"] == "h264"
@@ -227,7 +215,7 @@ def test_max_readers_refuses_one_reader_too_many(vigil, sim):
     cam = vigil.create_camera(name="limited", stream_url=sim.url("cam2"), max_readers=1)
     assert cam["max_readers"] == 1 and cam["rtsp_transport"] == "tcp"
     st = vigil.start_stream(cam["id"])
-    wait_status(vigil, st["id"], "RUNNING", 5.0)
+    vigil.wait_status(st["id"], "RUNNING", 5.0)
     first = {}
     t = threading.Thread(target=lambda: first.update(
         r=vigil.get(f"/api/debug/paths/{cam['path']}/sample?seconds=3&format=json", timeout=15)))
@@ -247,7 +235,7 @@ def test_max_readers_refuses_one_reader_too_many(vigil, sim):
 def test_rtsp_over_udp_when_the_camera_asks_for_it(vigil, sim):
     cam = vigil.create_camera(name="udp", stream_url=sim.url("cam1"), rtsp_transport="udp")
     st = vigil.start_stream(cam["id"])
-    wait_status(vigil, st["id"], "RUNNING", 5.0)
+    vigil.wait_status(st["id"], "RUNNING", 5.0)
     counts = vigil.get(f"/api/debug/paths/{cam['path']}/sample?seconds=2&format=json",
                        timeout=15).json()
     assert counts["video_frames"] > 30 and counts["first_is_key"]
@@ -408,7 +396,7 @@ rtmp {{ server {{ listen 127.0.0.1:{port}; application live {{ live on; }} }} }}
 
 def test_rtmp_camera(vigil, rtmp_server):
     cam, st = start(vigil, rtmp_server, name="rtmp")
-    wait_status(vigil, st["id"], "RUNNING", 10.0)
+    vigil.wait_status(st["id"], "RUNNING", 10.0)
     video = vigil.get(f"/api/paths/{cam['path']}").json()["tracks"][0]
     assert (video["codec"], video["width"], video["height"]) == ("h264", 1280, 720)
     counts = vigil.get(f"/api/debug/paths/{cam['path']}/sample?seconds=2&format=json",
@@ -423,7 +411,7 @@ def test_rtsps_camera(vigil):
         url = tls.url("secure")
         assert url.startswith("rtsps://")
         cam, st = start(vigil, url, name="rtsps")
-        wait_status(vigil, st["id"], "RUNNING", 8.0)
+        vigil.wait_status(st["id"], "RUNNING", 8.0)
         video = vigil.get(f"/api/paths/{cam['path']}").json()["tracks"][0]
         assert (video["codec"], video["width"], video["height"]) == ("h264", 1280, 720)
         stop(vigil, st)
@@ -438,7 +426,7 @@ def test_connect_timeout_for_a_camera_that_never_answers(vigil):
     try:
         cam, st = start(vigil, f"rtsp://127.0.0.1:{port}/silent", name="silent2")
         t0 = time.monotonic()
-        failed = wait_status(vigil, st["id"], "ERROR", 12.0)
+        failed = vigil.wait_status(st["id"], "ERROR", 12.0)
         assert 4.0 <= time.monotonic() - t0 < 9.0
         assert failed["last_error"] == ("cannot open the stream: timed out after 5000ms (the camera "
                                         "did not answer OPTIONS)"), failed

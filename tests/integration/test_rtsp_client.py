@@ -195,17 +195,6 @@ def proxy(sim):
         p.close()
 
 
-def wait_status(vigil, stream_id, want, timeout):
-    deadline = time.monotonic() + timeout
-    body = None
-    while time.monotonic() < deadline:
-        body = vigil.get(f"/api/streams/{stream_id}").json()
-        if body["status"] == want:
-            return body
-        time.sleep(0.05)
-    raise AssertionError(f"stream not {want} within {timeout}s: {body}")
-
-
 def start(vigil, name, url):
     """A new camera and its stream, started but not awaited (it may be meant to fail)."""
     cam = vigil.create_camera(name=name, stream_url=url)
@@ -237,7 +226,7 @@ def test_each_authentication_scheme_alone(vigil, methods):
 
         bad = base.replace("rtsp://", f"rtsp://{USER}:nope-{methods}@")
         _, st = start(vigil, f"{methods} bad", bad)
-        failed = wait_status(vigil, st["id"], "ERROR", 8.0)
+        failed = vigil.wait_status(st["id"], "ERROR", 8.0)
         assert failed["last_error"] == ("cannot open the stream: authentication failed "
                                         "(check the user and password)"), failed
         stop(vigil, st["id"])
@@ -300,9 +289,9 @@ def test_dropped_connection_reconnects(vigil, sim, proxy):
     _, st = vigil.start_camera("dropped", proxy.url("cam1"))
     vigil.wait_running(st["id"])
     proxy.drop_connections()
-    failed = wait_status(vigil, st["id"], "ERROR", 5.0)
+    failed = vigil.wait_status(st["id"], "ERROR", 5.0)
     assert failed["last_error"] == "the camera closed the connection", failed
-    back = wait_status(vigil, st["id"], "RUNNING", 10.0)
+    back = vigil.wait_status(st["id"], "RUNNING", 10.0)
     assert back["stats"]["reconnects"] == 1, back
     stop(vigil, st["id"])
 
@@ -313,14 +302,14 @@ def test_lost_session_is_an_error(vigil, sim, proxy):
     proxy.answer_keepalive_with = "454 Session Not Found"
     _, st = vigil.start_camera("forgotten", proxy.url("cam1"))
     vigil.wait_running(st["id"])
-    failed = wait_status(vigil, st["id"], "ERROR", 6.0)
+    failed = vigil.wait_status(st["id"], "ERROR", 6.0)
     assert failed["last_error"] == "the camera ended the session (454 Session Not Found)", failed
     stop(vigil, st["id"])
 
 
 def test_missing_path_is_404(vigil, sim):
     _, st = start(vigil, "missing", sim.url("cam1") + "-nope")
-    failed = wait_status(vigil, st["id"], "ERROR", 8.0)
+    failed = vigil.wait_status(st["id"], "ERROR", 8.0)
     assert failed["last_error"] == ("cannot open the stream: stream not found (404): "
                                     "check the path"), failed
     stop(vigil, st["id"])

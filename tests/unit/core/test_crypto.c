@@ -1,5 +1,5 @@
 /* Unit tests for core/crypto.c: MD5, SHA-1, SHA-256, HMAC-SHA-256 and base64 against their
- * standards' vectors. */
+ * standards' vectors, and the lenient base64 decoder for cameras' SDP. */
 #include "core/crypto.h"
 #include "core/error.h"
 #include "vg_test.h"
@@ -168,17 +168,158 @@ static void test_base64_rejects_bad_text(void)
     }
 }
 
+/*
+ * `len` bytes that take every value (returned) and their base64 (*text, NUL-terminated, of
+ * *text_len chars); the caller frees both.
+ */
+static uint8_t *encoded_pattern(size_t len, char **text, size_t *text_len)
+{
+    uint8_t *in = malloc(len);
+    for (size_t i = 0; i < len; i++)
+        in[i] = (uint8_t)(i * 131 + (i >> 8));
+    *text_len = vg_base64_encoded_len(len);
+    *text = malloc(*text_len + 1);
+    CHECK_INT_EQ(vg_base64_encode(in, len, *text), *text_len);
+    CHECK_INT_EQ(strlen(*text), *text_len);
+    return in;
+}
+
+/* Decodes `text` leniently into a NUL-terminated string; the error otherwise. */
+static int lenient(const char *text, char *out, size_t cap)
+{
+    size_t n = 99;
+    int err = vg_base64_decode_lenient(text, strlen(text), (uint8_t *)out, cap - 1, &n);
+    out[err == 0 ? n : 0] = '\0';
+    if (err != 0)
+        CHECK_INT_EQ(n, 0);
+    return err;
+}
+
+static void test_base64_lenient_takes_what_strict_takes(void)
+{
+    for (size_t i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++) {
+        char out[16];
+        CHECK_INT_EQ(lenient(vectors[i][1], out, sizeof(out)), 0);
+        CHECK_STR_EQ(out, vectors[i][0]);
+    }
+}
+
+static void test_base64_lenient_padding_and_pad_bits(void)
+{
+    /* The '=' may be missing, short or, up to two, in excess (as FFmpeg's av_base64_decode). */
+    static const char *const cases[][2] = {
+        {"Zg", "f"},
+        {"Zg=", "f"},
+        {"Zm8", "fo"},
+        {"Zm9vYg", "foob"},
+        {"Zm9vYmE", "fooba"},
+        {"Zm9v=", "foo"},
+        {"Zm9v==", "foo"},
+        {"Zm8==", "fo"},
+        /* Pad bits need not be zero: they are dropped. */
+        {"Zh==", "f"},
+        {"Zh", "f"},
+        {"Zm9=", "fo"},
+        {"Zm9", "fo"},
+        /* Nothing but padding, or nothing: no bytes. */
+        {"", ""},
+        {"=", ""},
+        {"==", ""},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char out[16];
+        int err = lenient(cases[i][0], out, sizeof(out));
+        if (err != 0)
+            fprintf(stderr, "refused \"%s\"\n", cases[i][0]);
+        CHECK_INT_EQ(err, 0);
+        CHECK_STR_EQ(out, cases[i][1]);
+    }
+    /* The strict decoder refuses each of those that is not canonical. */
+    uint8_t bytes[16];
+    size_t n;
+    CHECK_INT_EQ(vg_base64_decode("Zg", 2, bytes, sizeof(bytes), &n), VG_ESYNTAX);
+    CHECK_INT_EQ(vg_base64_decode("Zh==", 4, bytes, sizeof(bytes), &n), VG_ESYNTAX);
+}
+
+static void test_base64_lenient_rejects_bad_text(void)
+{
+    static const char *const bad[] = {
+        "Z",         /* a lone char: 6 bits, no byte */
+        "Zm9vY",     /* the same after a whole quad */
+        "Zm9vY=",    /* and with padding */
+        "Z===",      /* three '=': one is left inside */
+        "===",       /* the same alone */
+        "Zg==Zg==",  /* padding inside */
+        "Zm=v",      /* '=' before a char */
+        "Zm9v YmFy", /* a space */
+        " Zm9v",     /* a leading one */
+        "Zm9v\r",    /* a CR */
+        "Zm9v\n",    /* a line break */
+        "Zm9-",      /* base64url, not base64 */
+        "Zm9_",      /* the same */
+        "Zm9\xff",   /* not ASCII */
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char out[16];
+        int err = lenient(bad[i], out, sizeof(out));
+        if (err != VG_ESYNTAX)
+            fprintf(stderr, "accepted \"%s\"\n", bad[i]);
+        CHECK_INT_EQ(err, VG_ESYNTAX);
+    }
+}
+
+static void test_base64_lenient_capacity(void)
+{
+    /* "Zm9vYg" is 4 bytes, padding or not; one byte less is VG_ERANGE, nothing written. */
+    uint8_t out[5] = {0, 0, 0, 0, 0xee};
+    size_t n = 99;
+    CHECK_INT_EQ(vg_base64_decode_lenient("Zm9vYg", 6, out, 4, &n), 0);
+    CHECK_INT_EQ(n, 4);
+    CHECK(memcmp(out, "foob", 4) == 0);
+    CHECK_INT_EQ(out[4], 0xee);
+    memset(out, 0, sizeof(out));
+    CHECK_INT_EQ(vg_base64_decode_lenient("Zm9vYg", 6, out, 3, &n), VG_ERANGE);
+    CHECK_INT_EQ(n, 0);
+    CHECK_INT_EQ(out[0], 0);
+    /* Only `len` chars are read: no NUL needed, and what follows is not looked at. */
+    CHECK_INT_EQ(vg_base64_decode_lenient("Zm9vYmFy!!", 7, out, 5, &n), 0);
+    CHECK_INT_EQ(n, 5);
+    CHECK(memcmp(out, "fooba", 5) == 0);
+}
+
+static void test_base64_lenient_large(void)
+{
+    /* Many whole quads and an unpadded tail with pad bits set: as strict, but for the tail. */
+    static const char alphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t len = 100 * 1024 + 1; /* 2 bytes past a multiple of 3: a tail of 3 chars and "=" */
+    char *text;
+    size_t text_len;
+    uint8_t *in = encoded_pattern(len, &text, &text_len);
+    CHECK_INT_EQ(text[text_len - 1], '=');
+    CHECK(text[text_len - 2] != '=');
+    /* The last char's low 2 bits pad the last byte: set one. */
+    size_t last = (size_t)(strchr(alphabet, text[text_len - 2]) - alphabet);
+    CHECK_INT_EQ(last & 3, 0);
+    text[text_len - 2] = alphabet[last | 1];
+    uint8_t *back = malloc(len);
+    size_t n;
+    CHECK_INT_EQ(vg_base64_decode(text, text_len, back, len, &n), VG_ESYNTAX);
+    CHECK_INT_EQ(vg_base64_decode_lenient(text, text_len - 1, back, len, &n), 0);
+    CHECK_INT_EQ(n, len);
+    CHECK(memcmp(in, back, len) == 0);
+    free(in);
+    free(text);
+    free(back);
+}
+
 static void test_base64_round_trip_large(void)
 {
     /* A JPEG-sized buffer of every byte value, through encode and decode. */
     size_t len = 100 * 1024 + 1;
-    uint8_t *in = malloc(len);
-    for (size_t i = 0; i < len; i++)
-        in[i] = (uint8_t)(i * 131 + (i >> 8));
-    size_t text_len = vg_base64_encoded_len(len);
-    char *text = malloc(text_len + 1);
-    CHECK_INT_EQ(vg_base64_encode(in, len, text), text_len);
-    CHECK_INT_EQ(strlen(text), text_len);
+    char *text;
+    size_t text_len;
+    uint8_t *in = encoded_pattern(len, &text, &text_len);
     uint8_t *back = malloc(len);
     size_t n;
     CHECK_INT_EQ(vg_base64_decode(text, text_len, back, len, &n), 0);
@@ -199,5 +340,10 @@ int main(void)
     VG_TEST_RUN(test_base64_decode_exact_capacity);
     VG_TEST_RUN(test_base64_rejects_bad_text);
     VG_TEST_RUN(test_base64_round_trip_large);
+    VG_TEST_RUN(test_base64_lenient_takes_what_strict_takes);
+    VG_TEST_RUN(test_base64_lenient_padding_and_pad_bits);
+    VG_TEST_RUN(test_base64_lenient_rejects_bad_text);
+    VG_TEST_RUN(test_base64_lenient_capacity);
+    VG_TEST_RUN(test_base64_lenient_large);
     return vg_test_done();
 }
