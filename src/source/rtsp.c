@@ -495,10 +495,11 @@ static void on_frame(void *ctx, const vg_depack_frame *f)
     }
     rt->has_last_pts = true;
     rt->last_pts = pts;
-    if (tr->is_video && rt->media->clock_rate > 0 && rt->media->clock_rate != tr->clock_rate)
-        pts = pts * tr->clock_rate / rt->media->clock_rate;
+    /* A camera can walk its clock anywhere, 2^31 ticks a frame: bound it before any product. */
     if (pts < -VG_TS_LIMIT || pts > VG_TS_LIMIT)
         return;
+    if (tr->is_video && clock != tr->clock_rate) /* a video clock other than 90 kHz */
+        pts = (int64_t)((__int128)pts * tr->clock_rate / clock);
     int64_t dts = pts;
     if (tr->is_video)
         dts = vg_reorder_dts(&rt->reorder, pts,
