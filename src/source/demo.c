@@ -191,11 +191,8 @@ static bool drain_encoder(vg_source_thread *t, demo *d, char *reason, size_t cap
             vg_source_thread_emit_tracks(t, &d->track, 1);
         }
         if (au) {
-            struct timespec now;
-            clock_gettime(CLOCK_REALTIME, &now);
-            au->dts = au->pts = d->pkt->pts * (90000 / DEMO_FPS);
-            au->wallclock_ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
-            vg_source_thread_emit_au(t, au);
+            int64_t ts = d->pkt->pts * (90000 / DEMO_FPS);
+            vg_source_thread_emit_frame(t, au, 0, ts, ts, false);
         }
         av_packet_unref(d->pkt);
     }

@@ -34,7 +34,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 #include <unistd.h>
 
 #define MAX_TRACKS  8
@@ -316,15 +315,7 @@ static void handle_packet(attempt *a, AVPacket *pkt)
             return;
         memcpy(au->data, pkt->data, (size_t)pkt->size);
     }
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    au->track = (uint32_t)ti;
-    au->dts = dts;
-    au->pts = pts;
-    au->wallclock_ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
-    if (discontinuity)
-        au->flags |= VG_AU_DISCONTINUITY;
-    vg_source_thread_emit_au(a->t, au);
+    vg_source_thread_emit_frame(a->t, au, (uint32_t)ti, dts, pts, discontinuity);
 }
 
 static void run_lavf(vg_source_thread *t, char *reason, size_t cap)

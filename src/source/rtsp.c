@@ -51,7 +51,6 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #define MAX_TRACKS  8
@@ -531,15 +530,7 @@ static void on_frame(void *ctx, const vg_depack_frame *f)
             return;
         memcpy(au->data, f->data, f->len);
     }
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    au->track = (uint32_t)(rt - s->tracks);
-    au->dts = dts;
-    au->pts = pts;
-    au->wallclock_ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
-    if (discontinuity)
-        au->flags |= VG_AU_DISCONTINUITY;
-    vg_source_thread_emit_au(s->t, au);
+    vg_source_thread_emit_frame(s->t, au, (uint32_t)(rt - s->tracks), dts, pts, discontinuity);
 }
 
 static void on_interleaved(session *s, unsigned channel, const uint8_t *data, size_t len)

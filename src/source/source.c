@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 /* How far the loop may fall behind a source before the source drops frames. */
 #define INBOX_MAX_BYTES (32u << 20)
@@ -115,6 +116,20 @@ int vg_source_thread_emit_tracks(vg_source_thread *t, vg_track *const *tracks, s
     uv_mutex_unlock(&t->src->lock);
     post(t->src, ev);
     return 0;
+}
+
+void vg_source_thread_emit_frame(vg_source_thread *t, vg_au *au, uint32_t track, int64_t dts,
+                                 int64_t pts, bool discontinuity)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    au->track = track;
+    au->dts = dts;
+    au->pts = pts;
+    au->wallclock_ns = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec;
+    if (discontinuity)
+        au->flags |= VG_AU_DISCONTINUITY;
+    vg_source_thread_emit_au(t, au);
 }
 
 void vg_source_thread_emit_au(vg_source_thread *t, vg_au *au)

@@ -95,6 +95,13 @@ int vg_source_thread_emit_tracks(vg_source_thread *t, vg_track *const *tracks, s
  * the next key frame, counted) when the loop is too far behind.
  */
 void vg_source_thread_emit_au(vg_source_thread *t, vg_au *au);
+/*
+ * Fills in an AU that just arrived (its track index, timestamps, the
+ * discontinuity flag, and now as its capture time) and posts it as
+ * vg_source_thread_emit_au() does: takes the caller's reference.
+ */
+void vg_source_thread_emit_frame(vg_source_thread *t, vg_au *au, uint32_t track, int64_t dts,
+                                 int64_t pts, bool discontinuity);
 
 /*
  * A source kind, the ops table every kind fills (DESIGN.md section 1):
