@@ -53,12 +53,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define MAX_TRACKS  8
-#define MAX_JUMP_US (10 * 1000000LL)
-#define TICK_MS     100          /* recv() wakes this often to check for a stop */
-#define RECV_CAP    (256 * 1024) /* the receive buffer: a DESCRIBE answer or many packets */
-#define URL_CAP     2048
-#define MAX_GARBAGE (64 * 1024) /* bytes that are neither '$' nor RTSP before we give up */
+#define MAX_TRACKS    8
+#define MAX_JUMP_US   (10 * 1000000LL)
+#define TICK_MS       100          /* recv() wakes this often to check for a stop */
+#define RECV_CAP      (256 * 1024) /* the receive buffer: a DESCRIBE answer or many packets */
+#define URL_CAP       2048
+#define MAX_GARBAGE   (64 * 1024) /* bytes that are neither '$' nor RTSP before we give up */
+#define MAX_REDIRECTS 3
+#define REDIRECTED    1 /* open_session(): the camera sent us elsewhere (s->location) */
 
 typedef struct rtsp_track {
     vg_track *track; /* the session's reference */
@@ -87,7 +89,9 @@ typedef struct session {
     int fd;
     int64_t deadline_us; /* the current step's; 0 in the read loop (read timeout instead) */
 
-    char url[URL_CAP]; /* the request URL, without userinfo */
+    char url[URL_CAP];      /* the request URL, without userinfo */
+    char location[URL_CAP]; /* where a 3xx answer sends us */
+    int redirects;
     char user[256], pass[256];
     bool has_credentials;
     vg_rtsp_auth auth;
@@ -550,12 +554,25 @@ static void on_interleaved(session *s, unsigned channel, const uint8_t *data, si
 
 /* ---- the steps ---- */
 
+/* A 3xx answer with a Location: REDIRECTED with s->location set; else 0. */
+static int redirected(session *s, int status, const vg_rtsp_message *m)
+{
+    const vg_slice *loc = vg_rtsp_header_get(m, "Location");
+    if (status / 100 != 3 || !loc || !loc->len || loc->len >= sizeof(s->location))
+        return 0;
+    copy_slice(s->location, sizeof(s->location), loc);
+    return REDIRECTED;
+}
+
+/* OPTIONS and DESCRIBE, then the tracks. 0, REDIRECTED, or -1 with the reason set. */
 static int open_session(session *s)
 {
     vg_rtsp_message m;
     int status = request(s, "OPTIONS", s->url, NULL, &m);
     if (status < 0)
         return -1;
+    if (redirected(s, status, &m))
+        return REDIRECTED;
     /* Some cameras refuse OPTIONS (or want authentication only there): go on regardless. */
     if (status / 100 == 2)
         s->get_parameter = slice_has_token(vg_rtsp_header_get(&m, "Public"), "GET_PARAMETER");
@@ -563,6 +580,8 @@ static int open_session(session *s)
     status = request(s, "DESCRIBE", s->url, "Accept: application/sdp\r\n", &m);
     if (status < 0)
         return -1;
+    if (redirected(s, status, &m))
+        return REDIRECTED;
     if (status / 100 != 2) {
         fail_status(s, "DESCRIBE", &m);
         return -1;
@@ -776,18 +795,36 @@ static void teardown(session *s)
 
 /* ---- the attempt ---- */
 
-static int prepare_url(session *s, vg_url *u)
+/*
+ * Takes `url` as the one to request (*u views into it): the camera's, or
+ * where it redirected us. A redirect without a user keeps the camera's
+ * credentials only on the same host: a password is never sent elsewhere.
+ */
+static int prepare_url(session *s, const char *url, vg_url *u)
 {
-    const char *url = s->opt->url;
-    const char *why;
-    if (vg_url_parse(url, strlen(url), u, &why) < 0) {
-        fail(s, "the URL is not valid: %s", why);
+    const char *why = NULL;
+    if (vg_url_parse(url, strlen(url), u, &why) < 0 || strncasecmp(url, "rtsp://", 7) != 0) {
+        fail(s, "%s is not a valid rtsp:// URL: %s", s->redirects ? "the redirect" : "the URL",
+             why ? why : "another scheme");
         return -1;
     }
-    if (vg_rtsp_url_strip_userinfo(url, s->url, sizeof(s->url)) < 0) {
+    if (s->redirects && !u->has_userinfo && s->has_credentials) {
+        vg_url before;
+        bool same_host = vg_url_parse(s->url, strlen(s->url), &before, &why) == 0 &&
+                         before.host.len == u->host.len &&
+                         strncasecmp(before.host.p, u->host.p, u->host.len) == 0;
+        if (!same_host) {
+            explicit_bzero(s->user, sizeof(s->user));
+            explicit_bzero(s->pass, sizeof(s->pass));
+            s->has_credentials = false;
+        }
+    }
+    char stripped[URL_CAP];
+    if (vg_rtsp_url_strip_userinfo(url, stripped, sizeof(stripped)) < 0) {
         fail(s, "the URL is too long");
         return -1;
     }
+    memcpy(s->url, stripped, sizeof(s->url));
     if (u->has_userinfo) {
         if (vg_rtsp_userinfo_split(u->userinfo, s->user, sizeof(s->user), s->pass,
                                    sizeof(s->pass)) < 0) {
@@ -820,16 +857,33 @@ static void run_rtsp(vg_source_thread *t, char *reason, size_t cap)
         goto out;
     }
     s->deadline_us = vg_source_now_us() + s->opt->connect_timeout_ms * 1000;
-    if (prepare_url(s, &u) < 0 ||
-        (s->fd = vg_source_tcp_connect(t, &u, s->deadline_us, reason, cap)) < 0)
-        goto out;
-    struct timeval tick = {.tv_sec = 0, .tv_usec = TICK_MS * 1000};
-    int one = 1;
-    setsockopt(s->fd, SOL_SOCKET, SO_RCVTIMEO, &tick, sizeof(tick));
-    setsockopt(s->fd, SOL_SOCKET, SO_SNDTIMEO, &tick, sizeof(tick));
-    setsockopt(s->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-
-    if (open_session(s) < 0 || setup_tracks(s) < 0 || play(s) < 0)
+    const char *url = s->opt->url;
+    for (;;) {
+        if (prepare_url(s, url, &u) < 0 ||
+            (s->fd = vg_source_tcp_connect(t, &u, s->deadline_us, reason, cap)) < 0)
+            goto out;
+        struct timeval tick = {.tv_sec = 0, .tv_usec = TICK_MS * 1000};
+        int one = 1;
+        setsockopt(s->fd, SOL_SOCKET, SO_RCVTIMEO, &tick, sizeof(tick));
+        setsockopt(s->fd, SOL_SOCKET, SO_SNDTIMEO, &tick, sizeof(tick));
+        setsockopt(s->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+        int rc = open_session(s);
+        if (rc < 0)
+            goto out;
+        if (rc != REDIRECTED)
+            break;
+        /* RFC 2326 11.3: the camera moved; a new connection to where it points. */
+        if (++s->redirects > MAX_REDIRECTS) {
+            fail(s, "cannot open the stream: more than %d redirects", MAX_REDIRECTS);
+            goto out;
+        }
+        close(s->fd);
+        s->fd = -1;
+        s->head = s->len = 0;
+        s->auth_set = false;
+        url = s->location;
+    }
+    if (setup_tracks(s) < 0 || play(s) < 0)
         goto out;
     if (vg_source_thread_emit_tracks(t, s->track_list, s->track_count) < 0) {
         fail(s, "out of memory");

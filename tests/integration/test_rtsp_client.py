@@ -364,3 +364,65 @@ def test_b_frames_get_decode_times(vigil, b_frame_camera):
                               "-f", "null", "-"], capture_output=True, text=True, timeout=60)
     assert decoded.returncode == 0 and not decoded.stderr.strip(), decoded.stderr
     stop(vigil, st["id"])
+
+
+class Redirector:
+    """Answers every RTSP request with 302 and a Location (RFC 2326 11.3)."""
+
+    def __init__(self, location=None):
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(8)
+        self.listener.settimeout(0.2)
+        self.port = self.listener.getsockname()[1]
+        self.location = location or f"rtsp://127.0.0.1:{self.port}/again"
+        self.answered = 0
+        self._stopped = False
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self):
+        for _ in range(1000):  # bounded
+            if self._stopped:
+                return
+            try:
+                conn, _ = self.listener.accept()
+            except (socket.timeout, OSError):
+                continue
+            with conn:
+                conn.settimeout(2)
+                try:
+                    head = conn.recv(4096).decode("latin-1")
+                except OSError:
+                    continue
+                m = re.search(r"(?im)^CSeq:\s*(\d+)", head)
+                conn.sendall(f"RTSP/1.0 302 Moved Temporarily\r\nCSeq: {m.group(1) if m else 0}"
+                             f"\r\nLocation: {self.location}\r\n\r\n".encode())
+                self.answered += 1
+
+    def close(self):
+        self._stopped = True
+        self.listener.close()
+        self._thread.join(timeout=3)
+
+
+def test_redirect_is_followed(vigil, sim):
+    r = Redirector(sim.url("cam1"))
+    try:
+        cam, st = vigil.start_camera("moved", f"rtsp://127.0.0.1:{r.port}/old")
+        assert r.answered == 1
+        assert vigil.get(f"/api/paths/{cam['path']}").json()["tracks"][0]["width"] == 1280
+        stop(vigil, st["id"])
+    finally:
+        r.close()
+
+
+def test_redirect_loop_is_an_error(vigil):
+    r = Redirector()  # points at itself
+    try:
+        _, st = start(vigil, "loop", f"rtsp://127.0.0.1:{r.port}/x")
+        failed = vigil.wait_status(st["id"], "ERROR", 8.0)
+        assert failed["last_error"] == "cannot open the stream: more than 3 redirects", failed
+        stop(vigil, st["id"])
+    finally:
+        r.close()
