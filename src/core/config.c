@@ -174,19 +174,6 @@ static const config_key config_keys[] = {
 
 /* ---- errors ---------------------------------------------------------------------------------- */
 
-static void write_error(char *err, size_t err_cap, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void write_error(char *err, size_t err_cap, const char *fmt, ...)
-{
-    if (!err || err_cap == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, err_cap, fmt, ap);
-    va_end(ap);
-}
-
 /*
  * Copies at most QUOTE_MAX bytes of `s` into `out` for quoting in a message,
  * with "..." if it was longer. Control characters become '?' so a hostile
@@ -514,7 +501,7 @@ static int key_set(const config_key *key, vg_config *cfg, const char *value, siz
 
     /* YAML's "\0" escape can put a NUL inside a value; C strings would cut it there. */
     if (memchr(value, '\0', len)) {
-        write_error(why, why_cap, "contains a NUL character");
+        vg_format_reason(why, why_cap, "contains a NUL character");
         return VG_EINVAL;
     }
 
@@ -532,7 +519,7 @@ static int key_set(const config_key *key, vg_config *cfg, const char *value, siz
                 known = true;
         }
         if (!known) {
-            write_error(why, why_cap, "invalid value '%s' (use yes or no)", quoted);
+            vg_format_reason(why, why_cap, "invalid value '%s' (use yes or no)", quoted);
             return VG_EINVAL;
         }
         memcpy(field, &on, sizeof(on));
@@ -541,8 +528,8 @@ static int key_set(const config_key *key, vg_config *cfg, const char *value, siz
     case VALUE_LEVEL: {
         vg_log_level level;
         if (vg_log_level_parse(value, &level) != 0) {
-            write_error(why, why_cap, "invalid level '%s' (use error, warn, info or debug)",
-                        quoted);
+            vg_format_reason(why, why_cap, "invalid level '%s' (use error, warn, info or debug)",
+                             quoted);
             return VG_EINVAL;
         }
         memcpy(field, &level, sizeof(level));
@@ -552,21 +539,21 @@ static int key_set(const config_key *key, vg_config *cfg, const char *value, siz
     case VALUE_OPTIONAL:
     case VALUE_STRING: {
         if (len == 0 && key->type != VALUE_OPTIONAL) {
-            write_error(why, why_cap, "must not be empty");
+            vg_format_reason(why, why_cap, "must not be empty");
             return VG_EINVAL;
         }
         if (len > VG_CONFIG_STR_MAX - 1) {
-            write_error(why, why_cap, "value is too long (%zu bytes, at most %d)", len,
-                        VG_CONFIG_STR_MAX - 1);
+            vg_format_reason(why, why_cap, "value is too long (%zu bytes, at most %d)", len,
+                             VG_CONFIG_STR_MAX - 1);
             return VG_EINVAL;
         }
         if (key->type == VALUE_ADDRESS) {
             const char *problem = address_problem(value);
             if (problem) {
-                write_error(why, why_cap,
-                            "invalid address '%s': %s (write it as HOST:PORT or [IPV6]:PORT, "
-                            "e.g. 127.0.0.1:8080 or [::1]:8080)",
-                            quoted, problem);
+                vg_format_reason(why, why_cap,
+                                 "invalid address '%s': %s (write it as HOST:PORT or [IPV6]:PORT, "
+                                 "e.g. 127.0.0.1:8080 or [::1]:8080)",
+                                 quoted, problem);
                 return VG_EINVAL;
             }
         }
@@ -575,8 +562,8 @@ static int key_set(const config_key *key, vg_config *cfg, const char *value, siz
     }
     case VALUE_DURATION:
         if (vg_config_parse_duration(value, &number) != 0) {
-            write_error(why, why_cap, "invalid duration '%s' (write it as 200ms, 10s, 1h or 7d)",
-                        quoted);
+            vg_format_reason(why, why_cap,
+                             "invalid duration '%s' (write it as 200ms, 10s, 1h or 7d)", quoted);
             return VG_EINVAL;
         }
         break;
@@ -586,8 +573,8 @@ static int key_set(const config_key *key, vg_config *cfg, const char *value, siz
         long long n = strtoll(value, &end, 10);
         if (!len || *end || errno || n < 0 || value[0] == '-' || value[0] == '+' ||
             value[0] == ' ') {
-            write_error(why, why_cap, "invalid number '%s' (write a whole number, 0 or more)",
-                        quoted);
+            vg_format_reason(why, why_cap, "invalid number '%s' (write a whole number, 0 or more)",
+                             quoted);
             return VG_EINVAL;
         }
         number = n;
@@ -595,14 +582,14 @@ static int key_set(const config_key *key, vg_config *cfg, const char *value, siz
     }
     case VALUE_SIZE:
         if (vg_config_parse_size(value, &number) != 0) {
-            write_error(why, why_cap, "invalid size '%s' (write it as 1048576, 512KB or 16MiB)",
-                        quoted);
+            vg_format_reason(why, why_cap,
+                             "invalid size '%s' (write it as 1048576, 512KB or 16MiB)", quoted);
             return VG_EINVAL;
         }
         break;
     }
     if (key->positive && number <= 0) {
-        write_error(why, why_cap, "must be greater than 0");
+        vg_format_reason(why, why_cap, "must be greater than 0");
         return VG_EINVAL;
     }
     memcpy(field, &number, sizeof(number));
@@ -694,8 +681,8 @@ static int fail_at(load_context *ctx, yaml_mark_t mark, int code, const char *fm
     va_start(ap, fmt);
     vsnprintf(message, sizeof(message), fmt, ap);
     va_end(ap);
-    write_error(ctx->err, ctx->err_cap, "%s:%zu:%zu: %s", ctx->name, mark.line + 1, mark.column + 1,
-                message);
+    vg_format_reason(ctx->err, ctx->err_cap, "%s:%zu:%zu: %s", ctx->name, mark.line + 1,
+                     mark.column + 1, message);
     return code;
 }
 
@@ -726,7 +713,7 @@ static int syntax_error(load_context *ctx, const yaml_parser_t *parser)
     const char *problem = parser->problem ? parser->problem : "malformed YAML";
     switch (parser->error) {
     case YAML_MEMORY_ERROR:
-        write_error(ctx->err, ctx->err_cap, "%s: out of memory", ctx->name);
+        vg_format_reason(ctx->err, ctx->err_cap, "%s: out of memory", ctx->name);
         return VG_ENOMEM;
     case YAML_READER_ERROR:
         if (parser->problem_value >= 0)
@@ -909,11 +896,11 @@ int vg_config_load_string(vg_config *cfg, const char *name, const char *yaml, si
         .err = err,
         .err_cap = err_cap,
     };
-    write_error(err, err_cap, "%s", "");
+    vg_format_reason(err, err_cap, "%s", "");
 
     yaml_parser_t parser;
     if (!yaml_parser_initialize(&parser)) {
-        write_error(err, err_cap, "%s: out of memory", ctx.name);
+        vg_format_reason(err, err_cap, "%s: out of memory", ctx.name);
         return VG_ENOMEM;
     }
     yaml_parser_set_input_string(&parser, (const unsigned char *)ctx.input, ctx.len);
@@ -935,7 +922,7 @@ int vg_config_load_file(vg_config *cfg, const char *path, char *err, size_t err_
     FILE *file = fopen(path, "rb");
     if (!file) {
         int code = errno;
-        write_error(err, err_cap, "%s: cannot open: %s", path, strerror(code));
+        vg_format_reason(err, err_cap, "%s: cannot open: %s", path, strerror(code));
         rc = -code;
         goto done;
     }
@@ -946,8 +933,8 @@ int vg_config_load_file(vg_config *cfg, const char *path, char *err, size_t err_
     for (;;) {
         if (len == cap) {
             if (cap == CONFIG_FILE_MAX + 1) {
-                write_error(err, err_cap, "%s: file is larger than %d bytes", path,
-                            CONFIG_FILE_MAX);
+                vg_format_reason(err, err_cap, "%s: file is larger than %d bytes", path,
+                                 CONFIG_FILE_MAX);
                 rc = VG_EINVAL;
                 goto done;
             }
@@ -956,7 +943,7 @@ int vg_config_load_file(vg_config *cfg, const char *path, char *err, size_t err_
                 grown = CONFIG_FILE_MAX + 1;
             char *bigger = realloc(text, grown);
             if (!bigger) {
-                write_error(err, err_cap, "%s: out of memory", path);
+                vg_format_reason(err, err_cap, "%s: out of memory", path);
                 rc = VG_ENOMEM;
                 goto done;
             }
@@ -968,7 +955,7 @@ int vg_config_load_file(vg_config *cfg, const char *path, char *err, size_t err_
         if (got == 0) {
             if (ferror(file)) {
                 int code = errno ? errno : EIO;
-                write_error(err, err_cap, "%s: cannot read: %s", path, strerror(code));
+                vg_format_reason(err, err_cap, "%s: cannot read: %s", path, strerror(code));
                 rc = -code;
                 goto done;
             }
@@ -989,7 +976,7 @@ done:
 int vg_config_apply_env(vg_config *cfg, char *err, size_t err_cap)
 {
     vg_config next = *cfg;
-    write_error(err, err_cap, "%s", "");
+    vg_format_reason(err, err_cap, "%s", "");
     for (size_t i = 0; i < KEY_COUNT; i++) {
         const config_key *key = &config_keys[i];
         /* VIGIL_ and the key upper-cased: logLevel -> VIGIL_LOGLEVEL. */
@@ -1005,7 +992,7 @@ int vg_config_apply_env(vg_config *cfg, char *err, size_t err_cap)
             continue;
         char why[WHY_MAX];
         if (key_set(key, &next, value, strlen(value), why, sizeof(why)) != 0) {
-            write_error(err, err_cap, "%s: %s", env_name, why);
+            vg_format_reason(err, err_cap, "%s: %s", env_name, why);
             return VG_EINVAL;
         }
     }
@@ -1018,16 +1005,16 @@ int vg_config_apply_env(vg_config *cfg, char *err, size_t err_cap)
 int vg_config_set(vg_config *cfg, const char *key_name, const char *value, char *err,
                   size_t err_cap)
 {
-    write_error(err, err_cap, "%s", "");
+    vg_format_reason(err, err_cap, "%s", "");
     const config_key *key = find_key(key_name, strlen(key_name));
     if (!key) {
-        write_error(err, err_cap, "unknown key '%s'", key_name);
+        vg_format_reason(err, err_cap, "unknown key '%s'", key_name);
         return VG_EINVAL;
     }
     vg_config next = *cfg;
     char why[WHY_MAX];
     if (key_set(key, &next, value, strlen(value), why, sizeof(why)) != 0) {
-        write_error(err, err_cap, "%s", why);
+        vg_format_reason(err, err_cap, "%s", why);
         return VG_EINVAL;
     }
     *cfg = next;

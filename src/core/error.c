@@ -1,5 +1,7 @@
 #include "core/error.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 const char *vg_strerror(int err)
@@ -20,4 +22,14 @@ const char *vg_strerror(int err)
     default:
         return err < 0 ? strerror(-err) : "unknown error";
     }
+}
+
+void vg_format_reason(char *out, size_t cap, const char *fmt, ...)
+{
+    if (!out || cap == 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(out, cap, fmt, ap);
+    va_end(ap);
 }

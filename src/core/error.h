@@ -9,6 +9,7 @@
 #define VG_CORE_ERROR_H
 
 #include <errno.h>
+#include <stddef.h>
 
 enum {
     VG_OK = 0,
@@ -29,5 +30,13 @@ enum {
 
 /* The name of an error code; the string is static. */
 const char *vg_strerror(int err);
+
+/*
+ * printf into a caller's reason buffer `out` of `cap` bytes (truncated,
+ * always NUL-terminated); nothing when `out` is NULL or `cap` is 0. The
+ * parsers' "why" arguments.
+ */
+void vg_format_reason(char *out, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -103,3 +103,13 @@ bool vg_slice_parse_uint(vg_slice s, uint32_t max, uint32_t *out)
     *out = (uint32_t)v;
     return true;
 }
+
+bool vg_slice_copy(char *dst, size_t cap, vg_slice s)
+{
+    if (s.len >= cap)
+        return false;
+    if (s.len)
+        memcpy(dst, s.p, s.len);
+    dst[s.len] = '\0';
+    return true;
+}

@@ -56,6 +56,10 @@ bool vg_slice_starts_with_ci(vg_slice s, const char *lit);
 /* True when `c` occurs in `s`. */
 bool vg_slice_has_char(vg_slice s, char c);
 
+/* Copies `s` into `dst` (`cap` bytes) with a NUL; false, and nothing written, when it does not fit.
+ */
+bool vg_slice_copy(char *dst, size_t cap, vg_slice s);
+
 /* `s` without the blanks at its start and at its end. */
 vg_slice vg_slice_trim(vg_slice s);
 

@@ -102,21 +102,10 @@ typedef struct parser {
     media_lines lines[VG_RTSP_MAX_MEDIA];
 } parser;
 
-__attribute__((format(printf, 3, 4))) static void set_error(char *err, size_t err_cap,
-                                                            const char *fmt, ...)
-{
-    if (!err || err_cap == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, err_cap, fmt, ap);
-    va_end(ap);
-}
-
 /* "line N: <reason>". The reasons are fixed strings: nothing of the input is quoted. */
 static int line_error(parser *ps, int code, const char *reason)
 {
-    set_error(ps->err, ps->err_cap, "line %u: %s", ps->line, reason);
+    vg_format_reason(ps->err, ps->err_cap, "line %u: %s", ps->line, reason);
     return code;
 }
 
@@ -265,7 +254,7 @@ static int parse_lines(parser *ps, const char *sdp, size_t len)
             return ret;
     }
     if (!seen_version) {
-        set_error(ps->err, ps->err_cap, "not an SDP: no v=0 line");
+        vg_format_reason(ps->err, ps->err_cap, "not an SDP: no v=0 line");
         return VG_ESYNTAX;
     }
     return 0;
@@ -638,18 +627,18 @@ static int describe(parser *ps, const char *sdp, size_t len, const char *base_ur
 {
     vg_rtsp_description *out = ps->out;
     if (!base_url || !base_url[0]) {
-        set_error(ps->err, ps->err_cap, "no base URL");
+        vg_format_reason(ps->err, ps->err_cap, "no base URL");
         return VG_EINVAL;
     }
     size_t base_len = strlen(base_url);
     if (base_len >= VG_RTSP_MAX_URL) {
-        set_error(ps->err, ps->err_cap, "the base URL is longer than %d bytes",
-                  VG_RTSP_MAX_URL - 1);
+        vg_format_reason(ps->err, ps->err_cap, "the base URL is longer than %d bytes",
+                         VG_RTSP_MAX_URL - 1);
         return VG_ERANGE;
     }
     if (!is_url_text(base_url, base_len)) {
-        set_error(ps->err, ps->err_cap,
-                  "the base URL holds a space, a control or a non-ASCII byte");
+        vg_format_reason(ps->err, ps->err_cap,
+                         "the base URL holds a space, a control or a non-ASCII byte");
         return VG_EINVAL;
     }
 
@@ -660,8 +649,8 @@ static int describe(parser *ps, const char *sdp, size_t len, const char *base_ur
     vg_slice star = vg_slice_from("*", 1);
     vg_slice session = ps->has_session_control ? ps->session_control : star;
     if (resolve_control(base_url, base_len, session, out->aggregate_control) < 0) {
-        set_error(ps->err, ps->err_cap, "the session control URL is longer than %d bytes",
-                  VG_RTSP_MAX_URL - 1);
+        vg_format_reason(ps->err, ps->err_cap, "the session control URL is longer than %d bytes",
+                         VG_RTSP_MAX_URL - 1);
         return VG_ERANGE;
     }
     for (size_t i = 0; i < out->count; i++) {
@@ -671,8 +660,9 @@ static int describe(parser *ps, const char *sdp, size_t len, const char *base_ur
         if (!ml->has_control)
             strcpy(m->control, out->aggregate_control);
         else if (resolve_control(base_url, base_len, ml->control, m->control) < 0) {
-            set_error(ps->err, ps->err_cap, "the control URL of media %zu is longer than %d bytes",
-                      i + 1, VG_RTSP_MAX_URL - 1);
+            vg_format_reason(ps->err, ps->err_cap,
+                             "the control URL of media %zu is longer than %d bytes", i + 1,
+                             VG_RTSP_MAX_URL - 1);
             return VG_ERANGE;
         }
         describe_codec(m, ml);

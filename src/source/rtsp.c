@@ -323,13 +323,6 @@ static bool slice_has_token(const vg_slice *v, const char *token)
     return false;
 }
 
-static void copy_slice(char *out, size_t cap, const vg_slice *v)
-{
-    size_t n = v->len < cap - 1 ? v->len : cap - 1;
-    memcpy(out, v->p, n);
-    out[n] = '\0';
-}
-
 /* ---- the tracks ---- */
 
 static const char *codec_name_of(vg_codec c)
@@ -560,7 +553,7 @@ static int redirected(session *s, int status, const vg_rtsp_message *m)
     const vg_slice *loc = vg_rtsp_header_get(m, "Location");
     if (status / 100 != 3 || !loc || !loc->len || loc->len >= sizeof(s->location))
         return 0;
-    copy_slice(s->location, sizeof(s->location), loc);
+    vg_slice_copy(s->location, sizeof(s->location), *loc);
     return REDIRECTED;
 }
 
@@ -591,7 +584,7 @@ static int open_session(session *s)
     if (!b || !b->len)
         b = vg_rtsp_header_get(&m, "Content-Location");
     if (b && b->len && b->len < sizeof(base))
-        copy_slice(base, sizeof(base), b);
+        vg_slice_copy(base, sizeof(base), *b);
     else
         snprintf(base, sizeof(base), "%s", s->url);
     char why[160];

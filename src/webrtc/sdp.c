@@ -90,27 +90,6 @@ static bool is_printable(vg_slice s)
     return true;
 }
 
-/* Copies `s` into a field of `cap` bytes with a NUL; false when it does not fit. */
-static bool copy_field(char *dst, size_t cap, vg_slice s)
-{
-    if (s.len >= cap)
-        return false;
-    memcpy(dst, s.p, s.len);
-    dst[s.len] = '\0';
-    return true;
-}
-
-__attribute__((format(printf, 3, 4))) static void set_error(char *err, size_t err_cap,
-                                                            const char *fmt, ...)
-{
-    if (!err || err_cap == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, err_cap, fmt, ap);
-    va_end(ap);
-}
-
 /* ---- parsing ---- */
 
 typedef struct parser {
@@ -183,7 +162,7 @@ static int parse_media_line(parser *ps, vg_slice value)
              proto = vg_slice_next_token(&rest);
     if (!proto.len)
         return parse_error(ps, VG_ESYNTAX, "m= line needs media, port, protocol and formats");
-    if (!is_token(kind) || !copy_field(m->kind_name, sizeof(m->kind_name), kind))
+    if (!is_token(kind) || !vg_slice_copy(m->kind_name, sizeof(m->kind_name), kind))
         return parse_error(ps, VG_ESYNTAX, "bad media type in m= line");
     if (vg_slice_eq_ci(kind, "audio"))
         m->kind = VG_SDP_AUDIO;
@@ -202,7 +181,7 @@ static int parse_media_line(parser *ps, vg_slice value)
         return parse_error(ps, VG_ESYNTAX, "bad port in m= line");
     m->port = (int)n;
 
-    if (!is_protocol(proto) || !copy_field(m->protocol, sizeof(m->protocol), proto))
+    if (!is_protocol(proto) || !vg_slice_copy(m->protocol, sizeof(m->protocol), proto))
         return parse_error(ps, VG_ESYNTAX, "bad protocol in m= line");
 
     /* "RTP/AVP", "RTP/SAVPF", "UDP/TLS/RTP/SAVPF"...: the formats are payload types. */
@@ -214,7 +193,7 @@ static int parse_media_line(parser *ps, vg_slice value)
     vg_slice format = vg_slice_next_token(&rest);
     if (!format.len)
         return parse_error(ps, VG_ESYNTAX, "m= line has no formats");
-    if (!is_token(format) || !copy_field(m->first_format, sizeof(m->first_format), format))
+    if (!is_token(format) || !vg_slice_copy(m->first_format, sizeof(m->first_format), format))
         return parse_error(ps, VG_ESYNTAX, "bad format in m= line");
     for (; format.len; format = vg_slice_next_token(&rest)) {
         if (!rtp)
@@ -274,7 +253,7 @@ static int parse_ice_credential(parser *ps, vg_slice value, const char *name, ch
     *seen = true;
     if (!value.len || !is_ice_chars(value))
         return parse_error(ps, VG_ESYNTAX, "a=%s is empty or not ice-chars", name);
-    if (!copy_field(dst, cap, value))
+    if (!vg_slice_copy(dst, cap, value))
         return parse_error(ps, VG_ESYNTAX, "a=%s longer than %zu characters", name, cap - 1);
     return 0;
 }
@@ -299,7 +278,7 @@ static int parse_rtpmap(parser *ps, vg_sdp_media *m, vg_slice value)
     vg_sdp_format *f = find_format(m, pt);
     if (!f) /* not on the m= line (or past the cap): nothing to describe */
         return 0;
-    if (!copy_field(f->encoding, sizeof(f->encoding), name))
+    if (!vg_slice_copy(f->encoding, sizeof(f->encoding), name))
         return parse_error(ps, VG_ESYNTAX, "encoding name longer than %zu characters",
                            sizeof(f->encoding) - 1);
     f->clock_rate = (int)clock;
@@ -331,7 +310,7 @@ static int parse_fmtp(parser *ps, vg_sdp_media *m, vg_slice value)
         params.len = keep;
         params = vg_slice_trim(params);
     }
-    copy_field(f->fmtp, sizeof(f->fmtp), params);
+    vg_slice_copy(f->fmtp, sizeof(f->fmtp), params);
     return 0;
 }
 
@@ -370,7 +349,7 @@ static int parse_mid(parser *ps, vg_sdp_media *m, vg_slice value)
         return parse_error(ps, VG_ESYNTAX, "a second a=mid in one m= section");
     if (!is_token(value))
         return parse_error(ps, VG_ESYNTAX, "a=mid is empty or not a token");
-    if (!copy_field(m->mid, sizeof(m->mid), value))
+    if (!vg_slice_copy(m->mid, sizeof(m->mid), value))
         return parse_error(ps, VG_ESYNTAX, "a=mid longer than %zu characters", sizeof(m->mid) - 1);
     for (size_t i = 0; i + 1 < ps->sdp->media_count; i++) {
         if (strcmp(ps->sdp->media[i].mid, m->mid) == 0)
@@ -396,7 +375,7 @@ static int parse_group(parser *ps, vg_slice value)
             return parse_error(ps, VG_ERANGE, "a=group:BUNDLE has more than %d mids",
                                VG_SDP_MAX_MEDIA);
         if (!is_token(mid) ||
-            !copy_field(sdp->bundle_mids[sdp->bundle_count], sizeof(sdp->bundle_mids[0]), mid))
+            !vg_slice_copy(sdp->bundle_mids[sdp->bundle_count], sizeof(sdp->bundle_mids[0]), mid))
             return parse_error(ps, VG_ESYNTAX, "a=group:BUNDLE has a bad mid");
         sdp->bundle_count++;
     }
@@ -429,7 +408,7 @@ static int parse_attribute(parser *ps, vg_slice line_value)
             !vg_slice_eq(value, "passive") && !vg_slice_eq(value, "holdconn"))
             return parse_error(ps, VG_ESYNTAX,
                                "a=setup is not actpass, active, passive or holdconn");
-        copy_field(m ? m->setup : ps->setup, sizeof(ps->setup), value);
+        vg_slice_copy(m ? m->setup : ps->setup, sizeof(ps->setup), value);
         return 0;
     }
     static const char *const directions[] = {"sendrecv", "sendonly", "recvonly", "inactive"};
@@ -516,7 +495,7 @@ int vg_sdp_parse(const char *text, size_t len, vg_sdp *out, char *err, size_t er
     if (err && err_cap)
         err[0] = '\0';
     if (len > VG_SDP_MAX_TEXT) {
-        set_error(err, err_cap, "the offer is longer than %d bytes", VG_SDP_MAX_TEXT);
+        vg_format_reason(err, err_cap, "the offer is longer than %d bytes", VG_SDP_MAX_TEXT);
         return VG_ERANGE;
     }
 
@@ -573,7 +552,7 @@ int vg_sdp_parse(const char *text, size_t len, vg_sdp *out, char *err, size_t er
             return ret;
     }
     if (typed_lines < 3) {
-        set_error(err, err_cap, "the SDP ends before its v=, o= and s= lines");
+        vg_format_reason(err, err_cap, "the SDP ends before its v=, o= and s= lines");
         return VG_ESYNTAX;
     }
 
@@ -919,11 +898,12 @@ static void no_codec_error(const vg_sdp *offer, const vg_sdp_local *local, char 
     }
     const char *tail = cut ? "..." : listed_count == 1 ? " only" : "";
     if (!listed_count)
-        set_error(err, err_cap, "no codec in common: the camera sends %s, the offer has none",
-                  camera);
+        vg_format_reason(err, err_cap,
+                         "no codec in common: the camera sends %s, the offer has none", camera);
     else
-        set_error(err, err_cap, "no codec in common: the camera sends %s, the offer has %s%s",
-                  camera, codecs, tail);
+        vg_format_reason(err, err_cap,
+                         "no codec in common: the camera sends %s, the offer has %s%s", camera,
+                         codecs, tail);
 }
 
 typedef struct writer {
@@ -1059,12 +1039,13 @@ int vg_sdp_answer(const vg_sdp *offer, const vg_sdp_local *local, vg_sdp_choice 
     if (!local_value_ok(local->ice_ufrag) || !local_value_ok(local->ice_pwd) ||
         !local_value_ok(local->fingerprint) || !local_value_ok(local->cname) ||
         (local->host_count && !local->hosts)) {
-        set_error(err, err_cap, "local ICE credentials, fingerprint or cname missing or bad");
+        vg_format_reason(err, err_cap,
+                         "local ICE credentials, fingerprint or cname missing or bad");
         return VG_EINVAL;
     }
     for (size_t i = 0; i < local->host_count; i++) {
         if (!local_value_ok(local->hosts[i])) {
-            set_error(err, err_cap, "local host %zu is empty or has a space", i);
+            vg_format_reason(err, err_cap, "local host %zu is empty or has a space", i);
             return VG_EINVAL;
         }
     }
@@ -1079,27 +1060,27 @@ int vg_sdp_answer(const vg_sdp *offer, const vg_sdp_local *local, vg_sdp_choice 
     }
     if (!first) {
         if (!local->video && !local->audio)
-            set_error(err, err_cap, "the path has no audio or video track to send");
+            vg_format_reason(err, err_cap, "the path has no audio or video track to send");
         else if (!offer->media_count)
-            set_error(err, err_cap, "the offer has no m= line");
+            vg_format_reason(err, err_cap, "the offer has no m= line");
         else if (codec_refused)
             no_codec_error(offer, local, err, err_cap);
         else
-            set_error(err, err_cap, "no m-line can be answered: m-line 0 (%s): %s",
-                      offer->media[0].kind_name, choices[0].reason);
+            vg_format_reason(err, err_cap, "no m-line can be answered: m-line 0 (%s): %s",
+                             offer->media[0].kind_name, choices[0].reason);
         return VG_ENOENT;
     }
     for (size_t i = 0; i < offer->media_count; i++) {
         const vg_sdp_media *m = &offer->media[i];
         const char *problem = choices[i].accepted ? transport_problem(offer, m, first) : NULL;
         if (problem) {
-            set_error(err, err_cap, "m-line %zu (%s, mid %s) %s", i, m->kind_name,
-                      m->mid[0] ? m->mid : "none", problem);
+            vg_format_reason(err, err_cap, "m-line %zu (%s, mid %s) %s", i, m->kind_name,
+                             m->mid[0] ? m->mid : "none", problem);
             return VG_EINVAL;
         }
     }
     if (taken[0] && taken[1] && local->video_ssrc == local->audio_ssrc) {
-        set_error(err, err_cap, "local video and audio SSRCs are the same");
+        vg_format_reason(err, err_cap, "local video and audio SSRCs are the same");
         return VG_EINVAL;
     }
 
@@ -1123,7 +1104,7 @@ int vg_sdp_answer(const vg_sdp *offer, const vg_sdp_local *local, vg_sdp_choice 
     if (w.overflow) {
         if (out && cap)
             out[0] = '\0';
-        set_error(err, err_cap, "the answer does not fit in %zu bytes", cap);
+        vg_format_reason(err, err_cap, "the answer does not fit in %zu bytes", cap);
         return VG_ERANGE;
     }
     return 0;
