@@ -26,11 +26,14 @@
 #define TICK_MS 100
 /*
  * The first playlist waits for the first segment and this many parts of the
- * next: PART-HOLD-BACK (three parts) from the end then falls inside the
- * segment being made. hls.js 1.7 starting inside a lone complete segment
- * stalls for seconds at its end before it takes the parts after it.
+ * next, so that within 1.2 key-frame intervals of a camera's start (1 s
+ * GOPs, 200 ms parts) a player gets one segment and a part. A player that
+ * ignores the parts (hls.js with lowLatencyMode off) starts at the first
+ * segment; with the part it has that much more in hand before the next
+ * segment is complete (no stall in 12 cold starts, against one stall in 8
+ * without it).
  */
-#define READY_PARTS    3
+#define READY_PARTS    1
 #define SESSION_ID_LEN 16
 /* A session not polled for this long has left (players poll every target duration). */
 #define SESSION_TIMEOUT_MS 15000

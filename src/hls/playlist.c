@@ -84,6 +84,19 @@ vg_hls_name vg_hls_name_parse(const char *file)
 
 /* ---- media playlist ---- */
 
+/*
+ * A part's or a segment's duration in seconds, rounded down to 10 µs. Never
+ * up: a player adds these up to place each part, and a sum past the end of
+ * the media it buffered (MSE keeps microseconds) sends it back to the part
+ * it already has. hls.js 1.7, starting inside the first segment, reloaded
+ * that segment's parts for half a second before it took the next one.
+ */
+static void put_duration(FILE *f, int64_t ticks)
+{
+    int64_t units = ticks > 0 ? ticks * 100000 / VG_HLS_CLOCK : 0;
+    fprintf(f, "%" PRId64 ".%05" PRId64, units / 100000, units % 100000);
+}
+
 static void put_date_time(FILE *f, int64_t wallclock_ns)
 {
     time_t secs = (time_t)(wallclock_ns / 1000000000);
@@ -135,14 +148,18 @@ char *vg_hls_media_playlist(const vg_hls_muxer_state *st, const char *muxer_id, 
         }
         put_date_time(f, seg->wallclock_ns);
         if (i >= first_with_parts) {
-            for (size_t p = 0; p < seg->part_count; p++)
-                fprintf(f, "#EXT-X-PART:DURATION=%.5f,URI=\"part_%s_%" PRIu64 "_%zu.mp4\"%s\n",
-                        (double)seg->parts[p]->duration / (double)VG_HLS_CLOCK, muxer_id, seg->msn,
-                        p, seg->parts[p]->independent ? ",INDEPENDENT=YES" : "");
+            for (size_t p = 0; p < seg->part_count; p++) {
+                fputs("#EXT-X-PART:DURATION=", f);
+                put_duration(f, seg->parts[p]->duration);
+                fprintf(f, ",URI=\"part_%s_%" PRIu64 "_%zu.mp4\"%s\n", muxer_id, seg->msn, p,
+                        seg->parts[p]->independent ? ",INDEPENDENT=YES" : "");
+            }
         }
-        if (seg->complete)
-            fprintf(f, "#EXTINF:%.5f,\nseg_%s_%" PRIu64 ".mp4\n",
-                    (double)seg->duration / (double)VG_HLS_CLOCK, muxer_id, seg->msn);
+        if (seg->complete) {
+            fputs("#EXTINF:", f);
+            put_duration(f, seg->duration);
+            fprintf(f, ",\nseg_%s_%" PRIu64 ".mp4\n", muxer_id, seg->msn);
+        }
     }
     /* RFC 8216bis 4.4.5.3: the part the server makes next, requested before it exists. */
     fprintf(f, "#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"part_%s_%" PRIu64 "_%zu.mp4\"\n", muxer_id,

@@ -68,6 +68,7 @@ const PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>hls_play</
 <script>
 const video = document.getElementById('v');
 const h = window.h = { errors: [], errorCount: 0, stalls: [], stallCount: 0, recoveries: 0,
+                       seekWaits: [], seekWaitCount: 0,
                        playing: false, hls: null };
 function note(list, countKey, item) {
   h[countKey]++;
@@ -75,11 +76,22 @@ function note(list, countKey, item) {
 }
 const t0 = performance.now();
 const now = () => Math.round(performance.now() - t0) / 1000;
-video.addEventListener('playing', () => { h.playing = true; });
+let openStall = null; // the stall in progress: 'playing' again gives its duration
+video.addEventListener('playing', () => {
+  h.playing = true;
+  if (openStall) openStall.duration_s = Math.round((now() - openStall.t) * 1000) / 1000;
+  openStall = null;
+});
 for (const type of ['waiting', 'stalled']) {
   // A 'waiting' before the first frame is start-up, not a stall.
+  // One while the player moves the playhead itself (hls.js seeks to its live
+  // start point once the first parts are in) is that seek, not media missing.
   video.addEventListener(type, () => {
-    if (h.playing) note(h.stalls, 'stallCount', { type, t: now(), current_time: video.currentTime });
+    if (!h.playing) return;
+    const stall = { type, t: now(), current_time: video.currentTime, duration_s: null };
+    if (video.seeking) note(h.seekWaits, 'seekWaitCount', stall);
+    else note(h.stalls, 'stallCount', stall);
+    if (type === 'waiting' && !openStall) openStall = stall;
   });
 }
 window.startPlayer = (src, lowLatencyMode) => {
@@ -240,6 +252,7 @@ async function main() {
   const h = await withTimeout(page.evaluate(() => ({
     errors: window.h.errors, errorCount: window.h.errorCount, stalls: window.h.stalls,
     stallCount: window.h.stallCount, recoveries: window.h.recoveries,
+    seekWaits: window.h.seekWaits, seekWaitCount: window.h.seekWaitCount,
   })), 3000, 'player state').catch((e) => { pageErrors.push(e.message); return { errors: [], stalls: [] }; });
   const clock = args.clock
     ? await withTimeout(page.evaluate(() => window.clockResults()), 5000, 'clock')
@@ -272,6 +285,9 @@ async function main() {
     time_to_play_s: first.t ?? null,
     stalls: h.stallCount ?? null,
     stall_events: h.stalls,
+    // waits while the player seeked (its jump to the live start point): not stalls
+    seek_waits: h.seekWaitCount ?? null,
+    seek_wait_events: h.seekWaits,
     errors: h.errors,
     error_count: h.errorCount ?? null,
     recoveries: h.recoveries ?? null,

@@ -1,6 +1,6 @@
 """vigil's live HLS played by Chromium with hls.js (issue 4): LL-HLS and
-plain HLS for 20 s each, and playback that resumes by itself after the
-camera restarts. Screenshots and the measured glass-to-player latency
+plain HLS for 20 s each, an on-demand camera woken by the player, and
+playback that resumes by itself after the camera restarts. Screenshots and the measured glass-to-player latency
 (wall clock minus the EXT-X-PROGRAM-DATE-TIME of the frame on screen) are
 kept in build/test-artifacts/hls/: figures to report, not to assert."""
 import json
@@ -31,7 +31,7 @@ def need_browser():
 
 @pytest.fixture(scope="module")
 def sim():
-    with CameraSimulator(cameras=["b1", "b2", "b3"], cache_dir=default_cache_dir()) as s:
+    with CameraSimulator(cameras=["b1", "b2", "b3", "b4"], cache_dir=default_cache_dir()) as s:
         yield s
 
 
@@ -73,6 +73,18 @@ def test_chromium_plays_the_camera_for_20_seconds(vigil, sim, low_latency):
     keep(name, r)
     assert_played(r, 20)
     assert (ARTIFACTS / f"{name}.png").stat().st_size > 1000
+
+
+def test_chromium_wakes_an_on_demand_camera_and_plays_from_its_first_segment(vigil, sim):
+    # The player's first request starts the camera, so its first playlist has
+    # the camera's first segment and one part of the next: hls.js starts inside
+    # that segment and must go on into the parts after it without a stall.
+    cam, st = vigil.start_camera("b4", sim.url("b4"), start={"on_demand": True})
+    assert vigil.get(f"/api/streams/{st['id']}").json()["status"] == "STANDBY"
+    r = play_hls(vigil.url(f"/hls/{cam['path']}/index.m3u8"), 15,
+                 screenshot=ARTIFACTS / "on-demand.png")
+    keep("on-demand", r)
+    assert_played(r, 15)
 
 
 def test_playback_resumes_by_itself_after_the_camera_restarts(vigil, sim):

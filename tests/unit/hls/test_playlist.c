@@ -200,8 +200,8 @@ static void test_media_playlist_whole_text(void)
         "#EXT-X-PROGRAM-DATE-TIME:2025-11-22T10:00:02.123Z\n"
         "#EXT-X-PART:DURATION=0.20000,URI=\"part_0123abcd_41_0.mp4\",INDEPENDENT=YES\n"
         "#EXT-X-PART:DURATION=0.20000,URI=\"part_0123abcd_41_1.mp4\"\n"
-        "#EXT-X-PART:DURATION=0.08008,URI=\"part_0123abcd_41_2.mp4\"\n"
-        "#EXTINF:0.48008,\n"
+        "#EXT-X-PART:DURATION=0.08007,URI=\"part_0123abcd_41_2.mp4\"\n"
+        "#EXTINF:0.48007,\n"
         "seg_0123abcd_41.mp4\n"
         "#EXT-X-DISCONTINUITY\n"
         "#EXT-X-MAP:URI=\"init_0123abcd_1.mp4\"\n"
@@ -299,6 +299,57 @@ static void test_media_playlist_between_segments(void)
     char *text = vg_hls_media_playlist(&st, MUXER_ID, &len);
     CHECK_STR_EQ(text, expected);
     CHECK_INT_EQ(len, strlen(expected));
+    free(text);
+    vg_hls_segment_unref(&segs[0]);
+    vg_hls_segment_unref(&segs[1]);
+    vg_hls_init_unref(&init);
+}
+
+/*
+ * Durations are rounded down, never up: a camera's first GOP of 93598 ticks
+ * (1.0399778 s; MSE buffers it to 1.039977) is listed as 1.03997, so a player
+ * adding the durations up never places the end past the media it buffered.
+ */
+static void test_media_playlist_rounds_durations_down(void)
+{
+    vg_hls_init *init = vg_hls_init_create(0, NULL, 0);
+    const int64_t parts[] = {17998, 18000, 18000, 18000, 18000, 3600};
+    const int64_t next[] = {18000};
+    vg_hls_segment *segs[] = {
+        make_segment(0, init, T0, false, parts, 6, 1u << 0, true),
+        make_segment(1, init, T0 + 1040 * (SECOND / 1000), false, next, 1, 1u << 0, false),
+    };
+    vg_hls_muxer_state st = {.segments = segs,
+                             .count = 2,
+                             .target_duration_s = 1,
+                             .part_target = 18000,
+                             .next_msn = 1,
+                             .next_part = 1,
+                             .init = init,
+                             .complete_count = 1};
+    const char *expected =
+        "#EXTM3U\n"
+        "#EXT-X-VERSION:9\n"
+        "#EXT-X-TARGETDURATION:1\n"
+        "#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=0.60000\n"
+        "#EXT-X-PART-INF:PART-TARGET=0.20000\n"
+        "#EXT-X-MEDIA-SEQUENCE:0\n"
+        "#EXT-X-MAP:URI=\"init_0123abcd_0.mp4\"\n"
+        "#EXT-X-PROGRAM-DATE-TIME:2025-11-22T10:00:00.123Z\n"
+        "#EXT-X-PART:DURATION=0.19997,URI=\"part_0123abcd_0_0.mp4\",INDEPENDENT=YES\n"
+        "#EXT-X-PART:DURATION=0.20000,URI=\"part_0123abcd_0_1.mp4\"\n"
+        "#EXT-X-PART:DURATION=0.20000,URI=\"part_0123abcd_0_2.mp4\"\n"
+        "#EXT-X-PART:DURATION=0.20000,URI=\"part_0123abcd_0_3.mp4\"\n"
+        "#EXT-X-PART:DURATION=0.20000,URI=\"part_0123abcd_0_4.mp4\"\n"
+        "#EXT-X-PART:DURATION=0.04000,URI=\"part_0123abcd_0_5.mp4\"\n"
+        "#EXTINF:1.03997,\n"
+        "seg_0123abcd_0.mp4\n"
+        "#EXT-X-PROGRAM-DATE-TIME:2025-11-22T10:00:01.163Z\n"
+        "#EXT-X-PART:DURATION=0.20000,URI=\"part_0123abcd_1_0.mp4\",INDEPENDENT=YES\n"
+        "#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"part_0123abcd_1_1.mp4\"\n";
+    size_t len = 0;
+    char *text = vg_hls_media_playlist(&st, MUXER_ID, &len);
+    CHECK_STR_EQ(text, expected);
     free(text);
     vg_hls_segment_unref(&segs[0]);
     vg_hls_segment_unref(&segs[1]);
@@ -414,6 +465,7 @@ int main(void)
     VG_TEST_RUN(test_name_parse_rejects);
     VG_TEST_RUN(test_media_playlist_whole_text);
     VG_TEST_RUN(test_media_playlist_between_segments);
+    VG_TEST_RUN(test_media_playlist_rounds_durations_down);
     VG_TEST_RUN(test_media_playlist_empty);
     VG_TEST_RUN(test_multivariant_playlist);
     VG_TEST_RUN(test_multivariant_playlist_optional_attributes);
