@@ -98,7 +98,8 @@ window.startPlayer = (src, lowLatencyMode) => {
   if (!window.Hls || !Hls.isSupported()) return 'hls.js missing or MSE unsupported';
   const hls = h.hls = new Hls({ lowLatencyMode });
   hls.on(Hls.Events.ERROR, (_, d) => {
-    note(h.errors, 'errorCount', { t: now(), type: d.type, details: d.details, fatal: !!d.fatal });
+    note(h.errors, 'errorCount', { t: now(), type: d.type, details: d.details, fatal: !!d.fatal,
+                                  reason: String(d.reason || (d.error && d.error.message) || '').slice(0, 300) });
     if (!d.fatal) return;
     // What a real player does: retry loading, or rebuild the media pipeline.
     // startLoad() does not fetch a playlist that never loaded (a live stream
