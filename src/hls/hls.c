@@ -784,6 +784,13 @@ static void on_tick(uv_timer_t *t)
     uint64_t now = now_ms(hls);
     for (hls_entry *e = hls->entries, *next; e; e = next) {
         next = e->next;
+        /*
+         * A request held is a request in progress: the idle time of
+         * hlsMuxerCloseAfter starts when the last one is answered, not when
+         * it came (a plain player's reload is held a whole segment).
+         */
+        if (e->waiters)
+            e->last_request_ms = now;
         for (hls_waiter **pp = &e->waiters; *pp;) {
             hls_waiter *w = *pp;
             if (now < w->deadline_ms) {
