@@ -131,6 +131,16 @@ static vg_hls_segment *make_segment(uint64_t msn, vg_hls_init *init, int64_t wal
 
 static const int64_t five_parts[] = {18000, 18000, 18000, 18000, 18000};
 
+/* The media playlist of `st` is exactly `expected`, and its length is returned right. */
+static void check_media_playlist(const vg_hls_muxer_state *st, const char *expected)
+{
+    size_t len = 0;
+    char *text = vg_hls_media_playlist(st, MUXER_ID, &len);
+    CHECK_STR_EQ(text, expected);
+    CHECK_INT_EQ(len, text ? strlen(expected) : 0);
+    free(text);
+}
+
 /*
  * 2025-11-22T10:00:00.123Z: 1763805600 s is 2025-11-22 10:00:00 UTC
  * (date -u -d @1763805600).
@@ -225,11 +235,7 @@ static void test_media_playlist_whole_text(void)
         "#EXT-X-PART:DURATION=0.20000,URI=\"part_0123abcd_44_0.mp4\",INDEPENDENT=YES\n"
         "#EXT-X-PART:DURATION=0.20000,URI=\"part_0123abcd_44_1.mp4\"\n"
         "#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"part_0123abcd_44_2.mp4\"\n";
-    size_t len = 0;
-    char *text = vg_hls_media_playlist(&st, MUXER_ID, &len);
-    CHECK_STR_EQ(text, expected);
-    CHECK_INT_EQ(len, strlen(expected));
-    free(text);
+    check_media_playlist(&st, expected);
     for (size_t i = 0; i < 6; i++)
         vg_hls_segment_unref(&segs[i]);
     vg_hls_init_unref(&init0);
@@ -295,11 +301,7 @@ static void test_media_playlist_between_segments(void)
         "#EXTINF:2.00200,\n"
         "seg_0123abcd_8.mp4\n"
         "#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"part_0123abcd_9_0.mp4\"\n";
-    size_t len = 0;
-    char *text = vg_hls_media_playlist(&st, MUXER_ID, &len);
-    CHECK_STR_EQ(text, expected);
-    CHECK_INT_EQ(len, strlen(expected));
-    free(text);
+    check_media_playlist(&st, expected);
     vg_hls_segment_unref(&segs[0]);
     vg_hls_segment_unref(&segs[1]);
     vg_hls_init_unref(&init);
@@ -347,10 +349,7 @@ static void test_media_playlist_rounds_durations_down(void)
         "#EXT-X-PROGRAM-DATE-TIME:2025-11-22T10:00:01.163Z\n"
         "#EXT-X-PART:DURATION=0.20000,URI=\"part_0123abcd_1_0.mp4\",INDEPENDENT=YES\n"
         "#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"part_0123abcd_1_1.mp4\"\n";
-    size_t len = 0;
-    char *text = vg_hls_media_playlist(&st, MUXER_ID, &len);
-    CHECK_STR_EQ(text, expected);
-    free(text);
+    check_media_playlist(&st, expected);
     vg_hls_segment_unref(&segs[0]);
     vg_hls_segment_unref(&segs[1]);
     vg_hls_init_unref(&init);
@@ -367,11 +366,7 @@ static void test_media_playlist_empty(void)
                            "#EXT-X-PART-INF:PART-TARGET=0.20000\n"
                            "#EXT-X-MEDIA-SEQUENCE:0\n"
                            "#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"part_0123abcd_0_0.mp4\"\n";
-    size_t len = 0;
-    char *text = vg_hls_media_playlist(&st, MUXER_ID, &len);
-    CHECK_STR_EQ(text, expected);
-    CHECK_INT_EQ(len, strlen(expected));
-    free(text);
+    check_media_playlist(&st, expected);
 }
 
 /* ---- multivariant playlist ---- */
