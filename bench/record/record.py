@@ -838,17 +838,17 @@ def report(args, p1, p2, cmdline, work, started):
             f"| longest /health answer during the runs | {worst_h:.2f} ms | <= 10 ms | "
             f"{yes(p2['met'][1])} |"]
         if p2.get("index_only"):
-            lines.append(f"| the index alone: the same run, no file | "
-                         f"{p2['index_only']['run_s']:.2f} s | <= 2 s | "
-                         f"{yes(p2['index_only']['run_s'] <= 2.0)} |")
+            lines.append(f"| the index alone: the same run, no file (for reference) | "
+                         f"{p2['index_only']['run_s']:.2f} s | | |")
         if rm_runs:
             best_rm = min(rm_runs)
             lines.append(f"| vigil's run with files / `rm -rf` of those files alone "
                          f"(worst run / fastest rm) | {worst['run_s'] / best_rm:.2f} | | |")
         lines += [
             "",
-            f"About {per_batch:.2f} ms per batch of 256 rows (the worst run's time / "
-            f"{-(-worst['deleted'] // 256)} batches). vigil start to listening: "
+            f"About {per_batch:.2f} ms per 256 rows (the worst run's time / "
+            f"{-(-worst['deleted'] // 256)}; retention sizes its batches to about 2 ms of "
+            "loop time each). vigil start to listening: "
             f"{worst['start_to_listen_s'] * 1000:.0f} ms. First /health sample "
             f"{worst['first_sample_after_listen_ms'] or 0:.1f} ms after `listening`. "
             "Slowest /health answers of that run (ms, at ms after listening): "

@@ -26,12 +26,11 @@
 #define TICK_MS 100
 /*
  * The first playlist waits for the first segment and this many parts of the
- * next, so that within 1.2 key-frame intervals of a camera's start (1 s
- * GOPs, 200 ms parts) a player gets one segment and a part. A player that
- * ignores the parts (hls.js with lowLatencyMode off) starts at the first
- * segment; with the part it has that much more in hand before the next
- * segment is complete (no stall in 12 cold starts, against one stall in 8
- * without it).
+ * next: on a camera that has just started, one key-frame interval and one
+ * part (1.2 s with 1 s GOPs and 200 ms parts). A player that ignores the
+ * parts (hls.js with lowLatencyMode off) starts at the first segment; the
+ * part is that much more in hand before the next segment is complete
+ * (bench/results/hls-latency-2026-11-22-ready-one-part.md).
  */
 #define READY_PARTS    1
 #define SESSION_ID_LEN 16
@@ -477,6 +476,8 @@ static void answer_waiters(hls_entry *e)
     for (hls_waiter **pp = &e->waiters; *pp;) {
         hls_waiter *w = *pp;
         if (try_answer(w)) {
+            /* hlsMuxerCloseAfter's idle time starts at the last answer, not at its request. */
+            e->last_request_ms = now_ms(e->hls);
             *pp = w->next;
             e->waiter_count--;
             free(w);
@@ -784,13 +785,6 @@ static void on_tick(uv_timer_t *t)
     uint64_t now = now_ms(hls);
     for (hls_entry *e = hls->entries, *next; e; e = next) {
         next = e->next;
-        /*
-         * A request held is a request in progress: the idle time of
-         * hlsMuxerCloseAfter starts when the last one is answered, not when
-         * it came (a plain player's reload is held a whole segment).
-         */
-        if (e->waiters)
-            e->last_request_ms = now;
         for (hls_waiter **pp = &e->waiters; *pp;) {
             hls_waiter *w = *pp;
             if (now < w->deadline_ms) {

@@ -312,7 +312,7 @@ def test_held_request_is_answered_when_the_stream_stops(vigil, sim):
 
 
 def test_muxer_closes_after_the_last_request_and_always_remux(make_server, sim):
-    srv = make_server(env={**ENV, "VIGIL_HLSMUXERCLOSEAFTER": "1s"})
+    srv = make_server(env={**ENV, "VIGIL_HLSMUXERCLOSEAFTER": "500ms"})
     cam = srv.create_camera(name="h2 idle", stream_url=sim.url("h2"))
     st = srv.start_stream(cam["id"])
     assert srv.get(f"/hls/{cam['path']}/index.m3u8", timeout=20).status_code == 200
@@ -321,19 +321,21 @@ def test_muxer_closes_after_the_last_request_and_always_remux(make_server, sim):
     wait_for(lambda: readers() == 0, 8, "the muxer closed")
     srv.wait_for_log("muxer closed path=" + cam["path"])
 
-    # A request held longer than hlsMuxerCloseAfter is activity until it is
-    # answered: the muxer (its id is in every URI) is still there right after.
+    # A request held longer than hlsMuxerCloseAfter (a blocking reload two
+    # segments ahead waits a whole segment, 1 s or more) is activity until it
+    # is answered: the muxer (its id is in every URI) is still there right after.
     uri = media_uri(srv, cam["path"])
     pl = wait_for(lambda: (lambda p: p if p["segments"] else None)(
         parse_media(srv.get(uri, timeout=20).text)), 10, "a segment")
     muxer_id = pl["segments"][-1]["uri"].split("_")[1]
-    # Two segments ahead: held for a whole segment and more (over 1 s).
     held = srv.get(uri, params={"_HLS_msn": pl["segments"][-1]["msn"] + 2}, timeout=20)
     assert held.status_code == 200, held.text
-    time.sleep(0.3)
+    time.sleep(0.2)
     again = parse_media(srv.get(uri, timeout=20).text)
     assert again["segments"][-1]["uri"].split("_")[1] == muxer_id
     assert srv.log.count("muxer closed path=" + cam["path"]) == 1  # the one above only
+    wait_for(lambda: srv.log.count("muxer closed path=" + cam["path"]) == 2, 8,
+             "the muxer closed after its last answer")
 
     srv2 = make_server(env={**ENV, "VIGIL_HLSALWAYSREMUX": "yes"})
     cam2 = srv2.create_camera(name="h2 always", stream_url=sim.url("h2"))
