@@ -24,6 +24,7 @@
  */
 #include "core/error.h"
 #include "rtsp/auth.h"
+#include "core/url.h"
 #include "rtsp/message.h"
 
 #include <stdio.h>

@@ -23,6 +23,9 @@
 #ifndef VG_CODEC_RTP_PAYLOAD_H
 #define VG_CODEC_RTP_PAYLOAD_H
 
+/* RFC 3550 5.1: the fixed RTP header, up to the SSRC (CSRCs and an extension may follow). */
+#define VG_RTP_HEADER_LEN 12
+
 /* Payload structure types: RFC 6184 5.2 (Table 1); RFC 7798 4.4.2 and 4.4.3. */
 enum {
     VG_RTP_H264_STAP_A = 24, /* single-time aggregation packet */

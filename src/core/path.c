@@ -60,7 +60,7 @@ struct vg_path {
     bool gop_valid; /* false from an overflow until the next key frame */
     /* The whole GOP before `gop`, for readers that start a GOP back (an HLS muxer). */
     vg_au **prev;
-    size_t prev_count, prev_cap, prev_bytes;
+    size_t prev_count, prev_cap;
 
     vg_reader *readers;
     size_t reader_count; /* attached and not removed */
@@ -96,7 +96,6 @@ static void prev_clear(vg_path *path)
     for (size_t i = 0; i < path->prev_count; i++)
         vg_au_unref(&path->prev[i]);
     path->prev_count = 0;
-    path->prev_bytes = 0;
 }
 
 /* Drops both GOPs: what comes next does not follow them (new tracks, a stopped source). */
@@ -121,7 +120,6 @@ static void gop_rotate(vg_path *path)
         path->prev = path->gop;
         path->prev_cap = path->gop_cap;
         path->prev_count = path->gop_count;
-        path->prev_bytes = path->gop_bytes;
         path->gop = arr;
         path->gop_cap = cap;
         path->gop_count = 0;

@@ -44,6 +44,15 @@ static inline bool vg_slice_is_blank(char c)
     return c == ' ' || c == '\t';
 }
 
+/* The value of hexadecimal digit `c` (either case), or -1 if it is none. */
+static inline int vg_hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c = (char)(c | 0x20);
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
 /* True when `s` is exactly the NUL-terminated `lit`. */
 bool vg_slice_eq(vg_slice s, const char *lit);
 

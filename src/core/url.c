@@ -176,14 +176,6 @@ static bool ends_url(char c)
     return (unsigned char)c <= 0x20 || c == 0x7f;
 }
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c = (char)(c | 0x20);
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* True when a query key names a secret; compared percent-decoded, so pass%77ord counts. */
 static bool is_secret_param(const char *p, size_t len)
 {
@@ -196,8 +188,9 @@ static bool is_secret_param(const char *p, size_t len)
     for (size_t i = 0; i < len; i++) {
         if (n == sizeof(key))
             return false; /* longer than any name above */
-        if (p[i] == '%' && i + 2 < len && hex_value(p[i + 1]) >= 0 && hex_value(p[i + 2]) >= 0) {
-            key[n++] = (char)(hex_value(p[i + 1]) * 16 + hex_value(p[i + 2]));
+        if (p[i] == '%' && i + 2 < len && vg_hex_value(p[i + 1]) >= 0 &&
+            vg_hex_value(p[i + 2]) >= 0) {
+            key[n++] = (char)(vg_hex_value(p[i + 1]) * 16 + vg_hex_value(p[i + 2]));
             i += 2;
         } else {
             key[n++] = p[i];

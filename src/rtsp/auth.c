@@ -3,6 +3,7 @@
 #include "core/crypto.h"
 #include "core/error.h"
 #include "core/slice.h"
+#include "core/url.h"
 #include "rtsp/rtsp_internal.h"
 
 #include <errno.h>
@@ -469,6 +470,7 @@ static int digest_header(vg_rtsp_auth *a, const char *user, const char *pass, co
         puts_(k, ", ");
         put_quoted(k, "cnonce", a->cnonce);
     }
+    explicit_bzero(response, sizeof(response));
     return 0;
 }
 
@@ -495,14 +497,6 @@ int vg_rtsp_auth_header(vg_rtsp_auth *a, const char *user, const char *pass, con
 
 /* ---- URLs ---- */
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c = (char)(c | 0x20);
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* Percent-decodes `s` into `out` (capacity `cap`, NUL included). RFC 3986 2.1. */
 static int percent_decode(vg_slice s, char *out, size_t cap)
 {
@@ -510,9 +504,9 @@ static int percent_decode(vg_slice s, char *out, size_t cap)
     for (size_t i = 0; i < s.len; i++) {
         char ch = s.p[i];
         if (ch == '%') {
-            if (s.len - i < 3 || hex_value(s.p[i + 1]) < 0 || hex_value(s.p[i + 2]) < 0)
+            if (s.len - i < 3 || vg_hex_value(s.p[i + 1]) < 0 || vg_hex_value(s.p[i + 2]) < 0)
                 return VG_ESYNTAX;
-            ch = (char)(hex_value(s.p[i + 1]) * 16 + hex_value(s.p[i + 2]));
+            ch = (char)(vg_hex_value(s.p[i + 1]) * 16 + vg_hex_value(s.p[i + 2]));
             if (ch == '\0')
                 return VG_ESYNTAX;
             i += 2;

@@ -44,8 +44,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define RTP_HEADER_LEN 12         /* RFC 3550 5.1: the fixed part, up to the SSRC */
-#define FIRST_BUFFER   (64 << 10) /* the frame buffer's first size: a P frame fits */
+#define FIRST_BUFFER (64 << 10) /* the frame buffer's first size: a P frame fits */
 
 enum {
     FRAME_NONE,  /* no frame in progress: the next packet starts one */
@@ -68,11 +67,11 @@ enum {
 int vg_rtp_packet_parse(const uint8_t *data, size_t len, vg_rtp_packet *out)
 {
     /* RFC 3550 5.1: V(2) P X CC(4) | M PT(7) | sequence number | timestamp | SSRC | CSRC... */
-    if (len < RTP_HEADER_LEN || data[0] >> 6 != 2)
+    if (len < VG_RTP_HEADER_LEN || data[0] >> 6 != 2)
         return VG_ESYNTAX;
     bool padding = data[0] & 0x20u, extension = data[0] & 0x10u;
     uint8_t csrc_count = data[0] & 0x0fu;
-    size_t pos = RTP_HEADER_LEN + 4 * (size_t)csrc_count;
+    size_t pos = VG_RTP_HEADER_LEN + 4 * (size_t)csrc_count;
     if (pos > len)
         return VG_ESYNTAX;
 

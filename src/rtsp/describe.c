@@ -424,17 +424,6 @@ static void h265_parameters(vg_rtsp_media *m, vg_slice fmtp)
     m->vps_len = m->sps_len = m->pps_len = 0;
 }
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /*
  * An AU-header field length of RFC 3640 3.2.1, in bits; `fallback` when
  * absent. 0..16: AAC-hbr uses 13/3/3 and AAC-lbr 6/2/2 (3.3.5, 3.3.6), and
@@ -495,7 +484,7 @@ static vg_codec aac_parameters(vg_rtsp_media *m, vg_slice fmtp)
     }
     bool ok = v.len && v.len % 2 == 0 && v.len / 2 <= sizeof(m->aac_config);
     for (size_t i = 0; ok && i < v.len; i += 2) {
-        int hi = hex_value(v.p[i]), lo = hex_value(v.p[i + 1]);
+        int hi = vg_hex_value(v.p[i]), lo = vg_hex_value(v.p[i + 1]);
         ok = hi >= 0 && lo >= 0;
         if (ok)
             m->aac_config[i / 2] = (uint8_t)(hi << 4 | lo);

@@ -250,14 +250,6 @@ static void split_param(vg_slice param, vg_slice *name, vg_slice *value)
     *value = vg_slice_trim((vg_slice){eq + 1, param.len - (size_t)(eq - param.p) - 1});
 }
 
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c = (char)(c | 0x20);
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 int vg_rtsp_transport_parse(vg_slice value, vg_rtsp_transport *out)
 {
     memset(out, 0, sizeof(*out));
@@ -309,7 +301,7 @@ int vg_rtsp_transport_parse(vg_slice value, vg_rtsp_transport *out)
             uint32_t ssrc = 0;
             bool ok = v.len >= 1 && v.len <= 8;
             for (size_t i = 0; ok && i < v.len; i++) {
-                int d = hex_digit(v.p[i]);
+                int d = vg_hex_value(v.p[i]);
                 ok = d >= 0;
                 ssrc = ssrc << 4 | (uint32_t)(d & 0xf);
             }

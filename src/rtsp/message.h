@@ -25,7 +25,7 @@
 #ifndef VG_RTSP_MESSAGE_H
 #define VG_RTSP_MESSAGE_H
 
-#include "core/url.h" /* vg_slice */
+#include "core/slice.h" /* vg_slice */
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -14,6 +14,7 @@
 
 #include "core/error.h"
 #include "core/log.h"
+#include "source/connect.h"
 #include "source/ffmpeg.h"
 #include "source/ingest_video.h"
 
@@ -148,23 +149,16 @@ oom:
     return -1;
 }
 
-static uint64_t mono_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
 /* Sleeps until `when_us`, waking every 50 ms to check the stop flag. False when stopping. */
-static bool wait_until(vg_source_thread *t, uint64_t when_us)
+static bool wait_until(vg_source_thread *t, int64_t when_us)
 {
     for (;;) {
         if (vg_source_thread_should_stop(t))
             return false;
-        uint64_t now = mono_us();
+        int64_t now = vg_source_now_us();
         if (now >= when_us)
             return true;
-        uint64_t left = when_us - now;
+        int64_t left = when_us - now;
         struct timespec nap = {0, (long)(left > 50000 ? 50000 : left) * 1000};
         nanosleep(&nap, NULL);
     }
@@ -208,9 +202,9 @@ static void run_demo(vg_source_thread *t, char *reason, size_t cap)
         goto out;
     VG_LOG_INFO("source", "source=%s demo pattern %dx%d@%d", opt->label, DEMO_WIDTH, DEMO_HEIGHT,
                 DEMO_FPS);
-    uint64_t start = mono_us();
+    int64_t start = vg_source_now_us();
     for (int64_t i = 0;; i++) {
-        if (!wait_until(t, start + (uint64_t)i * 1000000u / DEMO_FPS))
+        if (!wait_until(t, start + i * 1000000 / DEMO_FPS))
             break;
         if (av_buffersink_get_frame(d.sink, d.frame) < 0) {
             snprintf(reason, cap, "demo: the test pattern ended");

@@ -45,7 +45,6 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,14 +113,8 @@ typedef struct session {
     bool warned_server_request;
 } session;
 
-static void fail(session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void fail(session *s, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(s->reason, s->reason_cap, fmt, ap);
-    va_end(ap);
-}
+/* The attempt's reason for the user (core/error.h). */
+#define fail(s, ...) vg_format_reason((s)->reason, (s)->reason_cap, __VA_ARGS__)
 
 /* ---- bytes in and out ---- */
 

@@ -33,6 +33,7 @@
 #include "codec/h265.h"
 #include "codec/nal.h"
 #include "codec/rtp_payload.h"
+#include "core/bytes.h"
 #include "core/error.h"
 
 #include <string.h>
@@ -53,20 +54,6 @@ typedef struct packet_writer {
     size_t max_payload; /* mtu minus the RTP header */
     uint8_t buf[VG_RTP_MAX_MTU + VG_RTP_TAIL_ROOM];
 } packet_writer;
-
-static inline void store_be16(uint8_t *b, uint16_t v)
-{
-    b[0] = (uint8_t)(v >> 8);
-    b[1] = (uint8_t)v;
-}
-
-static inline void store_be32(uint8_t *b, uint32_t v)
-{
-    b[0] = (uint8_t)(v >> 24);
-    b[1] = (uint8_t)(v >> 16);
-    b[2] = (uint8_t)(v >> 8);
-    b[3] = (uint8_t)v;
-}
 
 static size_t clamp_mtu(size_t mtu)
 {
@@ -107,7 +94,7 @@ int vg_rtp_packetizer_init(vg_rtp_packetizer *p, vg_codec codec, uint8_t pt, uin
 
 uint16_t vg_rtp_seq(const uint8_t *packet)
 {
-    return (uint16_t)(packet[2] << 8 | packet[3]);
+    return vg_load_be16(packet + 2);
 }
 
 static inline uint8_t *payload_of(packet_writer *w)
@@ -126,9 +113,9 @@ static void send_packet(packet_writer *w, size_t payload_len, uint32_t timestamp
     uint8_t *b = w->buf;
     b[0] = 0x80;
     b[1] = (uint8_t)(marker ? 0x80u | p->payload_type : p->payload_type);
-    store_be16(b + 2, p->seq);
-    store_be32(b + 4, timestamp);
-    store_be32(b + 8, p->ssrc);
+    vg_store_be16(b + 2, p->seq);
+    vg_store_be32(b + 4, timestamp);
+    vg_store_be32(b + 8, p->ssrc);
     p->seq++;
     p->packets++;
     p->octets += payload_len; /* RFC 3550 6.4.1: payload octets, header and padding not counted */
@@ -245,7 +232,7 @@ static void send_parameter_sets(packet_writer *w, bool h265, const vg_nal *const
             if (nal.len < header_len)
                 continue;
             /* total <= max_payload, so each length fits in 16 bits */
-            store_be16(out + pos, (uint16_t)nal.len);
+            vg_store_be16(out + pos, (uint16_t)nal.len);
             memcpy(out + pos + 2, nal.p, nal.len);
             pos += 2 + nal.len;
         }

@@ -13,6 +13,7 @@
 #ifndef VG_WEBRTC_RTP_H
 #define VG_WEBRTC_RTP_H
 
+#include "codec/rtp_payload.h" /* VG_RTP_HEADER_LEN */
 #include "core/au.h"
 #include "core/track.h"
 
@@ -20,7 +21,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define VG_RTP_HEADER_LEN  12
 #define VG_RTP_DEFAULT_MTU 1200 /* the whole RTP packet, header included, before SRTP */
 #define VG_RTP_MIN_MTU     100  /* a smaller mtu is raised to this */
 #define VG_RTP_MAX_MTU     1500 /* a larger mtu is lowered to this: the scratch buffer's size */

@@ -593,17 +593,6 @@ static bool fmtp_param(const char *fmtp, const char *key, vg_slice *value)
     return vg_slice_find_param(vg_slice_from_cstr(fmtp), ';', key, vg_slice_trim, value);
 }
 
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /*
  * How well an offered H.264 format fits the track, 0 when it cannot be
  * used. Only packetization-mode=1 (non-interleaved: FU-A and STAP-A, RFC
@@ -626,7 +615,7 @@ static int h264_fit(const vg_sdp_format *f, const vg_track *track)
     if (fmtp_param(f->fmtp, "profile-level-id", &v) && v.len == 6) {
         int d[4];
         for (int i = 0; i < 4; i++)
-            d[i] = hex_digit(v.p[i]);
+            d[i] = vg_hex_value(v.p[i]);
         if (d[0] >= 0 && d[1] >= 0 && d[2] >= 0 && d[3] >= 0) {
             profile_idc = d[0] << 4 | d[1];
             iop = d[2] << 4 | d[3];
