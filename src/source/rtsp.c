@@ -118,16 +118,27 @@ typedef struct session {
 
 /* ---- bytes in and out ---- */
 
+/*
+ * Sends all of `data`, by the step's deadline (in the read loop, within
+ * the read timeout): a camera that stops reading must not hold the thread.
+ */
 static int send_all(session *s, const char *data, size_t len)
 {
+    int64_t deadline =
+        s->deadline_us ? s->deadline_us : vg_source_now_us() + s->opt->read_timeout_ms * 1000;
     while (len) {
         ssize_t n = send(s->fd, data, len, MSG_NOSIGNAL);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
-            if ((errno == EAGAIN || errno == EWOULDBLOCK) && !vg_source_thread_should_stop(s->t))
+            if (errno != EAGAIN && errno != EWOULDBLOCK)
+                fail(s, "the connection to the camera failed: %s", strerror(errno));
+            else if (vg_source_thread_should_stop(s->t))
+                fail(s, "stopped");
+            else if (vg_source_now_us() < deadline)
                 continue; /* the send timeout's tick */
-            fail(s, "the connection to the camera failed: %s", strerror(errno));
+            else
+                fail(s, "the camera stopped taking our requests");
             return -1;
         }
         data += n;
@@ -572,14 +583,19 @@ static int open_session(session *s)
         fail_status(s, "DESCRIBE", &m);
         return -1;
     }
-    char base[URL_CAP];
+    char base[URL_CAP], given[URL_CAP];
     const vg_slice *b = vg_rtsp_header_get(&m, "Content-Base");
     if (!b || !b->len)
         b = vg_rtsp_header_get(&m, "Content-Location");
-    if (b && b->len && b->len < sizeof(base))
-        vg_slice_copy(base, sizeof(base), *b);
-    else
+    if (b && b->len && b->len < sizeof(given)) {
+        vg_slice_copy(given, sizeof(given), *b);
+        /* A camera may echo its URL with the user and password: never into a request URI. */
+        if (vg_rtsp_url_strip_userinfo(given, base, sizeof(base)) < 0)
+            snprintf(base, sizeof(base), "%s", given);
+        explicit_bzero(given, sizeof(given));
+    } else {
         snprintf(base, sizeof(base), "%s", s->url);
+    }
     char why[160];
     if (vg_rtsp_describe_parse((const char *)m.body.p, m.body.len, base, s->desc, why,
                                sizeof(why)) < 0) {
@@ -773,10 +789,19 @@ static void teardown(session *s)
 {
     if (s->fd < 0 || !s->session_id[0])
         return;
-    /* Best effort: the camera frees the session now rather than at its timeout. */
-    struct timeval tv = {.tv_sec = 0, .tv_usec = 200000};
-    setsockopt(s->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+    /*
+     * Best effort: the camera frees the session now rather than at its
+     * timeout. The attempt's reason stays the user's: a TEARDOWN that
+     * cannot go out writes its own elsewhere.
+     */
+    char *reason = s->reason, unsent[160];
+    size_t reason_cap = s->reason_cap;
+    s->reason = unsent;
+    s->reason_cap = sizeof(unsent);
+    s->deadline_us = vg_source_now_us() + 200000;
     send_request(s, "TEARDOWN", s->desc->aggregate_control, NULL);
+    s->reason = reason;
+    s->reason_cap = reason_cap;
 }
 
 /* ---- the attempt ---- */
